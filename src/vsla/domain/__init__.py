@@ -1,0 +1,1 @@
+"""Pure domain: values and calculations, no database. Nothing here imports SQLAlchemy."""

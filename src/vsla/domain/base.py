@@ -1,0 +1,57 @@
+"""The base of every frozen input and report value.
+
+Pydantic reports bad input as its own ``ValidationError``. Users of ``vsla`` catch
+:class:`~vsla.errors.VslaError`, so :class:`Record` turns a validation failure into the
+model's own error class (``InvalidConstitution`` for a constitution, ``InvalidInput``
+otherwise), with one readable line per problem. This is the only place that translation
+happens.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Record", "no_float"]
+
+from typing import Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, ValidationError
+
+from vsla.errors import InvalidInput, VslaError
+
+
+def no_float(value: Any) -> Any:
+    """A ``mode="before"`` validator body: money and rates are never floats."""
+    if isinstance(value, float):
+        raise ValueError(
+            f"floats are not accepted ({value!r}): give an int of whole units, "
+            "or a Decimal or string for a rate"
+        )
+    return value
+
+
+def _describe(model: str, exc: ValidationError) -> str:
+    lines = []
+    for err in exc.errors(include_url=False):
+        where = ".".join(str(p) for p in err["loc"])
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        lines.append(f"{where}: {msg}" if where else msg)
+    return f"invalid {model}: " + "; ".join(lines)
+
+
+class Record(BaseModel):
+    """A frozen, validated value. Subclasses set ``error_class`` to their own error."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    error_class: ClassVar[type[VslaError]] = InvalidInput
+
+    def __init__(self, /, **data: Any) -> None:
+        try:
+            super().__init__(**data)
+        except ValidationError as exc:
+            raise self.error_class(_describe(type(self).__name__, exc)) from exc
+
+    @classmethod
+    def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
+        try:
+            return super().model_validate(obj, *args, **kwargs)
+        except ValidationError as exc:
+            raise cls.error_class(_describe(cls.__name__, exc)) from exc

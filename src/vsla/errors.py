@@ -1,0 +1,103 @@
+"""The exception hierarchy of ``vsla``.
+
+Every error the library raises on purpose is a :class:`VslaError`. Each subclass also
+derives from the matching builtin, so ``except ValueError`` keeps working for callers who
+do not know this library. Messages name the group, the member, the amount and the rule
+that was broken, so a data-entry app can show them as they are.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "BoxWouldGoNegative",
+    "CycleClosed",
+    "DateOutsideCycle",
+    "EntryNotReversible",
+    "ImportErrors",
+    "InvalidInput",
+    "InvalidConstitution",
+    "LoanLimitExceeded",
+    "MemberNotActive",
+    "NotFound",
+    "RepaymentExceedsDue",
+    "RowError",
+    "ShareOutRefused",
+    "SharesOutOfRange",
+    "VslaError",
+]
+
+from dataclasses import dataclass
+
+
+class VslaError(Exception):
+    """Root of every error raised by ``vsla`` on purpose."""
+
+
+class InvalidInput(VslaError, ValueError):
+    """A value given to the library does not validate (wrong type, missing field, ...)."""
+
+
+class InvalidConstitution(InvalidInput):
+    """A cycle's rules are inconsistent (share value <= 0, min > max shares, ...)."""
+
+
+class NotFound(VslaError, LookupError):
+    """A programme, group, member, cycle, meeting, loan or entry does not exist."""
+
+
+class MemberNotActive(VslaError, ValueError):
+    """A transaction names a member who is not active in the group on the meeting date."""
+
+
+class SharesOutOfRange(VslaError, ValueError):
+    """Shares bought at one meeting lie outside the constitution's [min, max]."""
+
+
+class BoxWouldGoNegative(VslaError, ValueError):
+    """The loan fund or the social fund would hold less than zero cash."""
+
+
+class LoanLimitExceeded(VslaError, ValueError):
+    """A loan breaks the maximum loan multiple or the maximum term."""
+
+
+class RepaymentExceedsDue(VslaError, ValueError):
+    """A repayment is larger than what the borrower owes on that date."""
+
+
+class DateOutsideCycle(VslaError, ValueError):
+    """A meeting date lies outside its cycle, or before the previous meeting."""
+
+
+class CycleClosed(VslaError, ValueError):
+    """Something is recorded in a cycle after its share-out."""
+
+
+class ShareOutRefused(VslaError, ValueError):
+    """A share-out cannot be made (loans outstanding under the ``refuse`` policy, ...)."""
+
+
+class EntryNotReversible(VslaError, ValueError):
+    """An entry is already reversed, is itself a reversal, or cannot be reversed."""
+
+
+@dataclass(frozen=True, slots=True)
+class RowError:
+    """One problem in one row of an imported file."""
+
+    source: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}, row {self.row}, column {self.column!r}: {self.message}"
+
+
+class ImportErrors(VslaError, ValueError):
+    """Every row error of an import, reported at once; nothing was imported."""
+
+    def __init__(self, errors: list[RowError]) -> None:
+        self.errors = list(errors)
+        lines = "\n".join(f"  {e}" for e in self.errors)
+        super().__init__(f"{len(self.errors)} error(s); nothing was imported:\n{lines}")
