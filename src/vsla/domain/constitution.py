@@ -159,16 +159,15 @@ class Constitution(Record):
         return self
 
 
-def meeting_dates(
-    start: dt.date, end: dt.date, frequency: MeetingFrequency
-) -> list[dt.date]:
+def meeting_dates(start: dt.date, end: dt.date, frequency: MeetingFrequency) -> list[dt.date]:
     """The planned meeting dates of a cycle from ``start`` to ``end`` inclusive.
 
     Monthly meetings keep the start's day of month and are clipped at month end (a cycle
     starting on 31 January meets on 29 February in a leap year, then on 31 March).
 
-    >>> meeting_dates(dt.date(2024, 1, 31), dt.date(2024, 4, 30), MeetingFrequency.MONTHLY)
-    [datetime.date(2024, 1, 31), datetime.date(2024, 2, 29), datetime.date(2024, 3, 31), datetime.date(2024, 4, 30)]
+    >>> days = meeting_dates(dt.date(2024, 1, 31), dt.date(2024, 4, 30), MeetingFrequency.MONTHLY)
+    >>> [d.isoformat() for d in days]
+    ['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']
     """
     if end < start:
         return []

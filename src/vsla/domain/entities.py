@@ -1,0 +1,200 @@
+"""Programmes, groups, members and cycles as frozen values.
+
+Each ``New…`` class is what a caller gives to create a thing; the class without the prefix is
+what the library gives back, the same fields plus the ``id`` the store assigned.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Attendance",
+    "Cycle",
+    "ExitReason",
+    "Group",
+    "GroupStatus",
+    "Member",
+    "NewGroup",
+    "NewMember",
+    "NewProgramme",
+    "OfficerRole",
+    "Programme",
+    "Sex",
+    "Targets",
+]
+
+import datetime as dt
+import unicodedata
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+
+from pydantic import Field, StrictInt, field_validator, model_validator
+
+from vsla.domain.base import Record, no_float
+from vsla.domain.constitution import Constitution
+
+KON_TUM_DISTRICTS = (
+    "Kon Tum",
+    "Đắk Glei",
+    "Ngọc Hồi",
+    "Đắk Tô",
+    "Kon Plông",
+    "Kon Rẫy",
+    "Đắk Hà",
+    "Sa Thầy",
+    "Tu Mơ Rông",
+    "Ia H'Drai",
+)
+
+
+def _nfc(value: Any) -> Any:
+    """Text is stored in Unicode NFC so 'Đắk Glei' typed two ways compares equal."""
+    if isinstance(value, str):
+        return unicodedata.normalize("NFC", value.strip())
+    return value
+
+
+class Sex(StrEnum):
+    FEMALE = "F"
+    MALE = "M"
+
+
+class GroupStatus(StrEnum):
+    ACTIVE = "active"
+    GRADUATED = "graduated"
+    DISSOLVED = "dissolved"
+
+
+class OfficerRole(StrEnum):
+    CHAIR = "chair"
+    SECRETARY = "secretary"
+    BOX_KEEPER = "box_keeper"
+    MONEY_COUNTER = "money_counter"
+    KEY_HOLDER = "key_holder"
+
+
+class ExitReason(StrEnum):
+    MOVED = "moved"
+    VOLUNTARY = "voluntary"
+    EXPELLED = "expelled"
+    DECEASED = "deceased"
+    OTHER = "other"
+
+
+class Attendance(StrEnum):
+    PRESENT = "present"
+    REPRESENTED = "represented"
+    ABSENT = "absent"
+
+
+class Targets(Record):
+    """The plan's targets; the defaults are Kon Tum's Project 8 plan (domain.md section 9)."""
+
+    groups: StrictInt = 91
+    gal_pilot_groups: StrictInt = 55
+    referral_rate: Decimal = Decimal("0.15")
+    livelihood_support_rate: Decimal = Decimal("0.15")
+
+    @field_validator("referral_rate", "livelihood_support_rate", mode="before")
+    @classmethod
+    def _refuse_float(cls, value: Any) -> Any:
+        return no_float(value)
+
+
+class NewProgramme(Record):
+    name: str = Field(min_length=1)
+    currency: str = "VND"
+    province: str = "Kon Tum"
+    period_start: dt.date = dt.date(2021, 1, 1)
+    period_end: dt.date = dt.date(2025, 12, 31)
+    targets: Targets = Field(default_factory=Targets)
+
+    _nfc_text = field_validator("name", "province", mode="before")(_nfc)
+
+    @model_validator(mode="after")
+    def _period(self) -> NewProgramme:
+        if self.period_end < self.period_start:
+            raise ValueError(f"period ends ({self.period_end}) before it starts")
+        return self
+
+
+class Programme(NewProgramme):
+    id: int
+
+
+class NewGroup(Record):
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1)
+    programme_id: int | None = None
+    province: str = "Kon Tum"
+    district: str = ""
+    commune: str = ""
+    village: str = ""
+    established_on: dt.date
+    status: GroupStatus = GroupStatus.ACTIVE
+    gal_pilot_since: dt.date | None = Field(
+        None, description="GAL pilot start date; the group counts as a pilot from that day."
+    )
+
+    _nfc_text = field_validator(
+        "code", "name", "province", "district", "commune", "village", mode="before"
+    )(_nfc)
+
+    def is_gal_pilot(self, on: dt.date) -> bool:
+        return self.gal_pilot_since is not None and self.gal_pilot_since <= on
+
+
+class Group(NewGroup):
+    id: int
+
+
+class NewMember(Record):
+    group_id: int
+    full_name: str = Field(min_length=1)
+    sex: Sex
+    birth_year: StrictInt | None = None
+    ethnicity: str = ""
+    phone: str | None = None
+    joined_on: dt.date
+    left_on: dt.date | None = None
+    exit_reason: ExitReason | None = None
+    gal_champion_since: dt.date | None = None
+
+    _nfc_text = field_validator("full_name", "ethnicity", mode="before")(_nfc)
+
+    @model_validator(mode="after")
+    def _dates(self) -> NewMember:
+        if self.left_on is not None and self.left_on < self.joined_on:
+            raise ValueError(f"left_on ({self.left_on}) is before joined_on ({self.joined_on})")
+        if self.birth_year is not None and not 1900 <= self.birth_year <= 2100:
+            raise ValueError(f"birth_year {self.birth_year} is not plausible")
+        return self
+
+    def is_active(self, on: dt.date) -> bool:
+        """Active from the day they join until the day before they leave."""
+        return self.joined_on <= on and (self.left_on is None or on < self.left_on)
+
+
+class Member(NewMember):
+    id: int
+
+    def label(self) -> str:
+        return f"{self.full_name} (#{self.id})"
+
+
+class Cycle(Record):
+    """One cycle of a group: its dates, its frozen constitution, its officers."""
+
+    id: int
+    group_id: int
+    number: StrictInt
+    start_date: dt.date
+    end_date: dt.date
+    constitution: Constitution
+    officers: dict[int, tuple[OfficerRole, ...]] = Field(default_factory=dict)
+    previous_cycle_id: int | None = None
+    shared_out_on: dt.date | None = None
+
+    @property
+    def is_closed(self) -> bool:
+        return self.shared_out_on is not None

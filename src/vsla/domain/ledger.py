@@ -1,0 +1,201 @@
+"""The ledger: entry kinds, the two boxes, and balances derived from entries.
+
+Every transaction is an entry of one :class:`EntryKind` at one meeting. An entry's amount is
+a whole number of minor units, positive when recorded and negated by its reversing entry;
+which box it moves, and in which direction, is a property of its kind alone
+(:data:`LOAN_FUND_SIGN`, :data:`SOCIAL_FUND_SIGN`). Balances are sums over entries, never
+stored: :func:`balances_from_totals` is the one formula, used both on entries held in
+memory and on sums computed by SQL.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "LOAN_FUND_SIGN",
+    "SOCIAL_FUND_SIGN",
+    "Balances",
+    "EntryKind",
+    "LedgerEntry",
+    "balances_from_entries",
+    "balances_from_totals",
+    "totals_by_kind",
+]
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class EntryKind(StrEnum):
+    """What an entry records (domain.md section 5)."""
+
+    OPENING_LOAN_FUND = "opening_loan_fund"  # cash carried from the previous cycle
+    OPENING_SOCIAL_FUND = "opening_social_fund"  # social fund carried from the previous cycle
+    SHARE_PURCHASE = "share_purchase"
+    SOCIAL_CONTRIBUTION = "social_contribution"
+    SOCIAL_GRANT = "social_grant"
+    FINE = "fine"
+    OTHER_INCOME = "other_income"
+    EXPENSE = "expense"
+    LOAN_DISBURSEMENT = "loan_disbursement"
+    PRINCIPAL_REPAYMENT = "principal_repayment"
+    INTEREST_PAYMENT = "interest_payment"  # includes interest paid upfront at disbursement
+    WRITE_OFF = "write_off"  # principal written off: no cash moves
+    SHARE_OUT_PAYOUT = "share_out_payout"
+    EXIT_PAYOUT = "exit_payout"  # a member who leaves mid-cycle is settled
+    TRANSFER_TO_SOCIAL_FUND = "transfer_to_social_fund"  # share-out remainder policy
+
+
+LOAN_FUND_SIGN: Mapping[EntryKind, int] = {
+    EntryKind.OPENING_LOAN_FUND: 1,
+    EntryKind.OPENING_SOCIAL_FUND: 0,
+    EntryKind.SHARE_PURCHASE: 1,
+    EntryKind.SOCIAL_CONTRIBUTION: 0,
+    EntryKind.SOCIAL_GRANT: 0,
+    EntryKind.FINE: 1,
+    EntryKind.OTHER_INCOME: 1,
+    EntryKind.EXPENSE: -1,
+    EntryKind.LOAN_DISBURSEMENT: -1,
+    EntryKind.PRINCIPAL_REPAYMENT: 1,
+    EntryKind.INTEREST_PAYMENT: 1,
+    EntryKind.WRITE_OFF: 0,
+    EntryKind.SHARE_OUT_PAYOUT: -1,
+    EntryKind.EXIT_PAYOUT: -1,
+    EntryKind.TRANSFER_TO_SOCIAL_FUND: -1,
+}
+"""How each kind moves the loan fund's cash: +1 in, -1 out, 0 not at all."""
+
+SOCIAL_FUND_SIGN: Mapping[EntryKind, int] = {
+    kind: (
+        1
+        if kind
+        in (
+            EntryKind.OPENING_SOCIAL_FUND,
+            EntryKind.SOCIAL_CONTRIBUTION,
+            EntryKind.TRANSFER_TO_SOCIAL_FUND,
+        )
+        else -1
+        if kind is EntryKind.SOCIAL_GRANT
+        else 0
+    )
+    for kind in EntryKind
+}
+"""How each kind moves the social fund's cash."""
+
+
+@dataclass(frozen=True, slots=True)
+class LedgerEntry:
+    """One recorded entry. ``amount`` and ``shares`` are negated by a reversing entry.
+
+    ``shares`` is non-zero only on share purchases (shares bought) and on exit payouts
+    (the leaving member's shares, negative: they no longer take part in the share-out).
+    """
+
+    id: int
+    cycle_id: int
+    meeting_id: int
+    date: dt.date
+    kind: EntryKind
+    amount: int
+    member_id: int | None = None
+    loan_id: int | None = None
+    shares: int = 0
+    memo: str = ""
+    reverses_id: int | None = None
+
+    @property
+    def loan_fund_delta(self) -> int:
+        return LOAN_FUND_SIGN[self.kind] * self.amount
+
+    @property
+    def social_fund_delta(self) -> int:
+        return SOCIAL_FUND_SIGN[self.kind] * self.amount
+
+
+@dataclass(frozen=True, slots=True)
+class Balances:
+    """The state of a cycle's boxes (domain.md section 5), all in minor units."""
+
+    loan_fund_cash: int
+    social_fund_cash: int
+    loans_outstanding: int
+    total_assets: int
+    shares: int
+    savings: int
+    principal_disbursed: int
+    principal_repaid: int
+    principal_written_off: int
+    interest_paid: int
+    fines: int
+    other_income: int
+    expenses: int
+    payouts: int
+
+    def __str__(self) -> str:
+        from vsla.domain.money import format_money
+
+        rows = [
+            ("loan fund cash", self.loan_fund_cash),
+            ("social fund cash", self.social_fund_cash),
+            ("loans outstanding", self.loans_outstanding),
+            ("total assets", self.total_assets),
+            ("savings", self.savings),
+        ]
+        lines = [f"{label:<18} {format_money(v):>16}" for label, v in rows]
+        lines.append(f"{'shares':<18} {self.shares:>16,}".replace(",", "."))
+        return "\n".join(lines)
+
+
+def totals_by_kind(entries: Iterable[LedgerEntry]) -> dict[EntryKind, int]:
+    """Σ amount per kind: the same sums the store computes with ``GROUP BY kind``."""
+    totals: dict[EntryKind, int] = defaultdict(int)
+    for entry in entries:
+        totals[entry.kind] += entry.amount
+    return dict(totals)
+
+
+def balances_from_totals(
+    totals: Mapping[EntryKind, int], shares: int, share_value: int
+) -> Balances:
+    """The balances of domain.md section 5 from Σ amount per kind.
+
+    ``loan_fund_cash`` = Σ shares + Σ fines + Σ interest paid + Σ principal repaid
+    + Σ other income + opening cash − Σ principal disbursed − Σ expenses − Σ payouts
+    − transfers to the social fund; ``social_fund_cash`` = opening + Σ contributions
+    + transfers − Σ grants; ``loans_outstanding`` = disbursed − repaid − written off.
+    """
+
+    def t(kind: EntryKind) -> int:
+        return totals.get(kind, 0)
+
+    loan_fund_cash = sum(LOAN_FUND_SIGN[k] * v for k, v in totals.items())
+    social_fund_cash = sum(SOCIAL_FUND_SIGN[k] * v for k, v in totals.items())
+    disbursed = t(EntryKind.LOAN_DISBURSEMENT)
+    repaid = t(EntryKind.PRINCIPAL_REPAYMENT)
+    written_off = t(EntryKind.WRITE_OFF)
+    outstanding = disbursed - repaid - written_off
+    return Balances(
+        loan_fund_cash=loan_fund_cash,
+        social_fund_cash=social_fund_cash,
+        loans_outstanding=outstanding,
+        total_assets=loan_fund_cash + outstanding + social_fund_cash,
+        shares=shares,
+        savings=shares * share_value,
+        principal_disbursed=disbursed,
+        principal_repaid=repaid,
+        principal_written_off=written_off,
+        interest_paid=t(EntryKind.INTEREST_PAYMENT),
+        fines=t(EntryKind.FINE),
+        other_income=t(EntryKind.OTHER_INCOME),
+        expenses=t(EntryKind.EXPENSE),
+        payouts=t(EntryKind.SHARE_OUT_PAYOUT) + t(EntryKind.EXIT_PAYOUT),
+    )
+
+
+def balances_from_entries(entries: Iterable[LedgerEntry], share_value: int) -> Balances:
+    """Balances from entries held in memory (the reference path)."""
+    entries = list(entries)
+    shares = sum(e.shares for e in entries)
+    return balances_from_totals(totals_by_kind(entries), shares, share_value)

@@ -1,0 +1,598 @@
+"""Loans: months, schedule, service charge, position, overdue and repayment split.
+
+This is domain.md section 6 as code. Everything here is pure: a loan is described by its
+:class:`LoanTerms` and its history of :class:`LoanPayment` values (plus, optionally, the
+principal written off), and every figure is recomputed from them for the date asked.
+
+Conventions (see ``docs/loans.md`` for worked examples):
+
+* Month ``k`` (``k >= 1``) of a loan runs from ``month_start(d0, k)`` to
+  ``month_start(d0, k + 1)``, always counted from the disbursement date ``d0`` with month-end
+  clipping (31 January -> 29 February 2024 -> 31 March -> 30 April).
+* Interest is charged per month *begun*: on date ``d`` the months charged are those whose
+  first day is strictly before ``d``.
+* A payment dated ``d`` counts "at the close of ``d``": it lowers the declining charge of a
+  month that begins that same day, and it counts as paid on time for anything payable on ``d``.
+* Money is ``int``; rates are ``Decimal``; every rounding goes through
+  :func:`vsla.domain.money.to_unit` with the loan's :class:`~vsla.domain.money.Rounding`.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "Allocation",
+    "Instalment",
+    "LoanPayment",
+    "LoanPosition",
+    "LoanTerms",
+    "allocate_payment",
+    "due_date",
+    "interest_charged",
+    "month_start",
+    "months_begun",
+    "position",
+    "schedule",
+    "upfront_interest",
+]
+
+import datetime as dt
+from bisect import bisect_right
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from pydantic import StrictInt, field_validator, model_validator
+
+from vsla.domain.base import Record, no_float
+from vsla.domain.constitution import InterestMethod, PaymentOrder, PrincipalSchedule
+from vsla.domain.money import Rounding, to_unit
+from vsla.errors import InvalidInput, RepaymentExceedsDue
+
+# --------------------------------------------------------------------------------------------
+# Terms, payments and the calendar of a loan
+# --------------------------------------------------------------------------------------------
+
+
+class LoanTerms(Record):
+    """What was agreed when the loan was disbursed. Frozen and validated.
+
+    ``interest_rate`` is per month, as a fraction (``Decimal("0.02")`` is 2 %/month); a float
+    is refused. Invalid values raise :class:`~vsla.errors.InvalidInput`.
+
+    >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
+    ...               disbursed_on=dt.date(2024, 1, 10))
+    >>> t.method.value, t.principal_schedule.value, t.rounding.value
+    ('declining', 'at_due_date', 'half_up')
+    """
+
+    principal: StrictInt
+    interest_rate: Decimal
+    term_months: StrictInt
+    disbursed_on: dt.date
+    method: InterestMethod = InterestMethod.DECLINING
+    principal_schedule: PrincipalSchedule = PrincipalSchedule.AT_DUE_DATE
+    rounding: Rounding = Rounding.HALF_UP
+
+    @field_validator("interest_rate", mode="before")
+    @classmethod
+    def _refuse_float(cls, value: Any) -> Any:
+        return no_float(value)
+
+    @model_validator(mode="after")
+    def _check(self) -> LoanTerms:
+        problems: list[str] = []
+        if self.principal <= 0:
+            problems.append(f"principal must be > 0, got {self.principal}")
+        if not self.interest_rate.is_finite() or self.interest_rate < 0:
+            problems.append(f"interest_rate must be >= 0, got {self.interest_rate}")
+        if self.term_months < 1:
+            problems.append(f"term_months must be >= 1, got {self.term_months}")
+        if isinstance(self.disbursed_on, dt.datetime):
+            problems.append("disbursed_on must be a date, not a datetime")
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _check_day(name: str, value: object) -> dt.date:
+    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
+        raise InvalidInput(f"{name} must be a datetime.date, got {value!r}")
+    return value
+
+
+def _check_amount(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise InvalidInput(
+            f"{name} must be an int of whole units, got {type(value).__name__} {value!r}"
+        )
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class LoanPayment:
+    """One repayment of a loan as recorded: its date and how it was split.
+
+    ``principal`` and ``interest`` are the two parts (whole units, >= 0). The interest paid at
+    disbursement under the ``upfront`` method is a payment on the disbursement day with
+    ``principal=0``. A principal write-off is not a payment: pass it to :func:`position`.
+
+    >>> LoanPayment(on=dt.date(2024, 2, 10), principal=0, interest=20_000)
+    LoanPayment(on=datetime.date(2024, 2, 10), principal=0, interest=20000)
+    """
+
+    on: dt.date
+    principal: int
+    interest: int
+
+    def __post_init__(self) -> None:
+        _check_day("payment date", self.on)
+        for name in ("principal", "interest"):
+            amount = _check_amount(f"payment {name}", getattr(self, name))
+            if amount < 0:
+                raise InvalidInput(f"payment {name} must be >= 0, got {amount}")
+
+    @property
+    def total(self) -> int:
+        """Principal plus interest.
+
+        >>> LoanPayment(dt.date(2024, 2, 10), 100_000, 20_000).total
+        120000
+        """
+        return self.principal + self.interest
+
+
+def month_start(disbursed_on: dt.date, k: int) -> dt.date:
+    """The first day of month ``k`` (``k >= 1``) of a loan disbursed on ``disbursed_on``.
+
+    Month ``k`` ends where month ``k + 1`` starts. Always counted from the disbursement date,
+    so month ends are clipped but never drift.
+
+    >>> [month_start(dt.date(2024, 1, 31), k).isoformat() for k in (1, 2, 3, 4)]
+    ['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']
+    """
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise InvalidInput(f"a loan's months are numbered from 1, got {k!r}")
+    return disbursed_on + relativedelta(months=k - 1)
+
+
+def due_date(terms: LoanTerms) -> dt.date:
+    """The end of the last month of the term: when the principal is due.
+
+    >>> due_date(LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
+    ...                    disbursed_on=dt.date(2024, 1, 31)))
+    datetime.date(2024, 4, 30)
+    """
+    return month_start(terms.disbursed_on, terms.term_months + 1)
+
+
+def months_begun(disbursed_on: dt.date, on: dt.date) -> int:
+    """How many months of the loan began strictly before ``on`` (the months charged on ``on``).
+
+    0 on the disbursement day; 1 on any day up to and including the first anniversary (month 2
+    begins on that day, so it has not begun *before* it); 2 from the day after.
+
+    >>> d0 = dt.date(2024, 1, 10)
+    >>> [months_begun(d0, d) for d in (d0, dt.date(2024, 1, 15), dt.date(2024, 2, 10),
+    ...                                  dt.date(2024, 2, 11))]
+    [0, 1, 1, 2]
+    """
+    if on <= disbursed_on:
+        return 0
+    # the offset (in months) that lands in on's calendar month, then step back while needed
+    offset = (on.year - disbursed_on.year) * 12 + (on.month - disbursed_on.month)
+    while disbursed_on + relativedelta(months=offset) >= on:
+        offset -= 1
+    return offset + 1
+
+
+def _charge(terms: LoanTerms, base: int, months: int = 1) -> int:
+    """rate x base x months, rounded once with the loan's rounding."""
+    return to_unit(Fraction(terms.interest_rate) * base * months, terms.rounding)
+
+
+def upfront_interest(terms: LoanTerms) -> int:
+    """The interest paid at disbursement under the ``upfront`` method (0 for other methods).
+
+    rate x principal x term months, rounded once.
+
+    >>> upfront_interest(LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"),
+    ...     term_months=3, disbursed_on=dt.date(2024, 1, 10), method=InterestMethod.UPFRONT))
+    60000
+    """
+    if terms.method is not InterestMethod.UPFRONT:
+        return 0
+    return _charge(terms, terms.principal, terms.term_months)
+
+
+# --------------------------------------------------------------------------------------------
+# The planned schedule
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Instalment:
+    """What is payable at the end of month ``number`` if the loan follows its schedule.
+
+    >>> Instalment(number=1, due_on=dt.date(2024, 2, 10), principal=333_333, interest=20_000)
+    Instalment(number=1, due_on=datetime.date(2024, 2, 10), principal=333333, interest=20000)
+    """
+
+    number: int
+    due_on: dt.date
+    principal: int
+    interest: int
+
+    @property
+    def total(self) -> int:
+        """Principal plus interest of the instalment.
+
+        >>> Instalment(1, dt.date(2024, 2, 10), 333_333, 20_000).total
+        353333
+        """
+        return self.principal + self.interest
+
+
+def _principal_parts(terms: LoanTerms) -> list[int]:
+    """Scheduled principal of months 1..term (the last one takes the difference)."""
+    n = terms.term_months
+    if terms.principal_schedule is PrincipalSchedule.INSTALMENTS:
+        part = terms.principal // n
+        return [part] * (n - 1) + [terms.principal - part * (n - 1)]
+    return [0] * (n - 1) + [terms.principal]
+
+
+def schedule(terms: LoanTerms) -> tuple[Instalment, ...]:
+    """The planned instalments, one per month of the term, each payable at the month's end.
+
+    Interest: ``declining`` = rate x the scheduled principal outstanding as month k begins
+    (an instalment paid at the end of month k lowers month k+1's charge); ``flat`` = rate x
+    principal every month; ``upfront`` = 0 (see :func:`upfront_interest`).
+
+    >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
+    ...               disbursed_on=dt.date(2024, 1, 10),
+    ...               principal_schedule=PrincipalSchedule.INSTALMENTS)
+    >>> [(i.principal, i.interest) for i in schedule(t)]
+    [(333333, 20000), (333333, 13333), (333334, 6667)]
+    """
+    outstanding = terms.principal
+    rows: list[Instalment] = []
+    for k, part in enumerate(_principal_parts(terms), start=1):
+        if terms.method is InterestMethod.DECLINING:
+            interest = _charge(terms, outstanding)
+        elif terms.method is InterestMethod.FLAT:
+            interest = _charge(terms, terms.principal)
+        else:
+            interest = 0
+        rows.append(Instalment(k, month_start(terms.disbursed_on, k + 1), part, interest))
+        outstanding -= part
+    return tuple(rows)
+
+
+# --------------------------------------------------------------------------------------------
+# The actual history of a loan, as of a date
+# --------------------------------------------------------------------------------------------
+
+
+class _Book:
+    """A loan's validated history as of ``on``: balances, charges and obligations."""
+
+    __slots__ = (
+        "_cumulative",
+        "_dates",
+        "closed_on",
+        "interest_paid",
+        "money_paid",
+        "on",
+        "principal_repaid",
+        "terms",
+        "written_off",
+    )
+
+    def __init__(
+        self,
+        terms: LoanTerms,
+        payments: Iterable[LoanPayment],
+        on: dt.date,
+        written_off: int,
+        written_off_on: dt.date | None,
+    ) -> None:
+        d0 = terms.disbursed_on
+        self.terms = terms
+        self.on = _check_day("on", on)
+        if on < d0:
+            raise InvalidInput(f"the loan was disbursed on {d0}; there is no position on {on}")
+        history: list[LoanPayment] = []
+        for p in payments:
+            if not isinstance(p, LoanPayment):
+                raise InvalidInput(f"a payment must be a LoanPayment, got {p!r}")
+            if p.on < d0:
+                raise InvalidInput(f"a payment on {p.on} predates the disbursement on {d0}")
+            if p.on <= on:
+                history.append(p)
+        history.sort(key=lambda p: p.on)
+        _check_amount("written_off", written_off)
+        if written_off < 0:
+            raise InvalidInput(f"written_off must be >= 0, got {written_off}")
+        when = on if written_off_on is None else _check_day("written_off_on", written_off_on)
+        if when < d0:
+            raise InvalidInput(f"a write-off on {when} predates the disbursement on {d0}")
+        self.written_off = written_off if when <= on else 0
+        self.principal_repaid = sum(p.principal for p in history)
+        self.interest_paid = sum(p.interest for p in history)
+        self.money_paid = self.principal_repaid + self.interest_paid
+        if self.principal_repaid + self.written_off > terms.principal:
+            raise InvalidInput(
+                f"principal repaid ({self.principal_repaid:,}) plus written off "
+                f"({self.written_off:,}) exceeds the principal ({terms.principal:,})"
+            )
+        # principal reductions (repayments and the write-off) by date, cumulated
+        reductions = [(p.on, p.principal) for p in history if p.principal]
+        if self.written_off:
+            reductions.append((when, self.written_off))
+        reductions.sort(key=lambda r: r[0])
+        self._dates: list[dt.date] = []
+        self._cumulative: list[int] = []
+        total = 0
+        self.closed_on: dt.date | None = None
+        for day, amount in reductions:
+            total += amount
+            if self._dates and self._dates[-1] == day:
+                self._cumulative[-1] = total
+            else:
+                self._dates.append(day)
+                self._cumulative.append(total)
+            if total == terms.principal and self.closed_on is None:
+                self.closed_on = day
+
+    def outstanding(self, day: dt.date) -> int:
+        """Principal outstanding at the close of ``day`` (only events up to ``on`` count)."""
+        i = bisect_right(self._dates, day)
+        return self.terms.principal - (self._cumulative[i - 1] if i else 0)
+
+    @property
+    def is_written_off(self) -> bool:
+        """A loan with a write-off whose principal is cleared: nothing more is owed."""
+        return self.written_off > 0 and self.closed_on is not None
+
+    @property
+    def flat_whole_term(self) -> bool:
+        """Flat: principal fully repaid after the disbursement day, so the whole term is owed."""
+        return (
+            self.terms.method is InterestMethod.FLAT
+            and self.closed_on is not None
+            and self.closed_on > self.terms.disbursed_on
+            and self.written_off == 0
+        )
+
+    def month_charge(self, k: int) -> int:
+        """Month k's service charge on the actual history (a projection if k has not begun)."""
+        terms = self.terms
+        balance = self.outstanding(month_start(terms.disbursed_on, k))
+        if balance > 0:
+            if terms.method is InterestMethod.DECLINING:
+                return _charge(terms, balance)
+            if terms.method is InterestMethod.FLAT or k > terms.term_months:
+                return _charge(terms, terms.principal)
+            return 0  # upfront, within the term: paid at disbursement
+        if self.flat_whole_term and k <= terms.term_months:
+            return _charge(terms, terms.principal)
+        return 0
+
+    def months_charged(self) -> int:
+        begun = months_begun(self.terms.disbursed_on, self.on)
+        if self.flat_whole_term:
+            return max(begun, self.terms.term_months)
+        return begun
+
+    def interest_charged(self) -> int:
+        months = range(1, self.months_charged() + 1)
+        return upfront_interest(self.terms) + sum(self.month_charge(k) for k in months)
+
+    def earliest_unpaid(self) -> dt.date | None:
+        """The payable date of the earliest obligation not covered by the money paid.
+
+        Obligations (interest of each month at its end, upfront interest at disbursement,
+        principal at the due date or per instalment) are met in date order by all money paid
+        on or before ``on``, interest and principal together.
+        """
+        terms = self.terms
+        d0 = terms.disbursed_on
+        last = max(terms.term_months, months_begun(d0, self.on))
+        obligations: list[tuple[dt.date, int]] = [(d0, upfront_interest(terms))]
+        obligations += [(month_start(d0, k + 1), self.month_charge(k)) for k in range(1, last + 1)]
+        # principal, the written-off part removed from the latest instalments first
+        parts = _principal_parts(terms)
+        forgiven = self.written_off
+        for i in reversed(range(len(parts))):
+            cut = min(parts[i], forgiven)
+            parts[i] -= cut
+            forgiven -= cut
+        obligations += [(month_start(d0, k + 1), p) for k, p in enumerate(parts, start=1)]
+        obligations.sort(key=lambda o: o[0])
+        owed = 0
+        for day, amount in obligations:
+            owed += amount
+            if amount > 0 and owed > self.money_paid:
+                return day
+        # only reached when interest was overpaid: the end of the last month listed
+        return month_start(d0, last + 1)
+
+
+def interest_charged(
+    terms: LoanTerms,
+    payments: Iterable[LoanPayment],
+    on: dt.date,
+    written_off: int = 0,
+    *,
+    written_off_on: dt.date | None = None,
+) -> int:
+    """Total interest charged on ``on`` for the months begun before it, on the actual history.
+
+    Payments dated after ``on`` are ignored. ``declining``: month k costs rate x the principal
+    outstanding at the close of the day month k begins. ``flat``: rate x principal per month
+    begun, and the whole term once the principal is fully repaid (after the disbursement
+    day). ``upfront``: the upfront interest, plus rate x principal per month begun beyond the
+    term. Once the principal is cleared no further month is charged. ``written_off_on`` dates
+    the write-off (default: ``on``).
+
+    >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
+    ...               disbursed_on=dt.date(2024, 1, 10))
+    >>> paid = [LoanPayment(dt.date(2024, 1, 30), 1_000_000, 20_000)]
+    >>> interest_charged(t, paid, dt.date(2024, 6, 1))
+    20000
+    """
+    return _Book(terms, payments, on, written_off, written_off_on).interest_charged()
+
+
+@dataclass(frozen=True)
+class LoanPosition:
+    """Where a loan stands at the close of ``on``.
+
+    ``amount_due = principal_outstanding + interest_due``. ``settlement_amount`` is what
+    clears the loan today and the largest repayment accepted: it equals ``amount_due`` except
+    for a ``flat`` loan repaid before the end of its term, where full repayment makes the rest
+    of the term's interest owed. A written-off loan owes nothing more. ``next_payment_on`` is
+    the date of the earliest amount still unpaid (in the past when overdue), ``None`` when
+    settled.
+
+    >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
+    ...               disbursed_on=dt.date(2024, 1, 10))
+    >>> p = position(t, [], dt.date(2024, 2, 15))
+    >>> p.interest_due, p.amount_due, p.is_overdue, p.days_overdue
+    (40000, 1040000, True, 5)
+    """
+
+    on: dt.date
+    principal: int
+    principal_repaid: int
+    principal_written_off: int
+    principal_outstanding: int
+    interest_charged: int
+    interest_paid: int
+    interest_due: int
+    amount_due: int
+    due_on: dt.date
+    is_overdue: bool
+    days_overdue: int
+    next_payment_on: dt.date | None
+    settled: bool
+    settlement_amount: int
+
+
+def position(
+    terms: LoanTerms,
+    payments: Iterable[LoanPayment],
+    on: dt.date,
+    written_off: int = 0,
+    *,
+    written_off_on: dt.date | None = None,
+) -> LoanPosition:
+    """The position of a loan at the close of ``on``, from its terms and payment history.
+
+    Overdue (domain.md section 6): obligations are month k's interest at the end of month k
+    (upfront interest at disbursement) and principal at the due date or at each month end
+    under instalments; all money paid on or before ``on`` meets them in date order. If the
+    earliest one not fully met is payable before ``on``, the loan is overdue by the days
+    since. A settled or written-off loan is never overdue.
+
+    >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
+    ...               disbursed_on=dt.date(2024, 1, 10))
+    >>> paid = [LoanPayment(dt.date(2024, 2, 10), 0, 20_000)]
+    >>> p = position(t, paid, dt.date(2024, 2, 15))
+    >>> p.interest_due, p.is_overdue, p.next_payment_on
+    (20000, False, datetime.date(2024, 3, 10))
+    """
+    book = _Book(terms, payments, on, written_off, written_off_on)
+    charged = book.interest_charged()
+    outstanding = book.outstanding(on)
+    interest_due = 0 if book.is_written_off else max(0, charged - book.interest_paid)
+    amount_due = outstanding + interest_due
+    extra = 0
+    if terms.method is InterestMethod.FLAT and outstanding > 0 and book.written_off == 0:
+        begun = months_begun(terms.disbursed_on, on)
+        if begun >= 1:
+            extra = _charge(terms, terms.principal) * max(0, terms.term_months - begun)
+    settlement = amount_due + extra
+    settled = settlement == 0
+    unpaid = None if settled else book.earliest_unpaid()
+    days = (on - unpaid).days if unpaid is not None and unpaid < on else 0
+    return LoanPosition(
+        on=on,
+        principal=terms.principal,
+        principal_repaid=book.principal_repaid,
+        principal_written_off=book.written_off,
+        principal_outstanding=outstanding,
+        interest_charged=charged,
+        interest_paid=book.interest_paid,
+        interest_due=interest_due,
+        amount_due=amount_due,
+        due_on=due_date(terms),
+        is_overdue=days > 0,
+        days_overdue=days,
+        next_payment_on=unpaid,
+        settled=settled,
+        settlement_amount=settlement,
+    )
+
+
+# --------------------------------------------------------------------------------------------
+# Splitting a repayment
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Allocation:
+    """How one repayment is split between interest and principal.
+
+    >>> Allocation(interest=40_000, principal=60_000)
+    Allocation(interest=40000, principal=60000)
+    """
+
+    interest: int
+    principal: int
+
+
+def allocate_payment(
+    pos: LoanPosition,
+    amount: int,
+    order: PaymentOrder = PaymentOrder.INTEREST_FIRST,
+    *,
+    who: str = "",
+) -> Allocation:
+    """Split a repayment made on ``pos.on`` into interest and principal.
+
+    Interest due first, then principal (or principal first, by policy). Any rest beyond both
+    (only possible when settling a ``flat`` loan early) is the rest of the term's interest.
+    The amount must be > 0 and at most ``pos.settlement_amount`` (= ``amount_due`` except for
+    that case), else :class:`~vsla.errors.RepaymentExceedsDue`; ``who`` prefixes its message.
+
+    >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
+    ...               disbursed_on=dt.date(2024, 1, 10))
+    >>> allocate_payment(position(t, [], dt.date(2024, 2, 15)), 100_000)
+    Allocation(interest=40000, principal=60000)
+    """
+    _check_amount("repayment", amount)
+    prefix = f"{who}: " if who else ""
+    if amount <= 0:
+        raise RepaymentExceedsDue(f"{prefix}a repayment must be more than 0, got {amount:,}")
+    if amount > pos.settlement_amount:
+        parts = (
+            f"interest due {pos.interest_due:,} + principal outstanding "
+            f"{pos.principal_outstanding:,}"
+        )
+        rest = pos.settlement_amount - pos.amount_due
+        if rest:
+            parts += f" + {rest:,} interest for the rest of the flat term"
+        raise RepaymentExceedsDue(
+            f"{prefix}repayment of {amount:,} exceeds the {pos.settlement_amount:,} due on "
+            f"{pos.on.isoformat()} ({parts}); a repayment may not exceed what is due"
+        )
+    if order is PaymentOrder.PRINCIPAL_FIRST:
+        principal = min(amount, pos.principal_outstanding)
+        return Allocation(interest=amount - principal, principal=principal)
+    interest = min(amount, pos.interest_due)
+    principal = min(amount - interest, pos.principal_outstanding)
+    return Allocation(interest=amount - principal, principal=principal)

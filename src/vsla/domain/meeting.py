@@ -1,0 +1,420 @@
+"""Recording a meeting: the inputs, and the pure planner that validates them.
+
+:func:`plan_meeting` takes the state of a cycle before a meeting and what happened at it,
+applies the rules of domain.md section 5 in the usual VSLA order and returns the entries to
+write, or raises the first broken rule as a :class:`~vsla.errors.VslaError`. It writes
+nothing: the store writes the plan in one transaction, so a meeting is all-or-nothing.
+
+Order within a meeting: attendance, social fund contributions, share purchases, fines,
+other income, repayments, social fund grants, expenses, then new loans. Shares bought at a
+meeting count towards a loan taken at it, and repaid cash can be lent again.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "CycleState",
+    "Expense",
+    "FinePaid",
+    "Income",
+    "LoanPurpose",
+    "LoanRequest",
+    "LoanState",
+    "MeetingInput",
+    "MeetingPlan",
+    "PlannedEntry",
+    "Repayment",
+    "SocialFundGrant",
+    "plan_meeting",
+]
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from fractions import Fraction
+
+from pydantic import Field, StrictInt
+
+from vsla.domain.base import Record
+from vsla.domain.constitution import InterestMethod
+from vsla.domain.entities import Attendance, Cycle, Member
+from vsla.domain.ledger import LOAN_FUND_SIGN, SOCIAL_FUND_SIGN, Balances, EntryKind
+from vsla.domain.loans import (
+    LoanPayment,
+    LoanPosition,
+    LoanTerms,
+    allocate_payment,
+    position,
+    upfront_interest,
+)
+from vsla.domain.money import format_money
+from vsla.errors import (
+    BoxWouldGoNegative,
+    CycleClosed,
+    DateOutsideCycle,
+    InvalidInput,
+    LoanLimitExceeded,
+    MemberNotActive,
+    NotFound,
+    SharesOutOfRange,
+)
+
+
+class LoanPurpose(StrEnum):
+    """What a loan is for (livelihood category)."""
+
+    CROPS = "crops"
+    LIVESTOCK = "livestock"
+    TRADE = "trade"
+    HANDICRAFT = "handicraft"
+    EDUCATION = "education"
+    HEALTH = "health"
+    HOUSEHOLD = "household"
+    OTHER = "other"
+
+
+class FinePaid(Record):
+    """A fine named in the constitution; ``amount`` defaults to the constitution's."""
+
+    member_id: int
+    fine: str
+    amount: StrictInt | None = None
+
+
+class Income(Record):
+    amount: StrictInt = Field(gt=0)
+    memo: str = ""
+
+
+class Expense(Record):
+    amount: StrictInt = Field(gt=0)
+    memo: str = ""
+
+
+class Repayment(Record):
+    loan_id: int
+    amount: StrictInt = Field(gt=0)
+
+
+class SocialFundGrant(Record):
+    member_id: int
+    amount: StrictInt = Field(gt=0)
+    reason: str = ""
+
+
+class LoanRequest(Record):
+    member_id: int
+    principal: StrictInt = Field(gt=0)
+    term_months: StrictInt = Field(ge=1)
+    purpose: LoanPurpose = LoanPurpose.OTHER
+
+
+class MeetingInput(Record):
+    """Everything that happened at one meeting. Members are referred to by id.
+
+    ``social_fund_contributions`` maps a member to what they paid: the constitution's
+    contribution, or a whole multiple of it (a member catching up on missed meetings).
+    ``share_purchases`` maps a member to the number of shares bought; the [min, max] rule
+    applies to the members listed there.
+    """
+
+    date: dt.date
+    attendance: dict[int, Attendance] = Field(default_factory=dict)
+    social_fund_contributions: dict[int, StrictInt] = Field(default_factory=dict)
+    share_purchases: dict[int, StrictInt] = Field(default_factory=dict)
+    fines: list[FinePaid] = Field(default_factory=list)
+    other_income: list[Income] = Field(default_factory=list)
+    repayments: list[Repayment] = Field(default_factory=list)
+    social_fund_grants: list[SocialFundGrant] = Field(default_factory=list)
+    expenses: list[Expense] = Field(default_factory=list)
+    loans: list[LoanRequest] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LoanState:
+    """A loan of the cycle as the store knows it: terms plus its payment history."""
+
+    id: int
+    member_id: int
+    terms: LoanTerms
+    purpose: LoanPurpose
+    payments: tuple[LoanPayment, ...] = ()
+    written_off: int = 0
+
+    def position(self, on: dt.date) -> LoanPosition:
+        return position(self.terms, self.payments, on, written_off=self.written_off)
+
+
+@dataclass(frozen=True, slots=True)
+class CycleState:
+    """What the planner needs to know about a cycle before a meeting."""
+
+    group_label: str
+    cycle: Cycle
+    members: Mapping[int, Member]
+    balances: Balances
+    member_shares: Mapping[int, int]
+    loans: Mapping[int, LoanState]
+    last_meeting_on: dt.date | None
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedEntry:
+    """An entry to write. ``new_loan`` indexes :attr:`MeetingPlan.new_loans`."""
+
+    kind: EntryKind
+    amount: int
+    member_id: int | None = None
+    loan_id: int | None = None
+    new_loan: int | None = None
+    shares: int = 0
+    memo: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class NewLoan:
+    member_id: int
+    terms: LoanTerms
+    purpose: LoanPurpose
+
+
+@dataclass(slots=True)
+class MeetingPlan:
+    date: dt.date
+    attendance: dict[int, Attendance]
+    entries: list[PlannedEntry] = field(default_factory=list)
+    new_loans: list[NewLoan] = field(default_factory=list)
+
+
+class _Boxes:
+    """Running cash of both boxes while a plan is built; refuses to go below zero."""
+
+    def __init__(self, state: CycleState, on: dt.date) -> None:
+        self.state = state
+        self.on = on
+        self.loan_fund = state.balances.loan_fund_cash
+        self.social_fund = state.balances.social_fund_cash
+
+    def apply(self, entry: PlannedEntry, who: str) -> None:
+        self.loan_fund += LOAN_FUND_SIGN[entry.kind] * entry.amount
+        self.social_fund += SOCIAL_FUND_SIGN[entry.kind] * entry.amount
+        for box, cash in (("loan fund", self.loan_fund), ("social fund", self.social_fund)):
+            if cash < 0:
+                have = cash + abs(
+                    (LOAN_FUND_SIGN if box == "loan fund" else SOCIAL_FUND_SIGN)[entry.kind]
+                    * entry.amount
+                )
+                raise BoxWouldGoNegative(
+                    f"{self.state.group_label}, {self.on}: {entry.kind.value.replace('_', ' ')} "
+                    f"of {format_money(entry.amount)}{who} would take the {box} below zero: "
+                    f"it holds {format_money(have)} (rule: a box never goes below zero)"
+                )
+
+
+def _member(state: CycleState, member_id: int, on: dt.date, what: str) -> Member:
+    member = state.members.get(member_id)
+    if member is None:
+        raise NotFound(
+            f"{state.group_label}, {on}: member #{member_id} named in {what} "
+            "is not a member of this group"
+        )
+    if not member.is_active(on):
+        raise MemberNotActive(
+            f"{state.group_label}, {on}: {member.label()} is not active on that date "
+            f"(joined {member.joined_on}, left {member.left_on or '-'}); {what} refused "
+            "(rule: only active members transact)"
+        )
+    return member
+
+
+def check_can_record(state: CycleState, on: dt.date, *, same_day_ok: bool = False) -> None:
+    """The date rules shared by every recording path."""
+    cycle = state.cycle
+    if cycle.shared_out_on is not None:
+        raise CycleClosed(
+            f"{state.group_label}, cycle {cycle.number}: shared out on {cycle.shared_out_on}; "
+            f"nothing can be recorded on {on} (rule: nothing after the share-out)"
+        )
+    if not cycle.start_date <= on <= cycle.end_date:
+        raise DateOutsideCycle(
+            f"{state.group_label}, cycle {cycle.number}: {on} is outside the cycle "
+            f"({cycle.start_date} to {cycle.end_date})"
+        )
+    last = state.last_meeting_on
+    if last is not None and (on < last or (on == last and not same_day_ok)):
+        raise DateOutsideCycle(
+            f"{state.group_label}, cycle {cycle.number}: a meeting on {on} would come "
+            f"{'on the same day as' if on == last else 'before'} the meeting of {last} "
+            "(rule: meetings are recorded in date order, once per date; "
+            "corrections are reversing entries)"
+        )
+
+
+def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
+    """Validate a meeting against the cycle's state and return the entries to write."""
+    on = meeting.date
+    rules = state.cycle.constitution
+    check_can_record(state, on)
+    plan = MeetingPlan(date=on, attendance={})
+    boxes = _Boxes(state, on)
+    shares_now = dict(state.member_shares)
+
+    def add(entry: PlannedEntry, who: str = "") -> None:
+        boxes.apply(entry, who)
+        plan.entries.append(entry)
+
+    for member_id, status in meeting.attendance.items():
+        _member(state, member_id, on, "attendance")
+        plan.attendance[member_id] = status
+
+    for member_id, amount in meeting.social_fund_contributions.items():
+        m = _member(state, member_id, on, "a social fund contribution")
+        unit = rules.social_fund_contribution
+        if unit == 0 or amount <= 0 or amount % unit != 0:
+            raise InvalidInput(
+                f"{state.group_label}, {on}: {m.label()} paid {format_money(amount)} to the "
+                f"social fund; the constitution sets {format_money(unit)} per meeting "
+                "(rule: a contribution is a positive whole multiple of it)"
+            )
+        add(PlannedEntry(EntryKind.SOCIAL_CONTRIBUTION, amount, member_id=member_id))
+
+    for member_id, n in meeting.share_purchases.items():
+        m = _member(state, member_id, on, "a share purchase")
+        low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
+        if not low <= n <= high:
+            raise SharesOutOfRange(
+                f"{state.group_label}, {on}: {m.label()} bought {n} share(s) "
+                f"({format_money(n * rules.share_value)}); the constitution allows {low} "
+                f"to {high} per meeting"
+            )
+        if n:
+            add(
+                PlannedEntry(
+                    EntryKind.SHARE_PURCHASE, n * rules.share_value, member_id=member_id, shares=n
+                )
+            )
+            shares_now[member_id] = shares_now.get(member_id, 0) + n
+
+    for fine in meeting.fines:
+        m = _member(state, fine.member_id, on, "a fine")
+        if fine.fine not in rules.fines:
+            known = ", ".join(sorted(rules.fines)) or "none"
+            raise InvalidInput(
+                f"{state.group_label}, {on}: fine {fine.fine!r} for {m.label()} is not in the "
+                f"constitution (its fines: {known})"
+            )
+        amount = rules.fines[fine.fine] if fine.amount is None else fine.amount
+        if amount <= 0:
+            raise InvalidInput(
+                f"{state.group_label}, {on}: fine {fine.fine!r} for {m.label()} of "
+                f"{format_money(amount)} must be positive"
+            )
+        add(PlannedEntry(EntryKind.FINE, amount, member_id=fine.member_id, memo=fine.fine))
+
+    for income in meeting.other_income:
+        add(PlannedEntry(EntryKind.OTHER_INCOME, income.amount, memo=income.memo))
+
+    repaid_principal: dict[int, int] = {}
+    seen_loans: set[int] = set()
+    for repayment in meeting.repayments:
+        loan = state.loans.get(repayment.loan_id)
+        if loan is None:
+            raise NotFound(
+                f"{state.group_label}, {on}: loan #{repayment.loan_id} is not a loan of this cycle"
+            )
+        if repayment.loan_id in seen_loans:
+            raise InvalidInput(
+                f"{state.group_label}, {on}: loan #{loan.id} is repaid twice in one meeting; "
+                "record one repayment per loan per meeting"
+            )
+        seen_loans.add(repayment.loan_id)
+        m = state.members[loan.member_id]
+        pos = loan.position(on)
+        who = f"{state.group_label}, {on}: {m.label()}, loan #{loan.id}"
+        split = allocate_payment(pos, repayment.amount, rules.payment_order, who=who)
+        if split.interest:
+            add(
+                PlannedEntry(
+                    EntryKind.INTEREST_PAYMENT, split.interest, member_id=m.id, loan_id=loan.id
+                )
+            )
+        if split.principal:
+            add(
+                PlannedEntry(
+                    EntryKind.PRINCIPAL_REPAYMENT, split.principal, member_id=m.id, loan_id=loan.id
+                )
+            )
+            repaid_principal[m.id] = repaid_principal.get(m.id, 0) + split.principal
+
+    for grant in meeting.social_fund_grants:
+        m = _member(state, grant.member_id, on, "a social fund grant")
+        add(
+            PlannedEntry(
+                EntryKind.SOCIAL_GRANT, grant.amount, member_id=grant.member_id, memo=grant.reason
+            ),
+            f" to {m.label()}",
+        )
+
+    for expense in meeting.expenses:
+        add(
+            PlannedEntry(EntryKind.EXPENSE, expense.amount, memo=expense.memo), f" ({expense.memo})"
+        )
+
+    outstanding: dict[int, int] = {}
+    for loan in state.loans.values():
+        if loan.terms.principal:
+            pos = loan.position(on)
+            outstanding[loan.member_id] = (
+                outstanding.get(loan.member_id, 0) + pos.principal_outstanding
+            )
+    for member_id, paid in repaid_principal.items():
+        outstanding[member_id] = outstanding.get(member_id, 0) - paid
+
+    for request in meeting.loans:
+        m = _member(state, request.member_id, on, "a loan")
+        who = f" to {m.label()}"
+        if request.term_months > rules.max_term_months:
+            raise LoanLimitExceeded(
+                f"{state.group_label}, {on}: loan of {format_money(request.principal)}{who} "
+                f"for {request.term_months} months exceeds the maximum term of "
+                f"{rules.max_term_months} months"
+            )
+        savings = shares_now.get(m.id, 0) * rules.share_value
+        limit = Fraction(rules.max_loan_multiple) * savings
+        after = outstanding.get(m.id, 0) + request.principal
+        if after > limit:
+            raise LoanLimitExceeded(
+                f"{state.group_label}, {on}: loan of {format_money(request.principal)}{who} "
+                f"would bring their outstanding principal to {format_money(after)}, above "
+                f"{rules.max_loan_multiple} × savings of {format_money(savings)} "
+                f"= {format_money(int(limit))} (rule: max_loan_multiple)"
+            )
+        terms = LoanTerms(
+            principal=request.principal,
+            interest_rate=rules.interest_rate,
+            term_months=request.term_months,
+            disbursed_on=on,
+            method=rules.interest_method,
+            principal_schedule=rules.principal_schedule,
+            rounding=rules.rounding,
+        )
+        index = len(plan.new_loans)
+        plan.new_loans.append(NewLoan(member_id=m.id, terms=terms, purpose=request.purpose))
+        disbursement = PlannedEntry(
+            EntryKind.LOAN_DISBURSEMENT, request.principal, member_id=m.id, new_loan=index
+        )
+        if rules.interest_method is InterestMethod.UPFRONT and upfront_interest(terms):
+            # paid at disbursement: it enters the box before the principal leaves it
+            add(
+                PlannedEntry(
+                    EntryKind.INTEREST_PAYMENT,
+                    upfront_interest(terms),
+                    member_id=m.id,
+                    new_loan=index,
+                    memo="upfront",
+                )
+            )
+        add(disbursement, who)
+        outstanding[m.id] = after
+    return plan

@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy 2.x tables and the :class:`~vsla.store.store.Store`."""

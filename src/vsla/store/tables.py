@@ -1,0 +1,154 @@
+"""The database schema, in one adapter module (SQLAlchemy Core).
+
+Money columns are ``BigInteger`` of minor units; rates are stored as text so that no
+database ever sees a float. Entries are append-only: nothing in the library updates or
+deletes a row of ``entries``; a correction is a new row whose ``reverses_id`` names the
+row it cancels (unique, so an entry is reversed at most once).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Column,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = Integer
+
+programmes = Table(
+    "programmes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("name", Text, nullable=False),
+    Column("currency", String(3), nullable=False),
+    Column("province", Text, nullable=False),
+    Column("period_start", Date, nullable=False),
+    Column("period_end", Date, nullable=False),
+    Column("targets", JSON, nullable=False),
+)
+
+groups = Table(
+    "groups",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("programme_id", Id, ForeignKey("programmes.id"), nullable=True, index=True),
+    Column("code", String(64), nullable=False, unique=True),
+    Column("name", Text, nullable=False),
+    Column("province", Text, nullable=False),
+    Column("district", Text, nullable=False, index=True),
+    Column("commune", Text, nullable=False),
+    Column("village", Text, nullable=False),
+    Column("established_on", Date, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("gal_pilot_since", Date, nullable=True),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("group_id", Id, ForeignKey("groups.id"), nullable=False, index=True),
+    Column("full_name", Text, nullable=False),
+    Column("sex", String(1), nullable=False),
+    Column("birth_year", Integer, nullable=True),
+    Column("ethnicity", Text, nullable=False),
+    Column("phone", String(32), nullable=True),
+    Column("joined_on", Date, nullable=False),
+    Column("left_on", Date, nullable=True),
+    Column("exit_reason", String(16), nullable=True),
+    Column("gal_champion_since", Date, nullable=True),
+)
+
+cycles = Table(
+    "cycles",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("group_id", Id, ForeignKey("groups.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
+    Column("start_date", Date, nullable=False),
+    Column("end_date", Date, nullable=False),
+    Column("share_value", BigInteger, nullable=False),
+    Column("constitution", JSON, nullable=False),
+    Column("previous_cycle_id", Id, ForeignKey("cycles.id"), nullable=True),
+    Column("shared_out_on", Date, nullable=True),
+    UniqueConstraint("group_id", "number"),
+)
+
+officers = Table(
+    "officers",
+    metadata,
+    Column("cycle_id", Id, ForeignKey("cycles.id"), primary_key=True),
+    Column("member_id", Id, ForeignKey("members.id"), primary_key=True),
+    Column("role", String(16), primary_key=True),
+)
+
+meetings = Table(
+    "meetings",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("cycle_id", Id, ForeignKey("cycles.id"), nullable=False),
+    Column("date", Date, nullable=False),
+    Column("number", Integer, nullable=False),
+    UniqueConstraint("cycle_id", "date"),
+)
+
+attendance = Table(
+    "attendance",
+    metadata,
+    Column("meeting_id", Id, ForeignKey("meetings.id"), primary_key=True),
+    Column("member_id", Id, ForeignKey("members.id"), primary_key=True),
+    Column("status", String(16), nullable=False),
+)
+
+loans = Table(
+    "loans",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("cycle_id", Id, ForeignKey("cycles.id"), nullable=False, index=True),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False, index=True),
+    Column("meeting_id", Id, ForeignKey("meetings.id"), nullable=False),
+    Column("disbursed_on", Date, nullable=False),
+    Column("principal", BigInteger, nullable=False),
+    Column("interest_rate", String(32), nullable=False),
+    Column("term_months", Integer, nullable=False),
+    Column("method", String(16), nullable=False),
+    Column("principal_schedule", String(16), nullable=False),
+    Column("rounding", String(16), nullable=False),
+    Column("purpose", String(16), nullable=False),
+)
+
+entries = Table(
+    "entries",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("cycle_id", Id, ForeignKey("cycles.id"), nullable=False),
+    Column("meeting_id", Id, ForeignKey("meetings.id"), nullable=False, index=True),
+    Column("date", Date, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("amount", BigInteger, nullable=False),
+    Column("shares", Integer, nullable=False, default=0),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=True, index=True),
+    Column("loan_id", Id, ForeignKey("loans.id"), nullable=True, index=True),
+    Column("memo", Text, nullable=False, default=""),
+    Column("reverses_id", Id, ForeignKey("entries.id"), nullable=True, unique=True),
+    Index("ix_entries_cycle_kind", "cycle_id", "kind"),
+)
