@@ -517,6 +517,43 @@ def due_40k() -> LoanPosition:
     return position(terms(), [], dt.date(2024, 2, 15))
 
 
+def test_the_reference_loan_unpaid_on_15_february(due_40k: LoanPosition) -> None:
+    # month 1's 20,000 was payable on 02-10: overdue 5 days
+    assert (due_40k.interest_charged, due_40k.is_overdue, due_40k.days_overdue) == (40_000, True, 5)
+    assert due_40k.next_payment_on == M1_END
+
+
+@pytest.mark.parametrize(
+    ("amount", "interest_first", "principal_first"),
+    [
+        (30_000, (30_000, 0), (0, 30_000)),
+        (100_000, (40_000, 60_000), (0, 100_000)),
+        (1_030_000, (40_000, 990_000), (30_000, 1_000_000)),
+        (1_040_000, (40_000, 1_000_000), (40_000, 1_000_000)),
+    ],
+)
+def test_allocation_table_of_the_docs(
+    due_40k: LoanPosition,
+    amount: int,
+    interest_first: tuple[int, int],
+    principal_first: tuple[int, int],
+) -> None:
+    a = allocate_payment(due_40k, amount, PaymentOrder.INTEREST_FIRST)
+    b = allocate_payment(due_40k, amount, PaymentOrder.PRINCIPAL_FIRST)
+    assert (a.interest, a.principal) == interest_first
+    assert (b.interest, b.principal) == principal_first
+
+
+def test_the_overpayment_message(due_40k: LoanPosition) -> None:
+    with pytest.raises(RepaymentExceedsDue) as info:
+        allocate_payment(due_40k, 1_040_001, who="group KT-001, member Y Hơ (#3), loan #7")
+    assert str(info.value) == (
+        "group KT-001, member Y Hơ (#3), loan #7: repayment of 1,040,001 exceeds the "
+        "1,040,000 due on 2024-02-15 (interest due 40,000 + principal outstanding 1,000,000); "
+        "a repayment may not exceed what is due"
+    )
+
+
 def test_allocate_interest_first(due_40k: LoanPosition) -> None:
     assert due_40k.amount_due == 1_040_000
     assert allocate_payment(due_40k, 100_000) == Allocation(interest=40_000, principal=60_000)

@@ -79,6 +79,7 @@ from vsla.errors import (
     ShareOutRefused,
 )
 from vsla.store import tables as t
+from vsla.store.activity import ActivityStore
 
 
 @dataclass(frozen=True, slots=True)
@@ -197,7 +198,7 @@ def _group(row: Row[Any]) -> Group:
     return Group.model_validate(row._asdict())
 
 
-class Store:
+class Store(ActivityStore):
     """A vsla database. Get one with :func:`vsla.open`."""
 
     def __init__(self, engine: Engine) -> None:

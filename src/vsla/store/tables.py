@@ -152,3 +152,41 @@ entries = Table(
     Column("reverses_id", Id, ForeignKey("entries.id"), nullable=True, unique=True),
     Index("ix_entries_cycle_kind", "cycle_id", "kind"),
 )
+
+referrals = Table(
+    "referrals",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False, index=True),
+    Column("institution", String(32), nullable=False),
+    Column("service", Text, nullable=False),
+    Column("referred_on", Date, nullable=False),
+    Column("outcome", String(16), nullable=False),
+    Column("outcome_on", Date, nullable=True),
+    Column("note", Text, nullable=False, default=""),
+)
+
+livelihood_supports = Table(
+    "livelihood_supports",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("member_id", Id, ForeignKey("members.id"), nullable=False, index=True),
+    Column("kind", String(32), nullable=False),
+    Column("provider", Text, nullable=False),
+    Column("received_on", Date, nullable=False),
+    Column("value", BigInteger, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+gal_sessions = Table(
+    "gal_sessions",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("group_id", Id, ForeignKey("groups.id"), nullable=False, index=True),
+    Column("held_on", Date, nullable=False),
+    Column("tool", String(32), nullable=False),
+    Column("women", Integer, nullable=False),
+    Column("men", Integer, nullable=False),
+    Column("reached_by_peer_sharing", Integer, nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
