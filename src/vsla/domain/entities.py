@@ -151,6 +151,9 @@ class Group(NewGroup):
 class NewMember(Record):
     group_id: int
     full_name: str = Field(min_length=1)
+    number: StrictInt | None = Field(
+        None, ge=1, description="Member number within the group; the next free one if None."
+    )
     sex: Sex
     birth_year: StrictInt | None = None
     ethnicity: str = ""
@@ -177,6 +180,7 @@ class NewMember(Record):
 
 class Member(NewMember):
     id: int
+    number: StrictInt
 
     def label(self) -> str:
         return f"{self.full_name} (#{self.id})"

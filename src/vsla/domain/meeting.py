@@ -140,10 +140,19 @@ class LoanState:
     terms: LoanTerms
     purpose: LoanPurpose
     payments: tuple[LoanPayment, ...] = ()
-    written_off: int = 0
+    write_offs: tuple[tuple[dt.date, int], ...] = ()
 
     def position(self, on: dt.date) -> LoanPosition:
-        return position(self.terms, self.payments, on, written_off=self.written_off)
+        """The loan on ``on``, counting payments and write-offs dated on or before it."""
+        payments = [p for p in self.payments if p.on <= on]
+        written = [(d, amount) for d, amount in self.write_offs if d <= on]
+        return position(
+            self.terms,
+            payments,
+            on,
+            written_off=sum(amount for _, amount in written),
+            written_off_on=written[-1][0] if written else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,6 +190,19 @@ def open_store(url: str | Path | Engine | None = None, *, create: bool = True) -
     return store
 
 
+def _settlement_entries(loan: LoanState, pos: LoanPosition, memo: str) -> list[PlannedEntry]:
+    """The entries that settle a loan in full today: interest, then principal."""
+    interest = pos.settlement_amount - pos.principal_outstanding
+    return [
+        PlannedEntry(kind, amount, member_id=loan.member_id, loan_id=loan.id, memo=memo)
+        for kind, amount in (
+            (EntryKind.INTEREST_PAYMENT, interest),
+            (EntryKind.PRINCIPAL_REPAYMENT, pos.principal_outstanding),
+        )
+        if amount
+    ]
+
+
 def _member(row: Row[Any]) -> Member:
     return Member.model_validate(row._asdict())
 
@@ -280,11 +293,28 @@ class Store(ActivityStore):
         """Add several members in one transaction (all or none)."""
         out: list[Member] = []
         with self.engine.begin() as conn:
+            next_number: dict[int, int] = {}
             for m in new:
-                self._require(conn, t.groups, m.group_id, "group")
-                mid = conn.execute(t.members.insert().values(**m.model_dump())).inserted_primary_key
+                if m.group_id not in next_number:
+                    self._require(conn, t.groups, m.group_id, "group")
+                    top = conn.execute(
+                        select(func.max(t.members.c.number)).where(
+                            t.members.c.group_id == m.group_id
+                        )
+                    ).scalar_one_or_none()
+                    next_number[m.group_id] = (top or 0) + 1
+                number = m.number if m.number is not None else next_number[m.group_id]
+                next_number[m.group_id] = max(next_number[m.group_id], number + 1)
+                values = {**m.model_dump(), "number": number}
+                try:
+                    mid = conn.execute(t.members.insert().values(**values)).inserted_primary_key
+                except IntegrityError as exc:
+                    raise InvalidInput(
+                        f"group #{m.group_id} already has a member number {number} "
+                        f"({m.full_name} cannot take it)"
+                    ) from exc
                 assert mid is not None
-                out.append(Member(id=mid[0], **m.model_dump()))
+                out.append(Member(id=mid[0], **values))
         return out
 
     def member(self, member_id: int) -> Member:
@@ -294,10 +324,24 @@ class Store(ActivityStore):
             raise NotFound(f"member #{member_id} does not exist")
         return _member(row)
 
+    def member_by_number(self, group_id: int, number: int) -> Member:
+        """A member by their number within the group."""
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(t.members).where(
+                    t.members.c.group_id == group_id, t.members.c.number == number
+                )
+            ).one_or_none()
+        if row is None:
+            raise NotFound(f"group #{group_id} has no member number {number}")
+        return _member(row)
+
     def members(self, group_id: int, *, active_on: dt.date | None = None) -> list[Member]:
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(t.members).where(t.members.c.group_id == group_id).order_by(t.members.c.id)
+                select(t.members)
+                .where(t.members.c.group_id == group_id)
+                .order_by(t.members.c.number)
             )
             found = [_member(r) for r in rows]
         return [m for m in found if active_on is None or m.is_active(active_on)]
@@ -909,25 +953,14 @@ class Store(ActivityStore):
         unsettled: list[str] = []
         for loan in state.loans.values():
             pos = loan.position(on)
-            if pos.amount_due <= 0:
+            if pos.settled:
                 continue
             who = state.members[loan.member_id].label()
-            unsettled.append(f"{who} owes {format_money(pos.amount_due)} on loan #{loan.id}")
-            owed[loan.member_id] += pos.amount_due
-            for kind, amount in (
-                (EntryKind.INTEREST_PAYMENT, pos.interest_due),
-                (EntryKind.PRINCIPAL_REPAYMENT, pos.principal_outstanding),
-            ):
-                if amount:
-                    entry = PlannedEntry(
-                        kind,
-                        amount,
-                        member_id=loan.member_id,
-                        loan_id=loan.id,
-                        memo="netted at share-out",
-                    )
-                    boxes.apply(entry, "")
-                    planned.append(entry)
+            unsettled.append(f"{who} owes {format_money(pos.settlement_amount)} on loan #{loan.id}")
+            owed[loan.member_id] += pos.settlement_amount
+            for entry in _settlement_entries(loan, pos, "netted at share-out"):
+                boxes.apply(entry, "")
+                planned.append(entry)
         if unsettled and rules.share_out_loans is ShareOutLoanPolicy.REFUSE:
             raise ShareOutRefused(
                 f"{state.group_label}, {on}: share-out refused while loans are outstanding "
@@ -981,21 +1014,9 @@ class Store(ActivityStore):
                     if loan.member_id != member_id:
                         continue
                     pos = loan.position(on)
-                    owed += pos.amount_due
-                    for kind, amount in (
-                        (EntryKind.INTEREST_PAYMENT, pos.interest_due),
-                        (EntryKind.PRINCIPAL_REPAYMENT, pos.principal_outstanding),
-                    ):
-                        if amount:
-                            planned.append(
-                                PlannedEntry(
-                                    kind,
-                                    amount,
-                                    member_id=member_id,
-                                    loan_id=loan.id,
-                                    memo="netted at exit",
-                                )
-                            )
+                    if not pos.settled:
+                        owed += pos.settlement_amount
+                        planned += _settlement_entries(loan, pos, "netted at exit")
                 n = state.member_shares.get(member_id, 0)
                 projected: Fraction | None = None
                 total_shares = state.balances.shares
@@ -1117,7 +1138,9 @@ class Store(ActivityStore):
                 terms=self._terms(r),
                 purpose=LoanPurpose(r.purpose),
                 payments=payments,
-                written_off=sum(v for (_, k), v in m.items() if k is EntryKind.WRITE_OFF),
+                write_offs=tuple(
+                    (d, v) for (d, k), v in sorted(m.items()) if k is EntryKind.WRITE_OFF and v
+                ),
             )
         return states
 

@@ -67,6 +67,7 @@ members = Table(
     metadata,
     Column("id", Id, primary_key=True),
     Column("group_id", Id, ForeignKey("groups.id"), nullable=False, index=True),
+    Column("number", Integer, nullable=False),
     Column("full_name", Text, nullable=False),
     Column("sex", String(1), nullable=False),
     Column("birth_year", Integer, nullable=True),
@@ -76,6 +77,7 @@ members = Table(
     Column("left_on", Date, nullable=True),
     Column("exit_reason", String(16), nullable=True),
     Column("gal_champion_since", Date, nullable=True),
+    UniqueConstraint("group_id", "number"),
 )
 
 cycles = Table(
