@@ -39,9 +39,9 @@ class LedgerMachine(RuleBasedStateMachine):
     def teardown(self) -> None:
         self.store.close()
 
-    @initialize(rules=constitutions(), size=st.integers(2, 6))
-    def open_group(self, rules: vsla.Constitution, size: int) -> None:
-        self.rules = rules
+    @initialize(constitution=constitutions(), size=st.integers(2, 6))
+    def open_group(self, constitution: vsla.Constitution, size: int) -> None:
+        self.constitution = constitution
         group = self.store.add_group(
             vsla.NewGroup(code="G1", name="Tổ thôn Kon Brông", established_on=START)
         )
@@ -58,7 +58,7 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         self.member_ids = [m.id for m in members]
         self.cycle = self.store.start_cycle(
-            group.id, start=START, end=START + dt.timedelta(days=364), constitution=rules
+            group.id, start=START, end=START + dt.timedelta(days=364), constitution=constitution
         )
 
     def _attempt(self, action: Any) -> Any:
@@ -80,7 +80,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data(), gap=st.integers(1, 21))
     def record_meeting(self, data: st.DataObject, gap: int) -> None:
         loan_ids = [loan.id for loan in self.store.loans(self.cycle.id)]
-        kwargs = data.draw(meetings(self.member_ids, loan_ids, self.rules))
+        kwargs = data.draw(meetings(self.member_ids, loan_ids, self.constitution))
         day = self.day + dt.timedelta(days=gap)
         record = self._attempt(
             lambda: self.store.record_meeting(self.cycle.id, vsla.MeetingInput(date=day, **kwargs))
@@ -136,7 +136,7 @@ class LedgerMachine(RuleBasedStateMachine):
             return
         sql = self.store.balances(self.cycle.id)
         memory = vsla.balances_from_entries(
-            self.store.entries(self.cycle.id), self.rules.share_value
+            self.store.entries(self.cycle.id), self.constitution.share_value
         )
         assert sql == memory
         assert (sql.loan_fund_cash, sql.social_fund_cash) == (self.loan_fund, self.social_fund)
