@@ -25,12 +25,13 @@ __all__ = [
     "PlannedEntry",
     "Repayment",
     "SocialFundGrant",
+    "advance",
     "plan_meeting",
 ]
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
@@ -39,7 +40,13 @@ from pydantic import Field, StrictInt
 from vsla.domain.base import Record
 from vsla.domain.constitution import InterestMethod
 from vsla.domain.entities import Attendance, Cycle, Member
-from vsla.domain.ledger import LOAN_FUND_SIGN, SOCIAL_FUND_SIGN, Balances, EntryKind
+from vsla.domain.ledger import (
+    LOAN_FUND_SIGN,
+    SOCIAL_FUND_SIGN,
+    Balances,
+    EntryKind,
+    balances_from_totals,
+)
 from vsla.domain.loans import (
     LoanPayment,
     LoanPosition,
@@ -162,10 +169,18 @@ class CycleState:
     group_label: str
     cycle: Cycle
     members: Mapping[int, Member]
-    balances: Balances
+    totals: Mapping[EntryKind, int]
     member_shares: Mapping[int, int]
     loans: Mapping[int, LoanState]
     last_meeting_on: dt.date | None
+
+    @property
+    def balances(self) -> Balances:
+        return balances_from_totals(
+            self.totals,
+            sum(self.member_shares.values()),
+            self.cycle.constitution.share_value,
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -427,3 +442,44 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         add(disbursement, who)
         outstanding[m.id] = after
     return plan
+
+
+def advance(state: CycleState, plan: MeetingPlan, loan_ids: list[int]) -> CycleState:
+    """The state after ``plan`` was written, its new loans given ``loan_ids`` (in order).
+
+    This is what lets a batch of meetings be planned one after another in memory, each
+    against the state the previous ones left, and written in one transaction.
+    """
+    totals = dict(state.totals)
+    shares = dict(state.member_shares)
+    moves: dict[int, tuple[int, int]] = {}
+    for entry in plan.entries:
+        totals[entry.kind] = totals.get(entry.kind, 0) + entry.amount
+        if entry.shares and entry.member_id is not None:
+            shares[entry.member_id] = shares.get(entry.member_id, 0) + entry.shares
+        loan_id = loan_ids[entry.new_loan] if entry.new_loan is not None else entry.loan_id
+        if loan_id is None:
+            continue
+        principal, interest = moves.get(loan_id, (0, 0))
+        if entry.kind is EntryKind.PRINCIPAL_REPAYMENT:
+            principal += entry.amount
+        elif entry.kind is EntryKind.INTEREST_PAYMENT:
+            interest += entry.amount
+        moves[loan_id] = (principal, interest)
+    loans = dict(state.loans)
+    for new, loan_id in zip(plan.new_loans, loan_ids, strict=True):
+        loans[loan_id] = LoanState(
+            id=loan_id, member_id=new.member_id, terms=new.terms, purpose=new.purpose
+        )
+    for loan_id, (principal, interest) in moves.items():
+        if principal or interest:
+            loan = loans[loan_id]
+            payment = LoanPayment(on=plan.date, principal=principal, interest=interest)
+            loans[loan_id] = replace(loan, payments=(*loan.payments, payment))
+    return replace(
+        state,
+        totals=totals,
+        member_shares={m: n for m, n in shares.items() if n},
+        loans=loans,
+        last_meeting_on=plan.date,
+    )

@@ -67,6 +67,7 @@ from vsla.domain.meeting import (
     MeetingPlan,
     PlannedEntry,
     _Boxes,
+    advance,
     check_can_record,
     plan_meeting,
 )
@@ -537,12 +538,30 @@ class Store(ActivityStore):
 
     def record_meeting(self, cycle_id: int, meeting: MeetingInput) -> MeetingRecord:
         """Record a whole meeting, all or nothing (domain.md section 5)."""
+        return self.record_meetings(cycle_id, [meeting])[0]
+
+    def record_meetings(
+        self, cycle_id: int, meetings: Sequence[MeetingInput]
+    ) -> list[MeetingRecord]:
+        """Record several meetings of one cycle in date order, all or nothing.
+
+        Each meeting is checked against the state the previous ones leave, exactly as if
+        they were recorded one by one; if any is refused, none is written. This is the path
+        for importing a ledger and for loading a whole cycle quickly.
+        """
+        records: list[MeetingRecord] = []
         with self.engine.begin() as conn:
             state = self._state(conn, cycle_id)
-            plan = plan_meeting(state, meeting)
-            return self._write_plan(conn, state, plan)
+            for meeting in meetings:
+                plan = plan_meeting(state, meeting)
+                record, loan_ids = self._write_plan(conn, state, plan)
+                records.append(record)
+                state = advance(state, plan, loan_ids)
+        return records
 
-    def _write_plan(self, conn: Connection, state: CycleState, plan: MeetingPlan) -> MeetingRecord:
+    def _write_plan(
+        self, conn: Connection, state: CycleState, plan: MeetingPlan
+    ) -> tuple[MeetingRecord, list[int]]:
         cycle_id = state.cycle.id
         meeting_id = self._insert_meeting(conn, cycle_id, plan.date)
         if plan.attendance:
@@ -579,7 +598,7 @@ class Store(ActivityStore):
         number = conn.execute(
             select(t.meetings.c.number).where(t.meetings.c.id == meeting_id)
         ).scalar_one()
-        return MeetingRecord(
+        record = MeetingRecord(
             id=meeting_id,
             cycle_id=cycle_id,
             date=plan.date,
@@ -587,6 +606,7 @@ class Store(ActivityStore):
             attendance=dict(plan.attendance),
             entries=tuple(written),
         )
+        return record, loan_ids
 
     def _insert_meeting(self, conn: Connection, cycle_id: int, on: dt.date) -> int:
         existing = conn.execute(
@@ -724,23 +744,31 @@ class Store(ActivityStore):
             self._cycle(conn, cycle_id)
             return self._balances(conn, cycle_id, on)
 
+    def _totals(self, conn: Connection, cycle_id: int, on: dt.date | None) -> dict[EntryKind, int]:
+        """Σ amount per entry kind: the one aggregate every balance is derived from."""
+        where = [t.entries.c.cycle_id == cycle_id]
+        if on is not None:
+            where.append(t.entries.c.date <= on)
+        return {
+            EntryKind(kind): int(amount)
+            for kind, amount in conn.execute(
+                select(t.entries.c.kind, func.sum(t.entries.c.amount))
+                .where(*where)
+                .group_by(t.entries.c.kind)
+            )
+        }
+
     def _balances(self, conn: Connection, cycle_id: int, on: dt.date | None) -> Balances:
         where = [t.entries.c.cycle_id == cycle_id]
         if on is not None:
             where.append(t.entries.c.date <= on)
-        totals: dict[EntryKind, int] = {}
-        shares = 0
-        for kind, amount, n in conn.execute(
-            select(t.entries.c.kind, func.sum(t.entries.c.amount), func.sum(t.entries.c.shares))
-            .where(*where)
-            .group_by(t.entries.c.kind)
-        ):
-            totals[EntryKind(kind)] = int(amount)
-            shares += int(n)
+        shares = conn.execute(
+            select(func.coalesce(func.sum(t.entries.c.shares), 0)).where(*where)
+        ).scalar_one()
         share_value = conn.execute(
             select(t.cycles.c.share_value).where(t.cycles.c.id == cycle_id)
         ).scalar_one()
-        return balances_from_totals(totals, shares, int(share_value))
+        return balances_from_totals(self._totals(conn, cycle_id, on), int(shares), int(share_value))
 
     def member_balances(self, cycle_id: int, on: dt.date | None = None) -> list[MemberBalance]:
         """Each member's shares, savings, contributions, fines and principal outstanding."""
@@ -1067,7 +1095,7 @@ class Store(ActivityStore):
             r.id: _member(r)
             for r in conn.execute(select(t.members).where(t.members.c.group_id == group.id))
         }
-        balances = self._balances(conn, cycle_id, None)
+        totals = self._totals(conn, cycle_id, None)
         member_shares = {
             mid: int(n)
             for mid, n in conn.execute(
@@ -1085,7 +1113,7 @@ class Store(ActivityStore):
             group_label=f"group {group.code} ({group.name})",
             cycle=cycle,
             members=members,
-            balances=balances,
+            totals=totals,
             member_shares=member_shares,
             loans=loans,
             last_meeting_on=last,

@@ -1,0 +1,72 @@
+"""``Store.record_meetings`` (a batch) behaves exactly like recording the same meetings one
+by one: same entries, same balances; and if any meeting would be refused, the batch writes
+nothing at all."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import vsla
+from tests.conftest import BACKENDS, fresh_store, snapshot
+from tests.strategies import constitutions, meetings
+
+START = dt.date(2024, 1, 1)
+
+
+def _open(backend: str, rules: vsla.Constitution) -> tuple[vsla.Store, int, list[int]]:
+    store = fresh_store(backend)
+    group = store.add_group(vsla.NewGroup(code="B1", name="Tổ Đăk Pék", established_on=START))
+    members = store.add_members(
+        [
+            vsla.NewMember(group_id=group.id, full_name=f"Y Mơ {i}", sex="F", joined_on=START)
+            for i in range(4)
+        ]
+    )
+    cycle = store.start_cycle(
+        group.id, start=START, end=START + dt.timedelta(days=300), constitution=rules
+    )
+    return store, cycle.id, [m.id for m in members]
+
+
+def _shape(entries: list[vsla.LedgerEntry]) -> list[tuple[Any, ...]]:
+    return [(e.date, e.kind, e.amount, e.member_id, e.loan_id, e.shares, e.memo) for e in entries]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules=constitutions(), data=st.data())
+def test_batch_equals_one_by_one(
+    backend: str, rules: vsla.Constitution, data: st.DataObject
+) -> None:
+    one, cycle_one, ids = _open(backend, rules)
+    inputs: list[vsla.MeetingInput] = []
+    refused = False
+    for week in range(1, 7):
+        loan_ids = [loan.id for loan in one.loans(cycle_one)]
+        kwargs = data.draw(meetings(ids, loan_ids, rules))
+        meeting = vsla.MeetingInput(date=START + dt.timedelta(days=7 * week), **kwargs)
+        inputs.append(meeting)
+        try:
+            one.record_meeting(cycle_one, meeting)
+        except vsla.VslaError:
+            refused = True
+            break
+    expected = _shape(one.entries(cycle_one))
+    one.close()
+
+    batch, cycle_batch, _ = _open(backend, rules)
+    before = snapshot(batch)
+    if refused:
+        with pytest.raises(vsla.VslaError):
+            batch.record_meetings(cycle_batch, inputs)
+        assert snapshot(batch) == before
+    else:
+        records = batch.record_meetings(cycle_batch, inputs)
+        assert [r.number for r in records] == list(range(1, len(inputs) + 1))
+        assert _shape(batch.entries(cycle_batch)) == expected
+    batch.close()
