@@ -548,8 +548,9 @@ def test_the_overpayment_message(due_40k: LoanPosition) -> None:
     with pytest.raises(RepaymentExceedsDue) as info:
         allocate_payment(due_40k, 1_040_001, who="group KT-001, member Y Hơ (#3), loan #7")
     assert str(info.value) == (
-        "group KT-001, member Y Hơ (#3), loan #7: repayment of 1,040,001 exceeds the "
-        "1,040,000 due on 2024-02-15 (interest due 40,000 + principal outstanding 1,000,000); "
+        "group KT-001, member Y Hơ (#3), loan #7: repayment of 1.040.001 ₫ exceeds the "
+        "1.040.000 ₫ due on 2024-02-15 (interest due 40.000 ₫ + principal outstanding "
+        "1.000.000 ₫); "
         "a repayment may not exceed what is due"
     )
 
@@ -574,7 +575,7 @@ def test_overpayment_is_refused_with_the_amounts(due_40k: LoanPosition) -> None:
         allocate_payment(due_40k, 1_040_001, who="group KT-001, member Y Hơ (#3), loan #7")
     message = str(info.value)
     assert message.startswith("group KT-001, member Y Hơ (#3), loan #7: ")
-    for words in ("1,040,001", "1,040,000", "40,000", "1,000,000", "may not exceed"):
+    for words in ("1.040.001 ₫", "1.040.000 ₫", "40.000 ₫", "1.000.000 ₫", "may not exceed"):
         assert words in message
     assert isinstance(info.value, VslaError)
     assert isinstance(info.value, ValueError)
@@ -588,7 +589,7 @@ def test_a_repayment_must_be_positive(due_40k: LoanPosition, amount: int) -> Non
 
 def test_nothing_can_be_repaid_on_a_settled_loan() -> None:
     p = position(terms(), [pay(dt.date(2024, 2, 1), 1_000_000, 20_000)], LATER)
-    with pytest.raises(RepaymentExceedsDue, match="exceeds the 0 due"):
+    with pytest.raises(RepaymentExceedsDue, match="exceeds the 0 ₫ due"):
         allocate_payment(p, 1)
 
 

@@ -48,7 +48,7 @@ from pydantic import StrictInt, field_validator, model_validator
 
 from vsla.domain.base import Record, no_float
 from vsla.domain.constitution import InterestMethod, PaymentOrder, PrincipalSchedule
-from vsla.domain.money import Rounding, to_unit
+from vsla.domain.money import Rounding, format_money, to_unit
 from vsla.errors import InvalidInput, RepaymentExceedsDue
 
 # --------------------------------------------------------------------------------------------
@@ -325,8 +325,9 @@ class _Book:
         self.money_paid = self.principal_repaid + self.interest_paid
         if self.principal_repaid + self.written_off > terms.principal:
             raise InvalidInput(
-                f"principal repaid ({self.principal_repaid:,}) plus written off "
-                f"({self.written_off:,}) exceeds the principal ({terms.principal:,})"
+                f"principal repaid ({format_money(self.principal_repaid)}) plus written off "
+                f"({format_money(self.written_off)}) exceeds the principal "
+                f"({format_money(terms.principal)})"
             )
         # principal reductions (repayments and the write-off) by date, cumulated
         reductions = [(p.on, p.principal) for p in history if p.principal]
@@ -577,17 +578,20 @@ def allocate_payment(
     _check_amount("repayment", amount)
     prefix = f"{who}: " if who else ""
     if amount <= 0:
-        raise RepaymentExceedsDue(f"{prefix}a repayment must be more than 0, got {amount:,}")
+        raise RepaymentExceedsDue(
+            f"{prefix}a repayment must be more than 0, got {format_money(amount)}"
+        )
     if amount > pos.settlement_amount:
         parts = (
-            f"interest due {pos.interest_due:,} + principal outstanding "
-            f"{pos.principal_outstanding:,}"
+            f"interest due {format_money(pos.interest_due)} + principal outstanding "
+            f"{format_money(pos.principal_outstanding)}"
         )
         rest = pos.settlement_amount - pos.amount_due
         if rest:
-            parts += f" + {rest:,} interest for the rest of the flat term"
+            parts += f" + {format_money(rest)} interest for the rest of the flat term"
         raise RepaymentExceedsDue(
-            f"{prefix}repayment of {amount:,} exceeds the {pos.settlement_amount:,} due on "
+            f"{prefix}repayment of {format_money(amount)} exceeds the "
+            f"{format_money(pos.settlement_amount)} due on "
             f"{pos.on.isoformat()} ({parts}); a repayment may not exceed what is due"
         )
     if order is PaymentOrder.PRINCIPAL_FIRST:
