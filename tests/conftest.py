@@ -6,7 +6,7 @@ import os
 from collections.abc import Iterator
 
 import pytest
-from sqlalchemy import create_engine, select
+from sqlalchemy import create_engine, select, text
 
 import vsla
 from vsla.store import tables
@@ -26,14 +26,33 @@ BACKENDS = [
 ]
 
 
+# Each test process works in its own PostgreSQL schema, so test runs sharing one database
+# (parallel developers, two CI jobs) never drop each other's tables.
+PG_SCHEMA = f"vsla_test_{os.getpid()}"
+
+
 def fresh_store(backend: str) -> vsla.Store:
     """A store with an empty schema on the named backend."""
     if backend == "sqlite":
         return vsla.open(":memory:")
     assert POSTGRES_URL
-    engine = create_engine(POSTGRES_URL)
-    tables.metadata.drop_all(engine)
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    admin.dispose()
+    engine = create_engine(POSTGRES_URL, connect_args={"options": f"-c search_path={PG_SCHEMA}"})
     return vsla.open(engine)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _drop_postgres_schema() -> Iterator[None]:
+    yield
+    if POSTGRES_URL:
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        admin.dispose()
 
 
 @pytest.fixture(params=BACKENDS)

@@ -122,6 +122,7 @@ class LedgerMachine(RuleBasedStateMachine):
         self.closed = True
         after = self.store.balances(self.cycle.id)
         assert result.total_payout + result.remainder == result.distributable
+        assert self.store.share_out_result(self.cycle.id) == result
         moved = after.social_fund_cash - before.social_fund_cash
         assert after.loan_fund_cash == result.remainder - moved
         self.loan_fund, self.social_fund = after.loan_fund_cash, after.social_fund_cash

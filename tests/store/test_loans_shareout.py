@@ -186,6 +186,11 @@ def test_share_out_netting_a_loan_with_cash_step_and_remainder_to_social_fund(
     b = store.balances(w.cycle.id)
     assert (b.loan_fund_cash, b.social_fund_cash, b.loans_outstanding) == (0, 7_600, 0)
     assert store.cycle(w.cycle.id).shared_out_on == dt.date(2024, 3, 10)
+    # the recorded share-out can be read back, rebuilt from the ledger, and printed
+    assert store.share_out_result(w.cycle.id) == result
+    sheet = result.to_text(store.member_names(w.group.id), vietnamese=True)
+    for words in ("Y Hoa (no. 1)", "54.000 ₫", "12.400 ₫", "1.600 ₫"):
+        assert words in sheet
     with pytest.raises(vsla.CycleClosed, match="shared out on 2024-03-10"):
         w.meet(dt.date(2024, 3, 17), share_purchases={w.id("Y Hoa"): 1})
 
@@ -202,7 +207,9 @@ def test_share_out_remainder_carried_as_opening_cash(store: vsla.Store) -> None:
     remainder 1 ₫ stays in the box and opens the next cycle with the 6.000 ₫ social fund."""
     w = build(store)
     first_meeting(w)
+    assert store.share_out_result(w.cycle.id, on=D1) == store.preview_share_out(w.cycle.id, D1)
     result = store.share_out(w.cycle.id, on=D1)
+    assert store.share_out_result(w.cycle.id) == result
     assert [line.payout for line in result.lines] == [53_333, 32_000, 10_666]
     assert result.remainder == 1
     nxt = store.start_next_cycle(w.cycle.id, start=dt.date(2024, 1, 15), end=dt.date(2024, 12, 1))

@@ -78,6 +78,7 @@ from vsla.errors import (
     InvalidInput,
     NotFound,
     ShareOutRefused,
+    VslaError,
 )
 from vsla.store import tables as t
 from vsla.store.activity import ActivityStore
@@ -189,6 +190,9 @@ def open_store(url: str | Path | Engine | None = None, *, create: bool = True) -
     if create:
         t.metadata.create_all(engine)
     return store
+
+
+_NETTED_AT_SHARE_OUT = "netted at share-out"
 
 
 def _settlement_entries(loan: LoanState, pos: LoanPosition, memo: str) -> list[PlannedEntry]:
@@ -949,9 +953,51 @@ class Store(ActivityStore):
     def preview_share_out(self, cycle_id: int, on: dt.date) -> ShareOutResult[int]:
         """The share-out the cycle would get on ``on``, computed but not recorded."""
         with self.engine.connect() as conn:
-            state = self._state(conn, cycle_id)
+            state = self._state(conn, cycle_id, lock=False)
             result, _ = self._plan_share_out(state, on)
             return result
+
+    def share_out_result(self, cycle_id: int, on: dt.date | None = None) -> ShareOutResult[int]:
+        """The cycle's share-out sheet: the recorded one once the cycle is shared out,
+        otherwise a preview on ``on`` (default: the cycle's end date).
+
+        A recorded share-out is rebuilt from the ledger by the same pure ``share_out`` that
+        made it, and checked against the payouts recorded.
+        """
+        with self.engine.connect() as conn:
+            state = self._state(conn, cycle_id, lock=False)
+            cycle = state.cycle
+            if cycle.shared_out_on is None:
+                return self._plan_share_out(state, on or cycle.end_date)[0]
+            entries = self._entries(conn, cycle_id)
+        paid: dict[int, int] = defaultdict(int)
+        owed: dict[int, int] = defaultdict(int)
+        for e in entries:
+            if e.kind is EntryKind.SHARE_OUT_PAYOUT and e.member_id is not None:
+                paid[e.member_id] += e.amount
+            elif e.memo == _NETTED_AT_SHARE_OUT and e.member_id is not None:
+                owed[e.member_id] += e.amount
+        moved = state.totals.get(EntryKind.TRANSFER_TO_SOCIAL_FUND, 0)
+        distributable = state.balances.loan_fund_cash + sum(paid.values()) + moved
+        rules = cycle.constitution
+        result = share_out(
+            {m: n for m, n in sorted(state.member_shares.items()) if n},
+            distributable,
+            share_value=rules.share_value,
+            cash_step=rules.cash_step,
+            owed=dict(owed) or None,
+        )
+        recorded = {line.member: line.payout for line in result.lines if line.payout}
+        if recorded != dict(paid):
+            raise VslaError(
+                f"cycle #{cycle_id}: the recorded share-out does not match its recomputation "
+                f"({dict(paid)} recorded, {recorded} recomputed)"
+            )
+        return result
+
+    def member_names(self, group_id: int) -> dict[int, str]:
+        """``{member id: "Name (no. N)"}``, for printing a share-out sheet."""
+        return {m.id: f"{m.full_name} (no. {m.number})" for m in self.members(group_id)}
 
     def share_out(self, cycle_id: int, *, on: dt.date) -> ShareOutResult[int]:
         """Share out the loan fund at the cycle's last meeting and close the cycle.
@@ -986,7 +1032,7 @@ class Store(ActivityStore):
             who = state.members[loan.member_id].label()
             unsettled.append(f"{who} owes {format_money(pos.settlement_amount)} on loan #{loan.id}")
             owed[loan.member_id] += pos.settlement_amount
-            for entry in _settlement_entries(loan, pos, "netted at share-out"):
+            for entry in _settlement_entries(loan, pos, _NETTED_AT_SHARE_OUT):
                 boxes.apply(entry, "")
                 planned.append(entry)
         if unsettled and rules.share_out_loans is ShareOutLoanPolicy.REFUSE:
@@ -1088,8 +1134,8 @@ class Store(ActivityStore):
 
     # ------------------------------------------------------------------ state
 
-    def _state(self, conn: Connection, cycle_id: int) -> CycleState:
-        cycle = self._cycle(conn, cycle_id, lock=True)
+    def _state(self, conn: Connection, cycle_id: int, *, lock: bool = True) -> CycleState:
+        cycle = self._cycle(conn, cycle_id, lock=lock)
         group = _group(self._require(conn, t.groups, cycle.group_id, "group"))
         members = {
             r.id: _member(r)
