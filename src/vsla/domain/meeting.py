@@ -221,19 +221,19 @@ class _Boxes:
         self.social_fund = state.balances.social_fund_cash
 
     def apply(self, entry: PlannedEntry, who: str) -> None:
-        self.loan_fund += LOAN_FUND_SIGN[entry.kind] * entry.amount
-        self.social_fund += SOCIAL_FUND_SIGN[entry.kind] * entry.amount
-        for box, cash in (("loan fund", self.loan_fund), ("social fund", self.social_fund)):
-            if cash < 0:
-                have = cash + abs(
-                    (LOAN_FUND_SIGN if box == "loan fund" else SOCIAL_FUND_SIGN)[entry.kind]
-                    * entry.amount
-                )
+        """Move the entry's cash, refusing it if either box would go below zero."""
+        for box, signs, cash in (
+            ("loan fund", LOAN_FUND_SIGN, self.loan_fund),
+            ("social fund", SOCIAL_FUND_SIGN, self.social_fund),
+        ):
+            if cash + signs[entry.kind] * entry.amount < 0:
                 raise BoxWouldGoNegative(
                     f"{self.state.group_label}, {self.on}: {entry.kind.value.replace('_', ' ')} "
                     f"of {format_money(entry.amount)}{who} would take the {box} below zero: "
-                    f"it holds {format_money(have)} (rule: a box never goes below zero)"
+                    f"it holds {format_money(cash)} (rule: a box never goes below zero)"
                 )
+        self.loan_fund += LOAN_FUND_SIGN[entry.kind] * entry.amount
+        self.social_fund += SOCIAL_FUND_SIGN[entry.kind] * entry.amount
 
 
 def _member(state: CycleState, member_id: int, on: dt.date, what: str) -> Member:
