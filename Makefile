@@ -3,6 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+CODE   := $(wildcard $(CODE))
 
 .PHONY: demo test lint typecheck unit docs bench readme format clean
 
@@ -16,12 +17,12 @@ demo: $(STAMP)
 	$(BIN)/python examples/readme_example.py
 
 lint: $(STAMP)
-	$(BIN)/ruff check src tests examples benchmarks tools
-	$(BIN)/ruff format --check src tests examples benchmarks tools
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 
 format: $(STAMP)
-	$(BIN)/ruff format src tests examples benchmarks tools
-	$(BIN)/ruff check --fix src tests examples benchmarks tools
+	$(BIN)/ruff format $(CODE)
+	$(BIN)/ruff check --fix $(CODE)
 
 readme: $(STAMP)
 	$(BIN)/python tools/sync_readme.py
