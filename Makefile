@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-CODE   := $(wildcard $(CODE))
+CODE   := $(wildcard src tests examples benchmarks tools)
 
 .PHONY: demo test lint typecheck unit docs bench readme format clean
 
