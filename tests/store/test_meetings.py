@@ -93,6 +93,13 @@ def test_second_meeting_with_loan_grant_income_and_expense(store: vsla.Store) ->
     assert loan.terms.principal == 100_000
     assert loan.purpose is vsla.LoanPurpose.LIVESTOCK
     assert [e.kind for e in rec.entries][-1] is vsla.EntryKind.LOAN_DISBURSEMENT
+    # the balance history has one point per meeting date, each equal to balances(on=date)
+    history = store.balance_history(w.cycle.id)
+    assert [(day, b.loan_fund_cash, b.social_fund_cash) for day, b in history] == [
+        (D1, 96_000, 6_000),
+        (D2, 15_000, 4_000),
+    ]
+    assert history[0][1] == store.balances(w.cycle.id, on=D1)
     # the same balances from the entries in memory (reference path) as from SQL sums
     mem = vsla.balances_from_entries(store.entries(w.cycle.id), share_value=10_000)
     assert mem == b

@@ -774,6 +774,37 @@ class Store(ActivityStore):
         ).scalar_one()
         return balances_from_totals(self._totals(conn, cycle_id, on), int(shares), int(share_value))
 
+    def balance_history(self, cycle_id: int) -> list[tuple[dt.date, Balances]]:
+        """The balances after each date that has entries, in date order (one query).
+
+        This is the series behind a chart of savings, cash and loans over a cycle; each point
+        equals ``balances(cycle_id, on=that date)``.
+        """
+        with self.engine.connect() as conn:
+            cycle = self._cycle(conn, cycle_id)
+            rows = conn.execute(
+                select(
+                    t.entries.c.date,
+                    t.entries.c.kind,
+                    func.sum(t.entries.c.amount),
+                    func.sum(t.entries.c.shares),
+                )
+                .where(t.entries.c.cycle_id == cycle_id)
+                .group_by(t.entries.c.date, t.entries.c.kind)
+                .order_by(t.entries.c.date)
+            ).all()
+        totals: dict[EntryKind, int] = defaultdict(int)
+        shares = 0
+        history: list[tuple[dt.date, Balances]] = []
+        for i, (day, kind, amount, n) in enumerate(rows):
+            totals[EntryKind(kind)] += int(amount)
+            shares += int(n)
+            if i + 1 == len(rows) or rows[i + 1][0] != day:
+                history.append(
+                    (day, balances_from_totals(totals, shares, cycle.constitution.share_value))
+                )
+        return history
+
     def member_balances(self, cycle_id: int, on: dt.date | None = None) -> list[MemberBalance]:
         """Each member's shares, savings, contributions, fines and principal outstanding."""
         with self.engine.connect() as conn:
