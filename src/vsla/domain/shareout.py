@@ -40,9 +40,10 @@ from collections.abc import Hashable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from vsla.domain.money import format_money, ratio
+from vsla.domain.tabular import Tabular
 from vsla.errors import NotFound, ShareOutRefused
 
 K = TypeVar("K", bound=Hashable)
@@ -200,7 +201,7 @@ class ShareOutLine(Generic[K]):
 
 
 @dataclass(frozen=True)
-class ShareOutResult(Generic[K]):
+class ShareOutResult(Tabular, Generic[K]):
     """The whole share-out of a cycle: one line per member, in the order given, and totals.
 
     Attributes:
@@ -260,6 +261,22 @@ class ShareOutResult(Generic[K]):
         20000
         """
         return self.line_of(member).payout
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One row per member: the share-out sheet as data (money in whole units)."""
+        return [
+            {
+                "member": line.member,
+                "shares": line.shares,
+                "savings": line.savings,
+                "payout": line.payout,
+                "profit": line.profit,
+                "pct_return": line.pct_return,
+                "owed": line.owed,
+                "cash_paid": line.cash_paid,
+            }
+            for line in self.lines
+        ]
 
     def to_text(self, names: Mapping[K, str] | None = None, vietnamese: bool = False) -> str:
         """A fixed-width table a facilitator can read aloud, with its totals and checks.

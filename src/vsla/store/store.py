@@ -73,6 +73,7 @@ from vsla.domain.meeting import (
 )
 from vsla.domain.money import Rounding, format_money
 from vsla.domain.shareout import ExitSettlement, ShareOutResult, exit_settlement, share_out
+from vsla.domain.tabular import Tabular
 from vsla.errors import (
     EntryNotReversible,
     InvalidInput,
@@ -118,8 +119,8 @@ class Loan:
     purpose: LoanPurpose
 
 
-@dataclass(frozen=True, slots=True)
-class LoanStatement:
+@dataclass(frozen=True)
+class LoanStatement(Tabular):
     """A borrower's statement: the loan, its schedule, its payments and its position."""
 
     loan: Loan
@@ -127,6 +128,18 @@ class LoanStatement:
     schedule: tuple[Instalment, ...]
     payments: tuple[LoanPayment, ...]
     position: LoanPosition
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The schedule, one row per month: due date, principal and interest payable."""
+        return [
+            {
+                "month": i.number,
+                "due_on": i.due_on,
+                "principal": i.principal,
+                "interest": i.interest,
+            }
+            for i in self.schedule
+        ]
 
     def to_text(self) -> str:
         terms, pos = self.loan.terms, self.position
