@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import Engine, Row, select
+from sqlalchemy import Row, select
 
 from vsla.domain.activity import (
     GalSession,
@@ -21,12 +21,11 @@ from vsla.domain.activity import (
 )
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
+from vsla.store.transactions import Transactions
 
 
-class ActivityStore:
+class ActivityStore(Transactions):
     """Mixed into :class:`~vsla.store.store.Store`."""
-
-    engine: Engine
 
     def add_referral(self, new: NewReferral) -> Referral:
         return self.add_referrals([new])[0]
@@ -34,7 +33,7 @@ class ActivityStore:
     def add_referrals(self, new: Sequence[NewReferral]) -> list[Referral]:
         """Add referrals in one transaction (all or none)."""
         out = []
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             for r in new:
                 self._active_member(conn, r.member_id, r.referred_on, "referral")
                 rid = conn.execute(
@@ -48,7 +47,7 @@ class ActivityStore:
         self, referral_id: int, outcome: ReferralOutcome, on: dt.date
     ) -> Referral:
         """Record what came of a pending referral (accessed or declined, and when)."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             row = conn.execute(
                 select(t.referrals).where(t.referrals.c.id == referral_id)
             ).one_or_none()
@@ -78,7 +77,7 @@ class ActivityStore:
             query = query.where(t.referrals.c.member_id == member_id)
         if group_id is not None:
             query = query.join(t.members).where(t.members.c.group_id == group_id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [Referral.model_validate(r._asdict()) for r in conn.execute(query)]
 
     def add_livelihood_support(self, new: NewLivelihoodSupport) -> LivelihoodSupport:
@@ -89,7 +88,7 @@ class ActivityStore:
     ) -> list[LivelihoodSupport]:
         """Add livelihood support records in one transaction (all or none)."""
         out = []
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             for s in new:
                 self._active_member(conn, s.member_id, s.received_on, "livelihood support")
                 sid = conn.execute(
@@ -107,11 +106,11 @@ class ActivityStore:
             query = query.where(t.livelihood_supports.c.member_id == member_id)
         if group_id is not None:
             query = query.join(t.members).where(t.members.c.group_id == group_id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [LivelihoodSupport.model_validate(r._asdict()) for r in conn.execute(query)]
 
     def add_gal_session(self, new: NewGalSession) -> GalSession:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             group = conn.execute(
                 select(t.groups).where(t.groups.c.id == new.group_id)
             ).one_or_none()
@@ -132,7 +131,7 @@ class ActivityStore:
         query = select(t.gal_sessions).order_by(t.gal_sessions.c.id)
         if group_id is not None:
             query = query.where(t.gal_sessions.c.group_id == group_id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [GalSession.model_validate(r._asdict()) for r in conn.execute(query)]
 
     @staticmethod

@@ -170,10 +170,18 @@ class LoanStatement(Tabular):
         return "\n".join(lines)
 
 
-def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy, not the sqlite3 driver, decide where transactions begin: the driver
+    # would otherwise start one only at the first write, so a SAVEPOINT issued earlier
+    # (Store.transaction) would become the outer transaction and commit on release.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def open_store(url: str | Path | Engine | None = None, *, create: bool = True) -> Store:
@@ -196,9 +204,9 @@ def open_store(url: str | Path | Engine | None = None, *, create: bool = True) -
             engine = create_engine(text)
         else:
             engine = create_engine(f"sqlite:///{text}")
-    if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        # connections opened before the listener (none for a new engine) keep their pragmas
+    if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     store = Store(engine)
     if create:
         t.metadata.create_all(engine)
@@ -232,9 +240,6 @@ def _group(row: Row[Any]) -> Group:
 class Store(ActivityStore):
     """A vsla database. Get one with :func:`vsla.open`."""
 
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-
     def __repr__(self) -> str:
         return f"<vsla.Store {self.engine.url.render_as_string(hide_password=True)}>"
 
@@ -250,7 +255,7 @@ class Store(ActivityStore):
     # ------------------------------------------------------------------ programmes, groups
 
     def add_programme(self, new: NewProgramme) -> Programme:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             values = new.model_dump(mode="json")
             values["period_start"], values["period_end"] = new.period_start, new.period_end
             pid = conn.execute(t.programmes.insert().values(**values)).inserted_primary_key
@@ -258,7 +263,7 @@ class Store(ActivityStore):
             return Programme(id=pid[0], **new.model_dump())
 
     def programme(self, programme_id: int) -> Programme:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(
                 select(t.programmes).where(t.programmes.c.id == programme_id)
             ).one_or_none()
@@ -269,13 +274,13 @@ class Store(ActivityStore):
         return Programme.model_validate(data)
 
     def programmes(self) -> list[Programme]:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             ids = conn.execute(select(t.programmes.c.id).order_by(t.programmes.c.id)).scalars()
             id_list = list(ids)
         return [self.programme(i) for i in id_list]
 
     def add_group(self, new: NewGroup) -> Group:
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             if new.programme_id is not None:
                 self._require(conn, t.programmes, new.programme_id, "programme")
             try:
@@ -289,7 +294,7 @@ class Store(ActivityStore):
 
     def group(self, group_id_or_code: int | str) -> Group:
         col = t.groups.c.code if isinstance(group_id_or_code, str) else t.groups.c.id
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(select(t.groups).where(col == group_id_or_code)).one_or_none()
         if row is None:
             raise NotFound(f"group {group_id_or_code!r} does not exist")
@@ -299,7 +304,7 @@ class Store(ActivityStore):
         query = select(t.groups).order_by(t.groups.c.id)
         if programme_id is not None:
             query = query.where(t.groups.c.programme_id == programme_id)
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return [_group(r) for r in conn.execute(query)]
 
     # ------------------------------------------------------------------ members
@@ -310,7 +315,7 @@ class Store(ActivityStore):
     def add_members(self, new: Sequence[NewMember]) -> list[Member]:
         """Add several members in one transaction (all or none)."""
         out: list[Member] = []
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             next_number: dict[int, int] = {}
             for m in new:
                 if m.group_id not in next_number:
@@ -336,7 +341,7 @@ class Store(ActivityStore):
         return out
 
     def member(self, member_id: int) -> Member:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(select(t.members).where(t.members.c.id == member_id)).one_or_none()
         if row is None:
             raise NotFound(f"member #{member_id} does not exist")
@@ -344,7 +349,7 @@ class Store(ActivityStore):
 
     def member_by_number(self, group_id: int, number: int) -> Member:
         """A member by their number within the group."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = conn.execute(
                 select(t.members).where(
                     t.members.c.group_id == group_id, t.members.c.number == number
@@ -355,14 +360,17 @@ class Store(ActivityStore):
         return _member(row)
 
     def members(self, group_id: int, *, active_on: dt.date | None = None) -> list[Member]:
-        with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.members)
-                .where(t.members.c.group_id == group_id)
-                .order_by(t.members.c.number)
-            )
-            found = [_member(r) for r in rows]
+        """The group's members by number; only those active on ``active_on`` if given."""
+        with self._connect() as conn:
+            found = self._members(conn, group_id)
         return [m for m in found if active_on is None or m.is_active(active_on)]
+
+    @staticmethod
+    def _members(conn: Connection, group_id: int) -> list[Member]:
+        rows = conn.execute(
+            select(t.members).where(t.members.c.group_id == group_id).order_by(t.members.c.number)
+        )
+        return [_member(r) for r in rows]
 
     # ------------------------------------------------------------------ cycles
 
@@ -380,7 +388,7 @@ class Store(ActivityStore):
         A cycle that follows a shared-out cycle opens with that cycle's social fund and its
         share-out remainder kept as cash (see :meth:`start_next_cycle`).
         """
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             return self._start_cycle(conn, group_id, start, end, constitution, officers, None)
 
     def start_next_cycle(
@@ -394,7 +402,7 @@ class Store(ActivityStore):
     ) -> Cycle:
         """Start the cycle after a shared-out one, carrying its members, social fund and
         remainder; the constitution defaults to the previous one."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             prev = self._cycle(conn, previous_cycle_id)
             if prev.shared_out_on is None:
                 raise ShareOutRefused(
@@ -504,11 +512,11 @@ class Store(ActivityStore):
         )
 
     def cycle(self, cycle_id: int) -> Cycle:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return self._cycle(conn, cycle_id)
 
     def cycles(self, group_id: int) -> list[Cycle]:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             ids = list(
                 conn.execute(
                     select(t.cycles.c.id)
@@ -567,7 +575,7 @@ class Store(ActivityStore):
         for importing a ledger and for loading a whole cycle quickly.
         """
         records: list[MeetingRecord] = []
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             state = self._state(conn, cycle_id)
             for meeting in meetings:
                 plan = plan_meeting(state, meeting)
@@ -698,7 +706,7 @@ class Store(ActivityStore):
         ]
 
     def meetings(self, cycle_id: int) -> list[MeetingRecord]:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             rows = list(
                 conn.execute(
                     select(t.meetings)
@@ -731,7 +739,7 @@ class Store(ActivityStore):
 
     def entries(self, cycle_id: int) -> list[LedgerEntry]:
         """Every entry of a cycle, in the order recorded."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return self._entries(conn, cycle_id)
 
     def _entries(self, conn: Connection, cycle_id: int) -> list[LedgerEntry]:
@@ -757,7 +765,7 @@ class Store(ActivityStore):
 
     def balances(self, cycle_id: int, on: dt.date | None = None) -> Balances:
         """The cycle's balances after the last meeting on or before ``on`` (default: all)."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             self._cycle(conn, cycle_id)
             return self._balances(conn, cycle_id, on)
 
@@ -793,7 +801,7 @@ class Store(ActivityStore):
         This is the series behind a chart of savings, cash and loans over a cycle; each point
         equals ``balances(cycle_id, on=that date)``.
         """
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             cycle = self._cycle(conn, cycle_id)
             rows = conn.execute(
                 select(
@@ -820,7 +828,7 @@ class Store(ActivityStore):
 
     def member_balances(self, cycle_id: int, on: dt.date | None = None) -> list[MemberBalance]:
         """Each member's shares, savings, contributions, fines and principal outstanding."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             cycle = self._cycle(conn, cycle_id)
             where = [t.entries.c.cycle_id == cycle_id, t.entries.c.member_id.is_not(None)]
             if on is not None:
@@ -839,7 +847,7 @@ class Store(ActivityStore):
             ):
                 per[member_id][EntryKind(kind)] = int(amount)
                 shares[member_id] += int(n)
-            member_ids = [m.id for m in self.members(cycle.group_id)]
+            member_ids = [m.id for m in self._members(conn, cycle.group_id)]
         out = []
         for mid in member_ids:
             k = per.get(mid, {})
@@ -861,7 +869,7 @@ class Store(ActivityStore):
         """Cancel an entry with a new, reversing entry dated ``on`` (history stays intact)."""
         if not reason.strip():
             raise InvalidInput("a reversal needs a reason")
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             row = conn.execute(select(t.entries).where(t.entries.c.id == entry_id)).one_or_none()
             if row is None:
                 raise NotFound(f"entry #{entry_id} does not exist")
@@ -922,15 +930,27 @@ class Store(ActivityStore):
 
     # ------------------------------------------------------------------ loans
 
-    def loans(self, cycle_id: int, *, member_id: int | None = None) -> list[Loan]:
+    def loans(
+        self, cycle_id: int, *, member_id: int | None = None, include_cancelled: bool = True
+    ) -> list[Loan]:
+        """The cycle's loans (of one member), in the order made. A cancelled loan is one
+        whose disbursement was reversed; ``include_cancelled=False`` leaves them out."""
         query = select(t.loans).where(t.loans.c.cycle_id == cycle_id).order_by(t.loans.c.id)
         if member_id is not None:
             query = query.where(t.loans.c.member_id == member_id)
-        with self.engine.connect() as conn:
+        if not include_cancelled:
+            live = (
+                select(t.entries.c.loan_id)
+                .where(t.entries.c.kind == EntryKind.LOAN_DISBURSEMENT.value)
+                .group_by(t.entries.c.loan_id)
+                .having(func.sum(t.entries.c.amount) != 0)
+            )
+            query = query.where(t.loans.c.id.in_(live))
+        with self._connect() as conn:
             return [self._loan(r) for r in conn.execute(query)]
 
     def loan(self, loan_id: int) -> Loan:
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             return self._loan(self._require(conn, t.loans, loan_id, "loan"))
 
     def _loan(self, r: Row[Any]) -> Loan:
@@ -945,7 +965,7 @@ class Store(ActivityStore):
 
     def loan_position(self, loan_id: int, on: dt.date) -> LoanPosition:
         """Principal outstanding, interest charged and due, overdue days, on a date."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = self._require(conn, t.loans, loan_id, "loan")
             state = self._loan_states(conn, row.cycle_id, loan_id).get(loan_id)
         if state is None:
@@ -954,7 +974,7 @@ class Store(ActivityStore):
 
     def loan_statement(self, loan_id: int, on: dt.date) -> LoanStatement:
         """A member's loan statement: disbursed, schedule, payments, interest and balance."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             row = self._require(conn, t.loans, loan_id, "loan")
             state = self._loan_states(conn, row.cycle_id, loan_id).get(loan_id)
             member = _member(self._require(conn, t.members, row.member_id, "member"))
@@ -972,7 +992,7 @@ class Store(ActivityStore):
         """Write off a loan's remaining principal: it leaves loans outstanding as a loss."""
         if not reason.strip():
             raise InvalidInput("a write-off needs a reason")
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             row = self._require(conn, t.loans, loan_id, "loan")
             state = self._state(conn, row.cycle_id)
             check_can_record(state, on, same_day_ok=True)
@@ -996,7 +1016,7 @@ class Store(ActivityStore):
 
     def preview_share_out(self, cycle_id: int, on: dt.date) -> ShareOutResult[int]:
         """The share-out the cycle would get on ``on``, computed but not recorded."""
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             state = self._state(conn, cycle_id, lock=False)
             result, _ = self._plan_share_out(state, on)
             return result
@@ -1008,7 +1028,7 @@ class Store(ActivityStore):
         A recorded share-out is rebuilt from the ledger by the same pure ``share_out`` that
         made it, and checked against the payouts recorded.
         """
-        with self.engine.connect() as conn:
+        with self._connect() as conn:
             state = self._state(conn, cycle_id, lock=False)
             cycle = state.cycle
             if cycle.shared_out_on is None:
@@ -1050,7 +1070,7 @@ class Store(ActivityStore):
         borrower's balance is netted against their payout (policy ``net``). The social fund
         stays with the group; the remainder stays as cash or moves to the social fund.
         """
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             state = self._state(conn, cycle_id)
             result, planned = self._plan_share_out(state, on)
             meeting_id = self._insert_meeting(conn, cycle_id, on)
@@ -1111,7 +1131,7 @@ class Store(ActivityStore):
         """A member leaves mid-cycle: savings back (or a pro-rata value, by policy), minus
         what they owe on their loans; their shares leave the cycle; they are inactive from
         ``on``."""
-        with self.engine.begin() as conn:
+        with self._begin() as conn:
             member = _member(self._require(conn, t.members, member_id, "member"))
             if not member.is_active(on):
                 raise InvalidInput(f"{member.label()} is not active on {on}")

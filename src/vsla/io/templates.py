@@ -1,0 +1,425 @@
+"""The import templates: one table per kind of import, its columns and an example.
+
+``docs/import-export.md`` describes the same columns for people; :data:`COLUMNS` is the one
+definition both the importer and :func:`write_template` use.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ATTENDANCE",
+    "COLUMNS",
+    "EXAMPLES",
+    "EXIT_REASON",
+    "INSTITUTION",
+    "LOAN_PURPOSE",
+    "OUTCOME",
+    "SEX",
+    "SUPPORT_KIND",
+    "Column",
+    "ImportKind",
+    "write_template",
+]
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from vsla.domain.activity import Institution, ReferralOutcome, SupportKind
+from vsla.domain.entities import Attendance, ExitReason, Sex
+from vsla.domain.meeting import LoanPurpose
+from vsla.errors import InvalidInput
+from vsla.io.cells import Cell, CellError, Choice, parse_amount, parse_date, parse_text, parse_whole
+from vsla.io.readers import require_openpyxl
+from vsla.io.writers import write_csv
+
+
+class ImportKind(StrEnum):
+    """What a file holds."""
+
+    MEMBERS = "members"
+    MEETINGS = "meetings"
+    REFERRALS = "referrals"
+    LIVELIHOOD = "livelihood"
+    PROGRAMME = "programme"
+
+
+SEX = Choice(Sex, {Sex.FEMALE: ("Nữ", "female"), Sex.MALE: ("Nam", "male")})
+ATTENDANCE = Choice(
+    Attendance,
+    {
+        Attendance.PRESENT: ("có mặt", "có"),
+        Attendance.REPRESENTED: ("ủy quyền", "đại diện"),
+        Attendance.ABSENT: ("vắng", "vắng mặt"),
+    },
+)
+EXIT_REASON = Choice(
+    ExitReason,
+    {
+        ExitReason.MOVED: ("chuyển đi", "chuyển nơi ở"),
+        ExitReason.VOLUNTARY: ("tự nguyện", "xin ra"),
+        ExitReason.EXPELLED: ("khai trừ", "buộc ra"),
+        ExitReason.DECEASED: ("qua đời", "mất"),
+        ExitReason.OTHER: ("khác",),
+    },
+)
+INSTITUTION = Choice(
+    Institution,
+    {
+        Institution.VBSP: ("NHCSXH", "Ngân hàng Chính sách xã hội", "Ngân hàng CSXH"),
+        Institution.AGRIBANK: ("Ngân hàng Nông nghiệp", "NHNo&PTNT", "NHNo"),
+        Institution.COMMERCIAL_BANK: ("ngân hàng thương mại", "NHTM", "bank"),
+        Institution.PEOPLES_CREDIT_FUND: (
+            "quỹ tín dụng nhân dân",
+            "QTDND",
+            "people's credit fund",
+        ),
+        Institution.MICROFINANCE_INSTITUTION: ("tổ chức tài chính vi mô", "TCVM", "MFI"),
+        Institution.INSURER: ("bảo hiểm", "công ty bảo hiểm", "insurance"),
+        Institution.MOBILE_MONEY: ("ví điện tử", "mobile money"),
+    },
+)
+OUTCOME = Choice(
+    ReferralOutcome,
+    {
+        ReferralOutcome.PENDING: ("đang chờ", "chờ"),
+        ReferralOutcome.ACCESSED: ("đã tiếp cận", "tiếp cận được", "thành công"),
+        ReferralOutcome.DECLINED: ("từ chối", "không tiếp cận được"),
+    },
+)
+SUPPORT_KIND = Choice(
+    SupportKind,
+    {
+        SupportKind.TRAINING: ("tập huấn", "đào tạo"),
+        SupportKind.INPUTS: ("vật tư", "giống"),
+        SupportKind.MARKET_LINKAGE: ("liên kết thị trường", "kết nối thị trường"),
+        SupportKind.TECHNOLOGY_4_0: ("công nghệ 4.0", "technology 4.0"),
+        SupportKind.GRANT: ("hỗ trợ tiền", "tài trợ"),
+        SupportKind.TECHNICAL_ADVICE: ("tư vấn kỹ thuật", "tư vấn", "advice"),
+    },
+)
+LOAN_PURPOSE = Choice(
+    LoanPurpose,
+    {
+        LoanPurpose.CROPS: ("trồng trọt", "cây trồng"),
+        LoanPurpose.LIVESTOCK: ("chăn nuôi",),
+        LoanPurpose.TRADE: ("buôn bán", "kinh doanh"),
+        LoanPurpose.HANDICRAFT: ("thủ công", "dệt thổ cẩm"),
+        LoanPurpose.EDUCATION: ("học tập", "học phí"),
+        LoanPurpose.HEALTH: ("sức khỏe", "khám chữa bệnh"),
+        LoanPurpose.HOUSEHOLD: ("gia đình", "sinh hoạt"),
+        LoanPurpose.OTHER: ("khác",),
+    },
+)
+
+
+def _member_number(value: Cell) -> int:
+    number = parse_whole(value)
+    if number < 1:
+        raise CellError("member numbers start at 1")
+    return number
+
+
+def _year(value: Cell) -> int:
+    year = parse_whole(value)
+    if not 1900 <= year <= 2100:
+        raise CellError(f"{year} is not a plausible birth year")
+    return year
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column of a template.
+
+    ``required``: the column must be in the header and every row needs a value in it.
+    An optional column may be left out of the file, and its cells left blank.
+    """
+
+    name: str
+    parse: Callable[[Cell], object]
+    format: str
+    required: bool
+    description: str
+
+
+def _choice(name: str, choice: Choice[Any], required: bool, description: str) -> Column:
+    return Column(name, choice, f"one of: {choice.describe()}", required, description)
+
+
+_TEXT = "text"
+_WHOLE = "whole number"
+_AMOUNT = "amount in đồng: 12000, 12.000 or 12,000"
+_DATE = "date: dd/mm/yyyy (or yyyy-mm-dd, or a date cell)"
+
+GROUP = Column(
+    "group_code",
+    parse_text,
+    _TEXT,
+    True,
+    "the group's code, as registered (the column may be left out when the import names the group)",
+)
+MEMBER = Column(
+    "member_number", _member_number, _WHOLE, True, "the member's number within the group"
+)
+
+COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
+    ImportKind.MEMBERS: (
+        GROUP,
+        Column(
+            "member_number",
+            _member_number,
+            _WHOLE,
+            False,
+            "the member's number within the group; blank: the next free number",
+        ),
+        Column("full_name", parse_text, _TEXT, True, "full name, with its diacritics"),
+        _choice("sex", SEX, True, "F for a woman, M for a man"),
+        Column("birth_year", _year, _WHOLE, False, "year of birth (four digits)"),
+        Column("ethnicity", parse_text, _TEXT, False, "ethnic group, e.g. Xơ Đăng, Ba Na, Kinh"),
+        Column("phone", parse_text, _TEXT, False, "phone number (format the column as text)"),
+        Column("joined_on", parse_date, _DATE, True, "the day the member joined the group"),
+        Column("left_on", parse_date, _DATE, False, "the day the member left; blank if active"),
+        _choice("exit_reason", EXIT_REASON, False, "why the member left (needs left_on)"),
+        Column(
+            "gal_champion_since",
+            parse_date,
+            _DATE,
+            False,
+            "the day the member became a GAL champion",
+        ),
+    ),
+    ImportKind.MEETINGS: (
+        GROUP,
+        Column("date", parse_date, _DATE, True, "the meeting's date"),
+        Column(
+            "member_number",
+            _member_number,
+            _WHOLE,
+            False,
+            "the member the row is about; blank for the group's own income or expense",
+        ),
+        _choice("attendance", ATTENDANCE, False, "the member's attendance; blank: not recorded"),
+        Column(
+            "shares",
+            parse_whole,
+            _WHOLE,
+            False,
+            "shares bought at this meeting; blank: none (0 is checked against the minimum, "
+            "except for an absent member)",
+        ),
+        Column(
+            "social_fund",
+            parse_amount,
+            _AMOUNT,
+            False,
+            "social fund contribution paid (the constitution's amount or a multiple)",
+        ),
+        Column("fine_name", parse_text, _TEXT, False, "a fine named in the constitution"),
+        Column(
+            "fine_amount",
+            parse_amount,
+            _AMOUNT,
+            False,
+            "the fine paid; blank: the constitution's amount for that fine",
+        ),
+        Column(
+            "repayment_amount",
+            parse_amount,
+            _AMOUNT,
+            False,
+            "paid on a loan (interest first, then principal)",
+        ),
+        Column(
+            "repayment_loan_date",
+            parse_date,
+            _DATE,
+            False,
+            "the disbursement date of the loan repaid; blank: the member's only unpaid loan",
+        ),
+        Column(
+            "grant_amount",
+            parse_amount,
+            _AMOUNT,
+            False,
+            "social fund grant paid to the member (reason in memo)",
+        ),
+        Column("loan_principal", parse_amount, _AMOUNT, False, "a new loan to the member"),
+        Column(
+            "loan_term_months",
+            parse_whole,
+            _WHOLE,
+            False,
+            "the new loan's term in months (needed with loan_principal)",
+        ),
+        _choice("loan_purpose", LOAN_PURPOSE, False, "what the new loan is for; blank: other"),
+        Column(
+            "income_amount",
+            parse_amount,
+            _AMOUNT,
+            False,
+            "other income of the group (bank interest, ...): a row without a member",
+        ),
+        Column(
+            "expense_amount",
+            parse_amount,
+            _AMOUNT,
+            False,
+            "an expense of the group (stationery, ...): a row without a member",
+        ),
+        Column("memo", parse_text, _TEXT, False, "the grant's reason, or the income/expense"),
+    ),
+    ImportKind.REFERRALS: (
+        GROUP,
+        MEMBER,
+        _choice("institution", INSTITUTION, True, "the formal financial institution"),
+        Column("service", parse_text, _TEXT, True, "account, loan, insurance, mobile wallet, …"),
+        Column("referred_on", parse_date, _DATE, True, "the day the member was introduced"),
+        _choice("outcome", OUTCOME, False, "what came of it; blank: pending"),
+        Column(
+            "outcome_on",
+            parse_date,
+            _DATE,
+            False,
+            "the day of the outcome (needed unless pending)",
+        ),
+        Column("note", parse_text, _TEXT, False, "a note"),
+    ),
+    ImportKind.LIVELIHOOD: (
+        GROUP,
+        MEMBER,
+        _choice("kind", SUPPORT_KIND, True, "the kind of support"),
+        Column("provider", parse_text, _TEXT, False, "who gave it"),
+        Column("received_on", parse_date, _DATE, True, "the day the member received it"),
+        Column("value", parse_amount, _AMOUNT, False, "its money value; blank: 0"),
+        Column("note", parse_text, _TEXT, False, "a note"),
+    ),
+}
+
+EXAMPLES: dict[ImportKind, tuple[dict[str, str], ...]] = {
+    ImportKind.MEMBERS: (
+        {
+            "group_code": "KT-DG-001",
+            "full_name": "Y Hoa",
+            "sex": "Nữ",
+            "birth_year": "1985",
+            "ethnicity": "Xơ Đăng",
+            "phone": "0912 345 678",
+            "joined_on": "08/01/2024",
+        },
+    ),
+    ImportKind.MEETINGS: (
+        {
+            "group_code": "KT-DG-001",
+            "date": "15/01/2024",
+            "member_number": "1",
+            "attendance": "có mặt",
+            "shares": "2",
+            "social_fund": "2.000",
+            "loan_principal": "10.000",
+            "loan_term_months": "1",
+            "loan_purpose": "chăn nuôi",
+        },
+        {
+            "group_code": "KT-DG-001",
+            "date": "15/01/2024",
+            "member_number": "2",
+            "attendance": "vắng",
+            "fine_name": "absence",
+        },
+        {
+            "group_code": "KT-DG-001",
+            "date": "15/01/2024",
+            "expense_amount": "15.000",
+            "memo": "sổ sách, bút",
+        },
+    ),
+    ImportKind.REFERRALS: (
+        {
+            "group_code": "KT-DG-001",
+            "member_number": "1",
+            "institution": "NHCSXH",
+            "service": "vay hộ nghèo",
+            "referred_on": "20/03/2024",
+            "outcome": "đã tiếp cận",
+            "outcome_on": "05/04/2024",
+        },
+    ),
+    ImportKind.LIVELIHOOD: (
+        {
+            "group_code": "KT-DG-001",
+            "member_number": "1",
+            "kind": "tập huấn",
+            "provider": "Hội LHPN huyện Đắk Glei",
+            "received_on": "12/03/2024",
+            "value": "0",
+            "note": "chăn nuôi heo",
+        },
+    ),
+}
+"""Example rows, as a clerk types them (text), for the templates and the docs."""
+
+TEMPLATE_ROWS = 500
+"""Rows of the XLSX data sheet formatted as text, so Excel keeps dates and amounts as typed."""
+
+
+def write_template(kind: ImportKind | str, path: str | Path) -> None:
+    """Write an empty template for ``kind``: a CSV header row, or an XLSX workbook with the
+    data sheet (header only, cells formatted as text), an ``example`` sheet and a ``help``
+    sheet describing every column. A programme template is an empty export (JSON or XLSX).
+    """
+    kind = ImportKind(kind)
+    path = Path(path)
+    if kind is ImportKind.PROGRAMME:
+        from vsla.io.programme import write_programme_template
+
+        write_programme_template(path)
+        return
+    columns = COLUMNS[kind]
+    names = [c.name for c in columns]
+    suffix = path.suffix.casefold()
+    if suffix == ".csv":
+        write_csv(path, names, [])
+    elif suffix == ".xlsx":
+        _write_xlsx_template(kind, path)
+    else:
+        raise InvalidInput(f"{path.name}: a template is a .csv or .xlsx file")
+
+
+def _write_xlsx_template(kind: ImportKind, path: Path) -> None:
+    require_openpyxl()
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    columns = COLUMNS[kind]
+    bold = Font(bold=True)
+    wb = Workbook()
+    data = wb.active
+    assert data is not None
+    data.title = kind.value
+    example = wb.create_sheet("example")
+    help_ = wb.create_sheet("help")
+    for ws in (data, example):
+        for i, column in enumerate(columns, start=1):
+            cell = ws.cell(row=1, column=i, value=column.name)
+            cell.font = bold
+            ws.column_dimensions[get_column_letter(i)].width = max(12, len(column.name) + 2)
+    for row in range(2, TEMPLATE_ROWS + 2):
+        for i in range(1, len(columns) + 1):
+            data.cell(row=row, column=i).number_format = "@"
+    for r, values in enumerate(EXAMPLES[kind], start=2):
+        for i, column in enumerate(columns, start=1):
+            cell = example.cell(row=r, column=i, value=values.get(column.name))
+            cell.number_format = "@"
+    help_.append(["column", "required", "format", "meaning"])
+    for cell in help_[1]:
+        cell.font = bold
+    for column in columns:
+        help_.append(
+            [column.name, "yes" if column.required else "no", column.format, column.description]
+        )
+    for letter, width in zip("ABCD", (22, 10, 60, 80), strict=True):
+        help_.column_dimensions[letter].width = width
+    wb.save(path)

@@ -1,0 +1,140 @@
+"""Writing tables: CSV (UTF-8 with a BOM, so Excel shows Vietnamese correctly), XLSX and
+JSON, chosen by the file's suffix.
+
+Values are written exactly: an ``int`` as a whole number, a :class:`~decimal.Decimal` as
+its digits (text in CSV and JSON, never a float), a date as ISO ``yyyy-mm-dd`` (a date
+cell in XLSX). A float is refused: it has no place in an accounting export.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Table", "plain", "write_csv", "write_json", "write_tables", "write_xlsx"]
+
+import csv
+import datetime as dt
+import json
+from collections.abc import Mapping, Sequence
+from decimal import Decimal
+from enum import Enum
+from fractions import Fraction
+from pathlib import Path
+from typing import Any, cast
+
+from vsla.errors import InvalidInput
+from vsla.io.readers import require_openpyxl
+
+Table = tuple[str, Sequence[str], Sequence[Mapping[str, object]]]
+"""A sheet to write: its name, its columns, its rows (dicts keyed by column)."""
+
+Plain = str | int | Decimal | dt.date | bool | None
+
+
+def plain(value: object) -> Plain:
+    """A value reduced to what a table cell holds; floats are refused."""
+    if isinstance(value, float):
+        raise InvalidInput(
+            f"a float ({value!r}) cannot be exported: money is an int of whole units and "
+            "ratios are Decimal"
+        )
+    if isinstance(value, Enum):
+        return plain(value.value)
+    if value is None or isinstance(value, bool | int | str | Decimal | dt.date):
+        return value
+    if isinstance(value, Fraction):
+        return str(value)
+    if isinstance(value, Mapping | list | tuple):
+        return json.dumps(_jsonable(value), ensure_ascii=False)
+    return str(value)
+
+
+def _text(value: Plain) -> str:
+    """A cell as CSV text."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, dt.datetime | dt.date):
+        return value.isoformat()
+    return str(value)
+
+
+def _jsonable(value: object) -> Any:
+    if isinstance(value, Mapping):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    cell = plain(value)
+    if isinstance(cell, Decimal):
+        return format(cell, "f")
+    if isinstance(cell, dt.datetime | dt.date):
+        return cell.isoformat()
+    return cell
+
+
+def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, object]]) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:
+        writer = csv.writer(f)
+        writer.writerow(columns)
+        for row in rows:
+            writer.writerow([_text(plain(row.get(c))) for c in columns])
+
+
+def write_json(path: Path, document: object) -> None:
+    text = json.dumps(_jsonable(document), ensure_ascii=False, indent=2)
+    path.write_text(text + "\n", encoding="utf-8")
+
+
+def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
+    """A workbook with one sheet per table: a bold header, dates as date cells."""
+    require_openpyxl()
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    bold = Font(bold=True)
+    for name, columns, rows in tables:
+        ws = wb.create_sheet(title=name)
+        header = []
+        for column in columns:
+            cell = WriteOnlyCell(ws, value=column)
+            cell.font = bold
+            header.append(cell)
+        ws.append(header)
+        for row in rows:
+            cells = []
+            for column in columns:
+                value = plain(row.get(column))
+                if isinstance(value, str):
+                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell = WriteOnlyCell(ws, value=cast(Any, value))
+                if isinstance(value, str) and value.startswith("="):
+                    cell.data_type = "s"  # text, never a formula
+                elif isinstance(value, dt.date):
+                    cell.number_format = "dd/mm/yyyy"
+                cells.append(cell)
+            ws.append(cells)
+    wb.save(path)
+
+
+def write_tables(path: Path, tables: Sequence[Table], *, json_document: object = None) -> None:
+    """One table to CSV, or any number of tables to XLSX; JSON writes ``json_document`` (or
+    the first table's rows when it is ``None``)."""
+    suffix = path.suffix.casefold()
+    if suffix == ".csv":
+        if len(tables) != 1:
+            raise InvalidInput(f"{path.name}: a CSV file holds one table; use .xlsx or .json")
+        _, columns, rows = tables[0]
+        write_csv(path, columns, rows)
+    elif suffix == ".xlsx":
+        write_xlsx(path, tables)
+    elif suffix == ".json":
+        if json_document is None:
+            _, columns, rows = tables[0]
+            json_document = [{c: row.get(c) for c in columns} for row in rows]
+        write_json(path, json_document)
+    else:
+        raise InvalidInput(f"{path.name}: export writes .csv, .xlsx or .json, not {path.suffix!r}")
