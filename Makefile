@@ -28,7 +28,7 @@ readme: $(STAMP)
 	$(BIN)/python tools/sync_readme.py
 
 typecheck: $(STAMP)
-	$(BIN)/mypy
+	$(BIN)/mypy $(CODE)
 
 unit: $(STAMP)
 	$(BIN)/pytest
