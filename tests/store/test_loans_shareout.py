@@ -246,3 +246,41 @@ def test_member_exit_pro_rata(store: vsla.Store) -> None:
     s = store.settle_member_exit(w.id("Y Nhí"), on=dt.date(2024, 2, 1))
     assert (s.gross, s.profit_share, s.cash_paid) == (10_666, 666, 10_666)
     assert store.balances(w.cycle.id).loan_fund_cash == 96_000 - 10_666
+
+
+def test_a_batch_repays_a_loan_it_made_by_its_ref(store: vsla.Store) -> None:
+    """The data-entry app names Y Hoa's loan "app-17" when it is made on 15/01 and repays it
+    by that name on 12/02, both in one batch: 40.000 ₫ + one month at 2 % (800 ₫) = 40.800 ₫.
+    Loan fund: 96.000 − 40.000 + 40.800 = 96.800 ₫."""
+    w = build(store)
+    first_meeting(w)
+    hoa = w.id("Y Hoa")
+    store.record_meetings(
+        w.cycle.id,
+        [
+            vsla.MeetingInput(
+                date=JAN15,
+                loans=[
+                    vsla.LoanRequest(member_id=hoa, principal=40_000, term_months=2, ref="app-17")
+                ],
+            ),
+            vsla.MeetingInput(
+                date=FEB12, repayments=[vsla.Repayment(loan_ref="app-17", amount=40_800)]
+            ),
+        ],
+    )
+    [loan] = store.loans(w.cycle.id)
+    assert loan.ref == "app-17"
+    assert store.loan_position(loan.id, FEB12).settled
+    assert store.balances(w.cycle.id).loan_fund_cash == 96_800
+    before = snapshot(store)
+    with pytest.raises(vsla.InvalidInput, match=r"'app-17'.* already used"):
+        w.meet(
+            dt.date(2024, 2, 19),
+            loans=[vsla.LoanRequest(member_id=hoa, principal=1_000, term_months=1, ref="app-17")],
+        )
+    with pytest.raises(vsla.NotFound, match="ref 'app-99'"):
+        w.meet(dt.date(2024, 2, 19), repayments=[vsla.Repayment(loan_ref="app-99", amount=1)])
+    assert snapshot(store) == before
+    with pytest.raises(vsla.InvalidInput, match="exactly one"):
+        vsla.Repayment(loan_id=1, loan_ref="app-17", amount=1)

@@ -35,7 +35,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from fractions import Fraction
 
-from pydantic import Field, StrictInt
+from pydantic import Field, StrictInt, model_validator
 
 from vsla.domain.base import Record
 from vsla.domain.constitution import InterestMethod
@@ -100,8 +100,21 @@ class Expense(Record):
 
 
 class Repayment(Record):
-    loan_id: int
+    """A repayment of one loan, named by its ``loan_id`` or by the ``ref`` it was made with."""
+
+    loan_id: int | None = None
+    loan_ref: str | None = None
     amount: StrictInt = Field(gt=0)
+
+    @model_validator(mode="after")
+    def _one_loan(self) -> Repayment:
+        if (self.loan_id is None) == (self.loan_ref is None):
+            raise ValueError("name the loan repaid by loan_id or by loan_ref (exactly one)")
+        return self
+
+    @property
+    def loan(self) -> str:
+        return f"#{self.loan_id}" if self.loan_id is not None else f"ref {self.loan_ref!r}"
 
 
 class SocialFundGrant(Record):
@@ -111,10 +124,15 @@ class SocialFundGrant(Record):
 
 
 class LoanRequest(Record):
+    """A new loan. ``ref`` is the caller's own reference for it (a data-entry app's id, a
+    row of an import), unique in the cycle: a later repayment, even one recorded in the same
+    batch before the store has given the loan its id, can name it with ``loan_ref``."""
+
     member_id: int
     principal: StrictInt = Field(gt=0)
     term_months: StrictInt = Field(ge=1)
     purpose: LoanPurpose = LoanPurpose.OTHER
+    ref: str | None = Field(None, min_length=1, max_length=64)
 
 
 class MeetingInput(Record):
@@ -146,8 +164,16 @@ class LoanState:
     member_id: int
     terms: LoanTerms
     purpose: LoanPurpose
+    ref: str | None = None
     payments: tuple[LoanPayment, ...] = ()
     write_offs: tuple[tuple[dt.date, int], ...] = ()
+
+    @property
+    def principal_outstanding(self) -> int:
+        """Principal not yet repaid or written off, after every recorded payment: a sum, so
+        the planner need not work out the loan's whole position to check a loan limit."""
+        repaid = sum(p.principal for p in self.payments)
+        return self.terms.principal - repaid - sum(amount for _, amount in self.write_offs)
 
     def position(self, on: dt.date) -> LoanPosition:
         """The loan on ``on``, counting payments and write-offs dated on or before it."""
@@ -201,6 +227,7 @@ class NewLoan:
     member_id: int
     terms: LoanTerms
     purpose: LoanPurpose
+    ref: str | None = None
 
 
 @dataclass(slots=True)
@@ -341,18 +368,22 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
 
     repaid_principal: dict[int, int] = {}
     seen_loans: set[int] = set()
+    by_ref = {loan.ref: loan for loan in state.loans.values() if loan.ref is not None}
     for repayment in meeting.repayments:
-        loan = state.loans.get(repayment.loan_id)
+        if repayment.loan_ref is not None:
+            loan = by_ref.get(repayment.loan_ref)
+        else:
+            loan = state.loans.get(repayment.loan_id or 0)
         if loan is None:
             raise NotFound(
-                f"{state.group_label}, {on}: loan #{repayment.loan_id} is not a loan of this cycle"
+                f"{state.group_label}, {on}: loan {repayment.loan} is not a loan of this cycle"
             )
-        if repayment.loan_id in seen_loans:
+        if loan.id in seen_loans:
             raise InvalidInput(
                 f"{state.group_label}, {on}: loan #{loan.id} is repaid twice in one meeting; "
                 "record one repayment per loan per meeting"
             )
-        seen_loans.add(repayment.loan_id)
+        seen_loans.add(loan.id)
         m = state.members[loan.member_id]
         pos = loan.position(on)
         who = f"{state.group_label}, {on}: {m.label()}, loan #{loan.id}"
@@ -386,11 +417,10 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         )
 
     outstanding: dict[int, int] = {}
-    for loan in state.loans.values():
-        if loan.terms.principal:
-            pos = loan.position(on)
+    if meeting.loans:
+        for loan in state.loans.values():
             outstanding[loan.member_id] = (
-                outstanding.get(loan.member_id, 0) + pos.principal_outstanding
+                outstanding.get(loan.member_id, 0) + loan.principal_outstanding
             )
     for member_id, paid in repaid_principal.items():
         outstanding[member_id] = outstanding.get(member_id, 0) - paid
@@ -423,8 +453,17 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             principal_schedule=rules.principal_schedule,
             rounding=rules.rounding,
         )
+        if request.ref is not None and (
+            request.ref in by_ref or any(n.ref == request.ref for n in plan.new_loans)
+        ):
+            raise InvalidInput(
+                f"{state.group_label}, {on}: loan ref {request.ref!r}{who} is already used "
+                "in this cycle (rule: a loan ref is unique in its cycle)"
+            )
         index = len(plan.new_loans)
-        plan.new_loans.append(NewLoan(member_id=m.id, terms=terms, purpose=request.purpose))
+        plan.new_loans.append(
+            NewLoan(member_id=m.id, terms=terms, purpose=request.purpose, ref=request.ref)
+        )
         disbursement = PlannedEntry(
             EntryKind.LOAN_DISBURSEMENT, request.principal, member_id=m.id, new_loan=index
         )
@@ -469,7 +508,7 @@ def advance(state: CycleState, plan: MeetingPlan, loan_ids: list[int]) -> CycleS
     loans = dict(state.loans)
     for new, loan_id in zip(plan.new_loans, loan_ids, strict=True):
         loans[loan_id] = LoanState(
-            id=loan_id, member_id=new.member_id, terms=new.terms, purpose=new.purpose
+            id=loan_id, member_id=new.member_id, terms=new.terms, purpose=new.purpose, ref=new.ref
         )
     for loan_id, (principal, interest) in moves.items():
         if principal or interest:

@@ -117,6 +117,7 @@ class Loan:
     meeting_id: int
     terms: LoanTerms
     purpose: LoanPurpose
+    ref: str | None = None
 
 
 @dataclass(frozen=True)
@@ -613,6 +614,7 @@ class Store(ActivityStore):
                     principal_schedule=terms.principal_schedule.value,
                     rounding=terms.rounding.value,
                     purpose=new.purpose.value,
+                    ref=new.ref,
                 )
             ).inserted_primary_key
             assert lid is not None
@@ -961,6 +963,7 @@ class Store(ActivityStore):
             meeting_id=r.meeting_id,
             terms=self._terms(r),
             purpose=LoanPurpose(r.purpose),
+            ref=r.ref,
         )
 
     def loan_position(self, loan_id: int, on: dt.date) -> LoanPosition:
@@ -1275,6 +1278,7 @@ class Store(ActivityStore):
                 member_id=r.member_id,
                 terms=self._terms(r),
                 purpose=LoanPurpose(r.purpose),
+                ref=r.ref,
                 payments=payments,
                 write_offs=tuple(
                     (d, v) for (d, k), v in sorted(m.items()) if k is EntryKind.WRITE_OFF and v

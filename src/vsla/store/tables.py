@@ -136,6 +136,8 @@ loans = Table(
     Column("principal_schedule", String(16), nullable=False),
     Column("rounding", String(16), nullable=False),
     Column("purpose", String(16), nullable=False),
+    Column("ref", String(64), nullable=True),
+    UniqueConstraint("cycle_id", "ref"),
 )
 
 entries = Table(
