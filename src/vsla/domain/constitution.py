@@ -83,9 +83,12 @@ class ExitProfitPolicy(StrEnum):
 class Constitution(Record):
     """The rules of one cycle. Frozen: a cycle's rules do not change while it runs.
 
+    ```pycon
     >>> c = Constitution(share_value=20_000, interest_rate=Decimal("0.02"))
     >>> c.max_shares_per_meeting, c.interest_method.value, c.max_term_months
     (5, 'declining', 3)
+
+    ```
     """
 
     error_class: ClassVar[type[VslaError]] = InvalidConstitution
@@ -165,9 +168,12 @@ def meeting_dates(start: dt.date, end: dt.date, frequency: MeetingFrequency) -> 
     Monthly meetings keep the start's day of month and are clipped at month end (a cycle
     starting on 31 January meets on 29 February in a leap year, then on 31 March).
 
+    ```pycon
     >>> days = meeting_dates(dt.date(2024, 1, 31), dt.date(2024, 4, 30), MeetingFrequency.MONTHLY)
     >>> [d.isoformat() for d in days]
     ['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']
+
+    ```
     """
     if end < start:
         return []

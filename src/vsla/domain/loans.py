@@ -62,10 +62,13 @@ class LoanTerms(Record):
     ``interest_rate`` is per month, as a fraction (``Decimal("0.02")`` is 2 %/month); a float
     is refused. Invalid values raise :class:`~vsla.errors.InvalidInput`.
 
+    ```pycon
     >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
     ...               disbursed_on=dt.date(2024, 1, 10))
     >>> t.method.value, t.principal_schedule.value, t.rounding.value
     ('declining', 'at_due_date', 'half_up')
+
+    ```
     """
 
     principal: StrictInt
@@ -119,8 +122,11 @@ class LoanPayment:
     disbursement under the ``upfront`` method is a payment on the disbursement day with
     ``principal=0``. A principal write-off is not a payment: pass it to :func:`position`.
 
+    ```pycon
     >>> LoanPayment(on=dt.date(2024, 2, 10), principal=0, interest=20_000)
     LoanPayment(on=datetime.date(2024, 2, 10), principal=0, interest=20000)
+
+    ```
     """
 
     on: dt.date
@@ -138,8 +144,11 @@ class LoanPayment:
     def total(self) -> int:
         """Principal plus interest.
 
+        ```pycon
         >>> LoanPayment(dt.date(2024, 2, 10), 100_000, 20_000).total
         120000
+
+        ```
         """
         return self.principal + self.interest
 
@@ -150,8 +159,11 @@ def month_start(disbursed_on: dt.date, k: int) -> dt.date:
     Month ``k`` ends where month ``k + 1`` starts. Always counted from the disbursement date,
     so month ends are clipped but never drift.
 
+    ```pycon
     >>> [month_start(dt.date(2024, 1, 31), k).isoformat() for k in (1, 2, 3, 4)]
     ['2024-01-31', '2024-02-29', '2024-03-31', '2024-04-30']
+
+    ```
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InvalidInput(f"a loan's months are numbered from 1, got {k!r}")
@@ -161,9 +173,12 @@ def month_start(disbursed_on: dt.date, k: int) -> dt.date:
 def due_date(terms: LoanTerms) -> dt.date:
     """The end of the last month of the term: when the principal is due.
 
+    ```pycon
     >>> due_date(LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
     ...                    disbursed_on=dt.date(2024, 1, 31)))
     datetime.date(2024, 4, 30)
+
+    ```
     """
     return month_start(terms.disbursed_on, terms.term_months + 1)
 
@@ -174,10 +189,13 @@ def months_begun(disbursed_on: dt.date, on: dt.date) -> int:
     0 on the disbursement day; 1 on any day up to and including the first anniversary (month 2
     begins on that day, so it has not begun *before* it); 2 from the day after.
 
+    ```pycon
     >>> d0 = dt.date(2024, 1, 10)
     >>> [months_begun(d0, d) for d in (d0, dt.date(2024, 1, 15), dt.date(2024, 2, 10),
     ...                                  dt.date(2024, 2, 11))]
     [0, 1, 1, 2]
+
+    ```
     """
     if on <= disbursed_on:
         return 0
@@ -198,9 +216,12 @@ def upfront_interest(terms: LoanTerms) -> int:
 
     rate x principal x term months, rounded once.
 
+    ```pycon
     >>> upfront_interest(LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"),
     ...     term_months=3, disbursed_on=dt.date(2024, 1, 10), method=InterestMethod.UPFRONT))
     60000
+
+    ```
     """
     if terms.method is not InterestMethod.UPFRONT:
         return 0
@@ -216,8 +237,11 @@ def upfront_interest(terms: LoanTerms) -> int:
 class Instalment:
     """What is payable at the end of month ``number`` if the loan follows its schedule.
 
+    ```pycon
     >>> Instalment(number=1, due_on=dt.date(2024, 2, 10), principal=333_333, interest=20_000)
     Instalment(number=1, due_on=datetime.date(2024, 2, 10), principal=333333, interest=20000)
+
+    ```
     """
 
     number: int
@@ -229,8 +253,11 @@ class Instalment:
     def total(self) -> int:
         """Principal plus interest of the instalment.
 
+        ```pycon
         >>> Instalment(1, dt.date(2024, 2, 10), 333_333, 20_000).total
         353333
+
+        ```
         """
         return self.principal + self.interest
 
@@ -251,11 +278,14 @@ def schedule(terms: LoanTerms) -> tuple[Instalment, ...]:
     (an instalment paid at the end of month k lowers month k+1's charge); ``flat`` = rate x
     principal every month; ``upfront`` = 0 (see :func:`upfront_interest`).
 
+    ```pycon
     >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
     ...               disbursed_on=dt.date(2024, 1, 10),
     ...               principal_schedule=PrincipalSchedule.INSTALMENTS)
     >>> [(i.principal, i.interest) for i in schedule(t)]
     [(333333, 20000), (333333, 13333), (333334, 6667)]
+
+    ```
     """
     outstanding = terms.principal
     rows: list[Instalment] = []
@@ -439,11 +469,14 @@ def interest_charged(
     term. Once the principal is cleared no further month is charged. ``written_off_on`` dates
     the write-off (default: ``on``).
 
+    ```pycon
     >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
     ...               disbursed_on=dt.date(2024, 1, 10))
     >>> paid = [LoanPayment(dt.date(2024, 1, 30), 1_000_000, 20_000)]
     >>> interest_charged(t, paid, dt.date(2024, 6, 1))
     20000
+
+    ```
     """
     return _Book(terms, payments, on, written_off, written_off_on).interest_charged()
 
@@ -459,11 +492,14 @@ class LoanPosition:
     the date of the earliest amount still unpaid (in the past when overdue), ``None`` when
     settled.
 
+    ```pycon
     >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
     ...               disbursed_on=dt.date(2024, 1, 10))
     >>> p = position(t, [], dt.date(2024, 2, 15))
     >>> p.interest_due, p.amount_due, p.is_overdue, p.days_overdue
     (40000, 1040000, True, 5)
+
+    ```
     """
 
     on: dt.date
@@ -499,12 +535,15 @@ def position(
     earliest one not fully met is payable before ``on``, the loan is overdue by the days
     since. A settled or written-off loan is never overdue.
 
+    ```pycon
     >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
     ...               disbursed_on=dt.date(2024, 1, 10))
     >>> paid = [LoanPayment(dt.date(2024, 2, 10), 0, 20_000)]
     >>> p = position(t, paid, dt.date(2024, 2, 15))
     >>> p.interest_due, p.is_overdue, p.next_payment_on
     (20000, False, datetime.date(2024, 3, 10))
+
+    ```
     """
     book = _Book(terms, payments, on, written_off, written_off_on)
     charged = book.interest_charged()
@@ -548,8 +587,11 @@ def position(
 class Allocation:
     """How one repayment is split between interest and principal.
 
+    ```pycon
     >>> Allocation(interest=40_000, principal=60_000)
     Allocation(interest=40000, principal=60000)
+
+    ```
     """
 
     interest: int
@@ -570,10 +612,13 @@ def allocate_payment(
     The amount must be > 0 and at most ``pos.settlement_amount`` (= ``amount_due`` except for
     that case), else :class:`~vsla.errors.RepaymentExceedsDue`; ``who`` prefixes its message.
 
+    ```pycon
     >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
     ...               disbursed_on=dt.date(2024, 1, 10))
     >>> allocate_payment(position(t, [], dt.date(2024, 2, 15)), 100_000)
     Allocation(interest=40000, principal=60000)
+
+    ```
     """
     _check_amount("repayment", amount)
     prefix = f"{who}: " if who else ""

@@ -56,6 +56,7 @@ def to_unit(
 
     This is the single rounding point of the library.
 
+    ```pycon
     >>> to_unit(Decimal("20000.5"))
     20001
     >>> to_unit(Fraction(2, 3))
@@ -66,6 +67,8 @@ def to_unit(
     2000
     >>> to_unit(Decimal("1999"), rounding=Rounding.DOWN, step=1000)
     1000
+
+    ```
     """
     if step < 1:
         raise ValueError(f"step must be a positive whole amount, got {step}")
@@ -88,8 +91,11 @@ def to_unit(
 def round_to_step(amount: int, step: int) -> int:
     """Round a whole amount down to a multiple of ``step`` (payouts in a cash step).
 
+    ```pycon
     >>> round_to_step(123_456, 1_000)
     123000
+
+    ```
     """
     return to_unit(amount, Rounding.DOWN, step)
 
@@ -117,10 +123,13 @@ def ratio(numerator: int | Decimal, denominator: int | Decimal, places: int = 28
 def format_money(amount: int, currency: str = "VND", *, vietnamese: bool = True) -> str:
     """Format a whole amount the Vietnamese way: ``1.234.567 ₫`` (or ``1,234,567 VND``).
 
+    ```pycon
     >>> format_money(1234567)
     '1.234.567 ₫'
     >>> format_money(-5000, vietnamese=False)
     '-5,000 VND'
+
+    ```
     """
     grouped = f"{abs(amount):,}"
     sign = "-" if amount < 0 else ""

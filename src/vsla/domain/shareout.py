@@ -12,6 +12,7 @@ The formula, for member *i* holding ``shares_i`` of ``total_shares``::
 
 so ``sum(payout_i) + remainder == distributable`` exactly, for every input.
 
+```pycon
 >>> result = share_out({"Mai": 3, "Lan": 2, "Hoa": 2}, 80_000, share_value=10_000)
 >>> [line.payout for line in result.lines]   # 3*80000//7, 2*80000//7, 2*80000//7
 [34285, 22857, 22857]
@@ -19,6 +20,8 @@ so ``sum(payout_i) + remainder == distributable`` exactly, for every input.
 1
 >>> result.value_per_share_exact, result.value_per_share
 (Fraction(80000, 7), Decimal('11428.57'))
+
+```
 
 This module does not touch the database: the caller gives the share counts, the
 distributable cash and, under the ``net`` loan policy, what each borrower still owes.
@@ -74,10 +77,13 @@ def _floor_to_step(amount: int, cash_step: int) -> int:
 def _decimal_places(value: Fraction, places: int) -> Decimal:
     """An exact fraction shown with ``places`` decimals, half away from zero, rounded once.
 
+    ```pycon
     >>> _decimal_places(Fraction(34660, 3), 2)
     Decimal('11553.33')
     >>> _decimal_places(Fraction(-1, 8), 2)
     Decimal('-0.13')
+
+    ```
     """
     scaled = abs(value) * 10**places
     units, rest = divmod(scaled.numerator, scaled.denominator)
@@ -169,9 +175,12 @@ class ShareOutLine(Generic[K]):
     ``cash_paid``, ``profit`` and ``pct_return`` are derived from the other fields, so a
     line is consistent by construction:
 
+    ```pycon
     >>> line = ShareOutLine("Mai", shares=40, savings=400_000, payout=462_133, owed=50_000)
     >>> line.cash_paid, line.profit, line.pct_return
     (412133, 62133, Decimal('0.1553325'))
+
+    ```
 
     Attributes:
         member: the member's key, as given to :func:`share_out`.
@@ -257,8 +266,11 @@ class ShareOutResult(Tabular, Generic[K]):
     def payout_of(self, member: K) -> int:
         """The payout of ``member`` (before netting what they owe).
 
+        ```pycon
         >>> share_out({"Mai": 3, "Lan": 2}, 50_000, share_value=10_000).payout_of("Lan")
         20000
+
+        ```
         """
         return self.line_of(member).payout
 
@@ -381,12 +393,15 @@ def share_out(
     loan policy, ``owed`` gives what a borrower still owes (principal and interest due);
     it is subtracted from their cash, never from their payout.
 
+    ```pycon
     >>> r = share_out({"A": 40, "B": 35, "C": 30, "D": 25, "E": 20}, 1_733_000,
     ...               share_value=10_000, cash_step=1_000, owed={"E": 150_000})
     >>> [line.payout for line in r.lines], r.remainder
     ([462000, 404000, 346000, 288000, 231000], 2000)
     >>> r.lines[4].cash_paid    # 231,000 - 150,000
     81000
+
+    ```
 
     Args:
         shares: shares bought in the cycle, by member key (ints >= 0), in display order.
@@ -495,11 +510,14 @@ def exit_settlement(
     when the group has lost money. That entitlement is rounded down to a multiple of
     ``cash_step``, then what they owe is netted against it.
 
+    ```pycon
     >>> exit_settlement(12, 10_000, 51_000)                   # 120,000 - 51,000
     ExitSettlement(savings=120000, gross=120000, owed=51000, cash_paid=69000, profit_share=0)
     >>> exit_settlement(12, 10_000, 51_000,                   # 12 * 221500/21 = 126,571.43
     ...                 projected_value_per_share=Fraction(221_500, 21))
     ExitSettlement(savings=120000, gross=126571, owed=51000, cash_paid=75571, profit_share=6571)
+
+    ```
 
     Args:
         shares: shares the member bought in the cycle (int >= 0).

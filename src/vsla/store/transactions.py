@@ -33,6 +33,7 @@ class Transactions:
     def transaction(self) -> Iterator[Self]:
         """Make every store call in the block one transaction (all or nothing).
 
+        ```pycon
         >>> import vsla
         >>> store = vsla.open(":memory:")
         >>> new = vsla.NewGroup(code="A", name="Tổ A", established_on="2024-01-01")
@@ -44,6 +45,8 @@ class Transactions:
         ...     pass
         >>> store.groups()
         []
+
+        ```
         """
         if self._outer.get() is not None:
             yield self  # already inside one: join it
