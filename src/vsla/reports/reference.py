@@ -1,0 +1,335 @@
+"""The reference path: the same reports as :mod:`vsla.reports.indicators`, computed in plain
+Python over records held in memory.
+
+It reads the raw records through the :class:`~vsla.Store`'s public read methods (groups,
+members, cycles, entries, meetings with their attendance, loans, referrals, livelihood
+supports, GAL sessions), then counts and sums them member by member, meeting by meeting and
+entry by entry, without any SQL aggregate. It exists to check the SQL path: the tests run
+both on random datasets and require identical facts and identical reports. It is slow on a
+big programme; use :mod:`vsla.reports.indicators` for real work.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "MemoryFacts",
+    "gal_comparison",
+    "group_indicators",
+    "group_indicators_all",
+    "programme_indicators",
+    "programme_time_series",
+]
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from functools import cached_property
+
+from vsla.domain.activity import GalSession, LivelihoodSupport, Referral
+from vsla.domain.entities import Attendance, Cycle, Group, Member, Programme
+from vsla.domain.indicators import (
+    CellKey,
+    CycleFacts,
+    GalComparison,
+    GalFacts,
+    GroupFacts,
+    GroupIndicators,
+    MembersPolicy,
+    PopulationFacts,
+    ProgrammeFacts,
+    ProgrammeReport,
+    SessionFacts,
+    in_population,
+    loan_risk,
+    make_group_facts,
+)
+from vsla.domain.ledger import EntryKind, LedgerEntry
+from vsla.reports.indicators import Frequency, Reports, Scope
+from vsla.store.store import Loan, MeetingRecord, Store
+
+_CELL_KIND_FIELDS = {
+    EntryKind.LOAN_DISBURSEMENT: "principal_disbursed",
+    EntryKind.PRINCIPAL_REPAYMENT: "principal_repaid",
+    EntryKind.WRITE_OFF: "principal_written_off",
+    EntryKind.SHARE_OUT_PAYOUT: "share_out_payouts",
+}
+
+
+def _cell(member: Member) -> CellKey:
+    return (member.sex.value, member.ethnicity)
+
+
+class MemoryFacts:
+    """Facts computed in Python from every record of the store, loaded once."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._members: dict[int, list[Member]] = {}
+        self._cycles: dict[int, list[Cycle]] = {}
+        self._entries: dict[int, list[LedgerEntry]] = {}
+        self._meetings: dict[int, list[MeetingRecord]] = {}
+        self._loans: dict[int, list[Loan]] = {}
+
+    # ------------------------------------------------------------------ raw records
+
+    @cached_property
+    def all_groups(self) -> list[Group]:
+        return self.store.groups()
+
+    @cached_property
+    def referrals(self) -> list[Referral]:
+        return self.store.referrals()
+
+    @cached_property
+    def supports(self) -> list[LivelihoodSupport]:
+        return self.store.livelihood_supports()
+
+    @cached_property
+    def sessions(self) -> list[GalSession]:
+        return self.store.gal_sessions()
+
+    def members(self, group_id: int) -> list[Member]:
+        if group_id not in self._members:
+            self._members[group_id] = self.store.members(group_id)
+        return self._members[group_id]
+
+    def cycles(self, group_id: int) -> list[Cycle]:
+        if group_id not in self._cycles:
+            self._cycles[group_id] = self.store.cycles(group_id)
+        return self._cycles[group_id]
+
+    def entries(self, cycle_id: int) -> list[LedgerEntry]:
+        if cycle_id not in self._entries:
+            self._entries[cycle_id] = self.store.entries(cycle_id)
+        return self._entries[cycle_id]
+
+    def meetings(self, cycle_id: int) -> list[MeetingRecord]:
+        if cycle_id not in self._meetings:
+            self._meetings[cycle_id] = self.store.meetings(cycle_id)
+        return self._meetings[cycle_id]
+
+    def loans(self, cycle_id: int) -> list[Loan]:
+        if cycle_id not in self._loans:
+            self._loans[cycle_id] = self.store.loans(cycle_id)
+        return self._loans[cycle_id]
+
+    # ------------------------------------------------------------------ FactSource
+
+    def programme(self, programme_id: int) -> Programme:
+        return self.store.programme(programme_id)
+
+    def groups(self, scope: Scope) -> list[Group]:
+        return sorted((g for g in self.all_groups if scope.includes(g)), key=lambda g: g.id)
+
+    def group_facts(self, groups: Sequence[Group], on: dt.date, scope: Scope) -> list[GroupFacts]:
+        return [self._one_group(group, on) for group in groups]
+
+    def _one_group(self, group: Group, on: dt.date) -> GroupFacts:
+        members = self.members(group.id)
+        by_id = {m.id: m for m in members}
+        started = [c for c in self.cycles(group.id) if c.start_date <= on]
+        cycle = max(started, key=lambda c: c.number) if started else None
+        counts: dict[CellKey, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        risks: dict[CellKey, list[tuple[int, int]]] = defaultdict(list)
+
+        for m in members:
+            cell = counts[_cell(m)]
+            if m.is_active(on):
+                cell["members"] += 1
+                if m.gal_champion_since is not None and m.gal_champion_since <= on:
+                    cell["champions"] += 1
+            if cycle is not None:
+                if m.is_active(cycle.start_date):
+                    cell["members_at_cycle_start"] += 1
+                if m.left_on is not None and cycle.start_date < m.left_on <= on:
+                    cell["left_during_cycle"] += 1
+        if cycle is None:
+            return make_group_facts(group, on, None, {}, 0, 0, counts, risks)
+
+        # the ledger up to the date
+        everything = self.entries(cycle.id)
+        recorded = {e.id: e for e in everything}
+        entries = [e for e in everything if e.date <= on]
+        totals: dict[EntryKind, int] = defaultdict(int)
+        shares = 0
+        for e in entries:
+            totals[e.kind] += e.amount
+            shares += e.shares
+            if e.member_id is not None:
+                cell = counts[_cell(by_id[e.member_id])]
+                cell["shares"] += e.shares
+                if e.kind in _CELL_KIND_FIELDS:
+                    cell[_CELL_KIND_FIELDS[e.kind]] += e.amount
+
+        # loans: counted when disbursed (and not cancelled); at risk while principal is owed
+        borrowers: set[int] = set()
+        for loan in self.loans(cycle.id):
+            moves: dict[tuple[dt.date, EntryKind], int] = defaultdict(int)
+            for e in entries:
+                if e.loan_id != loan.id:
+                    continue
+                day = recorded[e.reverses_id].date if e.reverses_id is not None else e.date
+                moves[(day, e.kind)] += e.amount
+            disbursed = sum(v for (_, k), v in moves.items() if k is EntryKind.LOAN_DISBURSEMENT)
+            if disbursed <= 0:
+                continue
+            borrower = by_id[loan.member_id]
+            counts[_cell(borrower)]["loans"] += 1
+            risk = loan_risk(loan.terms, moves, on)
+            if risk is not None:
+                risks[_cell(borrower)].append(risk)
+                if borrower.is_active(on):
+                    borrowers.add(borrower.id)
+        for member_id in borrowers:
+            counts[_cell(by_id[member_id])]["members_with_loans"] += 1
+
+        # attendance over the meetings where it was taken, up to the date
+        taken = sorted(
+            (r for r in self.meetings(cycle.id) if r.date <= on and r.attendance),
+            key=lambda r: r.date,
+            reverse=True,
+        )
+        for rank, record in enumerate(taken, start=1):
+            for m in members:
+                if not m.is_active(record.date):
+                    continue
+                cell = counts[_cell(m)]
+                status = record.attendance.get(m.id, Attendance.ABSENT)
+                for suffix in ("", "_last_4") if rank <= 4 else ("",):
+                    cell[f"expected{suffix}"] += 1
+                    if status is not Attendance.ABSENT:
+                        cell[f"{status.value}{suffix}"] += 1
+
+        # officers of the cycle still active on the date
+        for member_id in cycle.officers:
+            officer = by_id[member_id]
+            if officer.is_active(on):
+                counts[_cell(officer)]["officers"] += 1
+
+        facts = CycleFacts(
+            id=cycle.id,
+            number=cycle.number,
+            start_date=cycle.start_date,
+            end_date=cycle.end_date,
+            share_value=cycle.constitution.share_value,
+            shared_out_on=cycle.shared_out_on,
+        )
+        return make_group_facts(group, on, facts, totals, shares, len(taken), counts, risks)
+
+    def population(
+        self,
+        groups: Sequence[Group],
+        on: dt.date,
+        scope: Scope,
+        policy: MembersPolicy,
+        period: tuple[dt.date, dt.date],
+    ) -> ProgrammeFacts:
+        referred = {r.member_id for r in self.referrals if r.referred_on <= on}
+        linked = {r.member_id for r in self.referrals if r.accessed_by(on)}
+        supported = {s.member_id for s in self.supports if s.received_on <= on}
+        cells: dict[tuple[int, str, str], PopulationFacts] = defaultdict(PopulationFacts)
+        for group in groups:
+            for m in self.members(group.id):
+                if not in_population(m, on, policy, *period):
+                    continue
+                key = (group.id, *_cell(m))
+                cells[key] = cells[key] + PopulationFacts(
+                    1, int(m.id in referred), int(m.id in linked), int(m.id in supported)
+                )
+        return ProgrammeFacts(groups=tuple(groups), cells=dict(sorted(cells.items())))
+
+    def gal_activity(self, groups: Sequence[Group], on: dt.date, scope: Scope) -> GalFacts:
+        ids = {g.id for g in groups}
+        sessions: dict[tuple[int, str], SessionFacts] = defaultdict(SessionFacts)
+        for s in self.sessions:
+            if s.group_id in ids and s.held_on <= on:
+                key = (s.group_id, s.tool.value)
+                sessions[key] = sessions[key] + SessionFacts(
+                    1, s.women, s.men, s.reached_by_peer_sharing
+                )
+        return GalFacts(sessions=dict(sorted(sessions.items())))
+
+
+# ============================================================================================
+# The public functions: the same signatures as vsla.reports.indicators
+# ============================================================================================
+
+
+def group_indicators(
+    store: Store,
+    group_id: int,
+    on: dt.date,
+    *,
+    par_days: Iterable[int] = (1, 30),
+    represented_counts_as_present: bool = True,
+) -> GroupIndicators:
+    """Reference path of :func:`vsla.reports.indicators.group_indicators`."""
+    return Reports(MemoryFacts(store)).group_indicators(
+        group_id, on, par_days=par_days, represented_counts_as_present=represented_counts_as_present
+    )
+
+
+def group_indicators_all(
+    store: Store,
+    on: dt.date,
+    *,
+    programme_id: int | None = None,
+    district: str | None = None,
+    par_days: Iterable[int] = (1, 30),
+    represented_counts_as_present: bool = True,
+) -> list[GroupIndicators]:
+    """Reference path of :func:`vsla.reports.indicators.group_indicators_all`."""
+    return Reports(MemoryFacts(store)).group_indicators_all(
+        on,
+        programme_id=programme_id,
+        district=district,
+        par_days=par_days,
+        represented_counts_as_present=represented_counts_as_present,
+    )
+
+
+def programme_indicators(
+    store: Store,
+    programme_id: int,
+    on: dt.date,
+    *,
+    district: str | None = None,
+    group_id: int | None = None,
+    members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
+) -> ProgrammeReport:
+    """Reference path of :func:`vsla.reports.indicators.programme_indicators`."""
+    return Reports(MemoryFacts(store)).programme_indicators(
+        programme_id, on, district=district, group_id=group_id, members_policy=members_policy
+    )
+
+
+def programme_time_series(
+    store: Store,
+    programme_id: int,
+    *,
+    frequency: Frequency = "quarterly",
+    district: str | None = None,
+    group_id: int | None = None,
+    members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
+) -> list[ProgrammeReport]:
+    """Reference path of :func:`vsla.reports.indicators.programme_time_series`."""
+    return Reports(MemoryFacts(store)).programme_time_series(
+        programme_id,
+        frequency=frequency,
+        district=district,
+        group_id=group_id,
+        members_policy=members_policy,
+    )
+
+
+def gal_comparison(
+    store: Store,
+    programme_id: int,
+    on: dt.date,
+    *,
+    represented_counts_as_present: bool = True,
+) -> GalComparison:
+    """Reference path of :func:`vsla.reports.indicators.gal_comparison`."""
+    return Reports(MemoryFacts(store)).gal_comparison(
+        programme_id, on, represented_counts_as_present=represented_counts_as_present
+    )
