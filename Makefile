@@ -14,7 +14,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(BIN)/python examples/readme_example.py
+	$(BIN)/vsla demo --db vsla-demo.db
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)

@@ -1,0 +1,117 @@
+"""What every command shares: opening the database, dates, consoles and error handling."""
+
+from __future__ import annotations
+
+__all__ = [
+    "DEFAULT_DB",
+    "fail",
+    "is_url",
+    "latest_meeting",
+    "open_db",
+    "parse_day",
+    "pick_programme",
+    "stderr",
+    "stdout",
+    "vsla_errors",
+]
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import NoReturn
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from sqlalchemy import func, select
+
+from vsla.errors import NotFound, VslaError
+from vsla.store import tables as t
+from vsla.store.store import Store, open_store
+
+DEFAULT_DB = "vsla-demo.db"
+"""The database of every command unless ``--db`` (or ``$VSLA_DB``) names another."""
+
+
+def stdout() -> Console:
+    """A console on standard output (made per command, so ``COLUMNS`` is honoured)."""
+    return Console(highlight=False)
+
+
+def stderr() -> Console:
+    return Console(stderr=True, highlight=False)
+
+
+def fail(message: str) -> NoReturn:
+    """Print ``message`` as one clear line on standard error and exit with code 1."""
+    stderr().print(f"[bold red]error:[/] {escape(message)}")
+    raise typer.Exit(1)
+
+
+@contextmanager
+def vsla_errors() -> Iterator[None]:
+    """Turn a library error into a one-line message and exit code 1, never a traceback."""
+    try:
+        yield
+    except VslaError as exc:
+        fail(str(exc))
+
+
+def is_url(db: str) -> bool:
+    return "://" in db
+
+
+def open_db(db: str, *, must_exist: bool = True) -> Store:
+    """Open the SQLite file (or database URL) ``db``.
+
+    A SQLite file that does not exist is an error for the commands that read (a new, empty
+    database would only report zeros), and is created by the ones that write.
+    """
+    if not is_url(db) and must_exist and not Path(db).is_file():
+        fail(f"no database at {db}: run `vsla demo` first, or name one with --db")
+    try:
+        return open_store(db)
+    except VslaError:
+        raise
+    except Exception as exc:  # a bad URL, a file that is not a database, ...
+        fail(f"cannot open the database {db}: {exc}")
+
+
+def parse_day(value: str | None) -> dt.date | None:
+    """A typer callback: an ISO date (``2025-04-07``), or ``None`` when not given."""
+    if value is None:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise typer.BadParameter(f"{value!r} is not a date: write it as YYYY-MM-DD") from None
+
+
+def pick_programme(store: Store, programme_id: int | None) -> int:
+    """The programme asked for, or the only (else the first) programme in the database."""
+    if programme_id is not None:
+        return store.programme(programme_id).id
+    programmes = store.programmes()
+    if not programmes:
+        raise NotFound("the database holds no programme: run `vsla demo`, or import one")
+    return programmes[0].id
+
+
+def latest_meeting(
+    store: Store, *, programme_id: int | None = None, group_id: int | None = None
+) -> dt.date | None:
+    """The date of the latest meeting recorded (in a programme, or a group): the default
+    report date, so that a report describes the data as they were last brought up to date."""
+    query = select(func.max(t.meetings.c.date)).select_from(
+        t.meetings.join(t.cycles, t.meetings.c.cycle_id == t.cycles.c.id).join(
+            t.groups, t.cycles.c.group_id == t.groups.c.id
+        )
+    )
+    if programme_id is not None:
+        query = query.where(t.groups.c.programme_id == programme_id)
+    if group_id is not None:
+        query = query.where(t.groups.c.id == group_id)
+    with store.engine.connect() as conn:
+        day: dt.date | None = conn.execute(query).scalar_one_or_none()
+    return day
