@@ -231,9 +231,15 @@ def build_random_programme(draw: Any, store: vsla.Store) -> vsla.Programme:
                     end=closing + dt.timedelta(days=200),
                 )
                 _run_cycle(draw, store, nxt, draw(st.integers(1, 4)))
-        for m in members:
+        for m in (store.member(x.id) for x in members):  # fresh: exits set left_on
+            # activity happens while the member is in the group: before the day they leave
+            until = m.joined_on + dt.timedelta(days=300)
+            if m.left_on is not None:
+                if m.left_on <= m.joined_on:
+                    continue
+                until = min(until, m.left_on - dt.timedelta(days=1))
             if not draw(st.integers(0, 2)):
-                referred = _day(draw, m.joined_on, m.joined_on + dt.timedelta(days=300))
+                referred = _day(draw, m.joined_on, until)
                 outcome = draw(st.sampled_from(list(vsla.ReferralOutcome)))
                 store.add_referral(
                     vsla.NewReferral(
@@ -252,7 +258,7 @@ def build_random_programme(draw: Any, store: vsla.Store) -> vsla.Programme:
                     vsla.NewLivelihoodSupport(
                         member_id=m.id,
                         kind=draw(st.sampled_from(list(vsla.SupportKind))),
-                        received_on=_day(draw, m.joined_on, m.joined_on + dt.timedelta(days=300)),
+                        received_on=_day(draw, m.joined_on, until),
                         value=draw(st.integers(0, 5)) * 100_000,
                     )
                 )

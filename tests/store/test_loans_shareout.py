@@ -199,6 +199,11 @@ def test_share_out_netting_a_loan_with_cash_step_and_remainder_to_social_fund(
     assert nxt.constitution == w.cycle.constitution
     opening = store.balances(nxt.id)
     assert (opening.loan_fund_cash, opening.social_fund_cash, opening.shares) == (0, 7_600, 0)
+    # the carried balance sits at the start date; the first meeting can still be held then
+    store.record_meeting(
+        nxt.id, vsla.MeetingInput(date=dt.date(2024, 3, 17), share_purchases={w.id("Y Hoa"): 2})
+    )
+    assert store.balances(nxt.id).loan_fund_cash == 20_000
 
 
 def test_share_out_remainder_carried_as_opening_cash(store: vsla.Store) -> None:

@@ -225,7 +225,7 @@ def test_refusals_write_nothing(store: vsla.Store) -> None:
     # a meeting date outside the cycle, before the last meeting, or on the same day
     _refused(store, lambda: w.meet(dt.date(2025, 1, 1)), vsla.DateOutsideCycle, "outside the cycle")
     _refused(store, lambda: w.meet(D1 - dt.timedelta(days=1)), vsla.DateOutsideCycle, "outside")
-    _refused(store, lambda: w.meet(D1), vsla.DateOutsideCycle, "same day")
+    _refused(store, lambda: w.meet(D1), vsla.DateOutsideCycle, "already recorded")
 
 
 def test_member_of_another_group_or_inactive_is_refused(store: vsla.Store) -> None:
@@ -370,3 +370,61 @@ def test_cycle_and_officers_round_trip(store: vsla.Store) -> None:
         vsla.OfficerRole.BOX_KEEPER,
         vsla.OfficerRole.KEY_HOLDER,
     }
+
+
+def test_a_bookkeeping_meeting_does_not_take_the_date_of_the_real_one(store: vsla.Store) -> None:
+    """A write-off decided on 22/01 is entered before that day's meeting: the meeting can
+    still be recorded on 22/01, once."""
+    w = build(store)
+    first_meeting(w)
+    rec = w.meet(
+        D2, loans=[vsla.LoanRequest(member_id=w.id("Y Hoa"), principal=10_000, term_months=1)]
+    )
+    [loan_id] = {e.loan_id for e in rec.entries if e.loan_id is not None}
+    assert loan_id is not None
+    store.write_off(loan_id, on=D3, reason="died")
+    w.meet(D3, share_purchases={w.id("A Blưp"): 1})
+    assert [m.number for m in store.meetings(w.cycle.id)] == [1, 2, 3]
+    _refused(store, lambda: w.meet(D3), vsla.DateOutsideCycle, "already recorded")
+
+
+def test_officer_roles_may_be_given_as_text(store: vsla.Store) -> None:
+    g = store.add_group(vsla.NewGroup(code="R", name="R", established_on=START))
+    [lan] = store.add_members(
+        [vsla.NewMember(group_id=g.id, full_name="Y Lan", sex="F", joined_on=START)]
+    )
+    c = store.start_cycle(
+        g.id,
+        start=START,
+        end=START + dt.timedelta(days=90),
+        constitution=vsla.Constitution(share_value=1_000, interest_rate="0.01"),
+        officers={lan.id: "chair"},
+    )
+    assert store.cycle(c.id).officers[lan.id] == (vsla.OfficerRole.CHAIR,)
+
+
+def test_activity_after_a_member_left_is_refused(store: vsla.Store) -> None:
+    w = build(store)
+    store.settle_member_exit(w.id("Y Nhí"), on=D2)
+    with pytest.raises(vsla.InvalidInput, match="left the group on 2024-01-15"):
+        store.add_referral(
+            vsla.NewReferral(
+                member_id=w.id("Y Nhí"),
+                institution=vsla.Institution.VBSP,
+                service="loan",
+                referred_on=D3,
+            )
+        )
+
+
+def test_connection_reads_what_a_transaction_has_written(store: vsla.Store) -> None:
+    from sqlalchemy import func, select
+
+    from vsla.store import tables
+
+    w = build(store)
+    with store.transaction():
+        first_meeting(w)
+        with store.connection() as conn:
+            count = conn.execute(select(func.count()).select_from(tables.entries)).scalar_one()
+        assert count == 8  # 3 contributions + 3 share purchases + 2 fines, not yet committed

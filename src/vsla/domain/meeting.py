@@ -199,6 +199,7 @@ class CycleState:
     member_shares: Mapping[int, int]
     loans: Mapping[int, LoanState]
     last_meeting_on: dt.date | None
+    last_minutes_on: dt.date | None = None  # the last date whose meeting was recorded whole
 
     @property
     def balances(self) -> Balances:
@@ -293,12 +294,16 @@ def check_can_record(state: CycleState, on: dt.date, *, same_day_ok: bool = Fals
             f"({cycle.start_date} to {cycle.end_date})"
         )
     last = state.last_meeting_on
-    if last is not None and (on < last or (on == last and not same_day_ok)):
+    if last is not None and on < last:
         raise DateOutsideCycle(
-            f"{state.group_label}, cycle {cycle.number}: a meeting on {on} would come "
-            f"{'on the same day as' if on == last else 'before'} the meeting of {last} "
-            "(rule: meetings are recorded in date order, once per date; "
-            "corrections are reversing entries)"
+            f"{state.group_label}, cycle {cycle.number}: {on} comes before the meeting of "
+            f"{last} (rule: meetings are recorded in date order; corrections are reversing "
+            "entries)"
+        )
+    if not same_day_ok and state.last_minutes_on == on:
+        raise DateOutsideCycle(
+            f"{state.group_label}, cycle {cycle.number}: the meeting of {on} is already "
+            "recorded (rule: one meeting per date; corrections are reversing entries)"
         )
 
 
@@ -521,4 +526,5 @@ def advance(state: CycleState, plan: MeetingPlan, loan_ids: list[int]) -> CycleS
         member_shares={m: n for m, n in shares.items() if n},
         loans=loans,
         last_meeting_on=plan.date,
+        last_minutes_on=plan.date,
     )

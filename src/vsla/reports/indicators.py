@@ -700,7 +700,7 @@ class SqlFacts:
 def _reports(store: Store) -> Iterator[Reports]:
     # the store's reading connection: inside ``with store.transaction():`` the reports see
     # what the block has written (and SQLite in memory is never opened twice at once)
-    with store._connect() as conn:
+    with store.connection() as conn:
         yield Reports(SqlFacts(conn))
 
 

@@ -25,6 +25,7 @@ from sqlalchemy import (
     Engine,
     Row,
     and_,
+    case,
     create_engine,
     event,
     func,
@@ -382,7 +383,7 @@ class Store(ActivityStore):
         start: dt.date,
         end: dt.date,
         constitution: Constitution,
-        officers: Mapping[int, OfficerRole | Iterable[OfficerRole]] | None = None,
+        officers: Mapping[int, OfficerRole | str | Iterable[OfficerRole | str]] | None = None,
     ) -> Cycle:
         """Start a group's first cycle, or a new one when the previous one is shared out.
 
@@ -399,7 +400,7 @@ class Store(ActivityStore):
         start: dt.date,
         end: dt.date,
         constitution: Constitution | None = None,
-        officers: Mapping[int, OfficerRole | Iterable[OfficerRole]] | None = None,
+        officers: Mapping[int, OfficerRole | str | Iterable[OfficerRole | str]] | None = None,
     ) -> Cycle:
         """Start the cycle after a shared-out one, carrying its members, social fund and
         remainder; the constitution defaults to the previous one."""
@@ -432,7 +433,7 @@ class Store(ActivityStore):
         start: dt.date,
         end: dt.date,
         constitution: Constitution,
-        officers: Mapping[int, OfficerRole | Iterable[OfficerRole]] | None,
+        officers: Mapping[int, OfficerRole | str | Iterable[OfficerRole | str]] | None,
         previous: Cycle | None,
     ) -> Cycle:
         group = _group(self._require(conn, t.groups, group_id, "group"))
@@ -473,7 +474,7 @@ class Store(ActivityStore):
             member = _member(self._require(conn, t.members, member_id, "member"))
             if member.group_id != group_id:
                 raise InvalidInput(f"{member.label()} is not a member of group {group.code}")
-            these = (role,) if isinstance(role, OfficerRole) else tuple(role)
+            these = (OfficerRole(role),) if isinstance(role, str) else tuple(map(OfficerRole, role))
             roles[member_id] = these
             for r in these:
                 conn.execute(
@@ -589,7 +590,7 @@ class Store(ActivityStore):
         self, conn: Connection, state: CycleState, plan: MeetingPlan
     ) -> tuple[MeetingRecord, list[int]]:
         cycle_id = state.cycle.id
-        meeting_id = self._insert_meeting(conn, cycle_id, plan.date)
+        meeting_id = self._insert_meeting(conn, cycle_id, plan.date, minutes=True)
         if plan.attendance:
             conn.execute(
                 t.attendance.insert(),
@@ -635,19 +636,30 @@ class Store(ActivityStore):
         )
         return record, loan_ids
 
-    def _insert_meeting(self, conn: Connection, cycle_id: int, on: dt.date) -> int:
+    def _insert_meeting(
+        self, conn: Connection, cycle_id: int, on: dt.date, *, minutes: bool = False
+    ) -> int:
+        """The meeting of ``on`` (created if needed); ``minutes``: record_meeting writes it."""
         existing = conn.execute(
             select(t.meetings.c.id).where(
                 and_(t.meetings.c.cycle_id == cycle_id, t.meetings.c.date == on)
             )
         ).scalar_one_or_none()
         if existing is not None:
+            if minutes:
+                conn.execute(
+                    t.meetings.update()
+                    .where(t.meetings.c.id == existing)
+                    .values(minutes_recorded=True)
+                )
             return int(existing)
         count = conn.execute(
             select(func.count()).select_from(t.meetings).where(t.meetings.c.cycle_id == cycle_id)
         ).scalar_one()
         mid = conn.execute(
-            t.meetings.insert().values(cycle_id=cycle_id, date=on, number=count + 1)
+            t.meetings.insert().values(
+                cycle_id=cycle_id, date=on, number=count + 1, minutes_recorded=minutes
+            )
         ).inserted_primary_key
         assert mid is not None
         return int(mid[0])
@@ -1219,9 +1231,12 @@ class Store(ActivityStore):
             if n
         }
         loans = self._loan_states(conn, cycle_id)
-        last = conn.execute(
-            select(func.max(t.meetings.c.date)).where(t.meetings.c.cycle_id == cycle_id)
-        ).scalar_one_or_none()
+        last, last_minutes = conn.execute(
+            select(
+                func.max(t.meetings.c.date),
+                func.max(case((t.meetings.c.minutes_recorded, t.meetings.c.date))),
+            ).where(t.meetings.c.cycle_id == cycle_id)
+        ).one()
         return CycleState(
             group_label=f"group {group.code} ({group.name})",
             cycle=cycle,
@@ -1230,6 +1245,7 @@ class Store(ActivityStore):
             member_shares=member_shares,
             loans=loans,
             last_meeting_on=last,
+            last_minutes_on=last_minutes,
         )
 
     def _loan_states(

@@ -11,6 +11,7 @@ from __future__ import annotations
 from sqlalchemy import (
     JSON,
     BigInteger,
+    Boolean,
     Column,
     Date,
     ForeignKey,
@@ -110,6 +111,9 @@ meetings = Table(
     Column("cycle_id", Id, ForeignKey("cycles.id"), nullable=False),
     Column("date", Date, nullable=False),
     Column("number", Integer, nullable=False),
+    # True once record_meeting has written the meeting itself; a meeting holding only a
+    # write-off, a reversal, an exit or a cycle's opening balance is False
+    Column("minutes_recorded", Boolean, nullable=False, default=False),
     UniqueConstraint("cycle_id", "date"),
 )
 

@@ -71,6 +71,13 @@ class Transactions:
                 yield outer
 
     @contextmanager
+    def connection(self) -> Iterator[Connection]:
+        """A connection for your own SQL (reports, a notebook): inside :meth:`transaction`
+        it is the transaction's, so it sees what the block has written."""
+        with self._connect() as conn:
+            yield conn
+
+    @contextmanager
     def _connect(self) -> Iterator[Connection]:
         """A connection for reading: inside a transaction, the same one, so reads see what
         the block has written."""
