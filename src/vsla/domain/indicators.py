@@ -93,6 +93,7 @@ from vsla.domain.entities import Group, GroupStatus, Member, Programme, Sex
 from vsla.domain.ledger import EntryKind, balances_from_totals
 from vsla.domain.loans import LoanPayment, LoanTerms, position
 from vsla.domain.money import ratio
+from vsla.domain.tabular import Tabular
 from vsla.errors import InvalidInput
 
 DAYS_PER_YEAR = 365
@@ -794,7 +795,7 @@ _BREAKDOWN_FIGURES = tuple(
 )
 
 
-class GroupIndicators(Record):
+class GroupIndicators(Record, Tabular):
     """A group's indicators on a date (domain.md section 8), with breakdowns by sex and
     ethnicity. Money is ``int``; ratios and per-person amounts are :class:`Indicator`."""
 
@@ -1082,7 +1083,7 @@ _LINE_FIGURES = tuple(
 )
 
 
-class ProgrammeReport(Record):
+class ProgrammeReport(Record, Tabular):
     """The programme figures of domain.md section 9 on a date, for the whole programme, a
     district or a group, with breakdowns and targets."""
 
@@ -1335,7 +1336,7 @@ class GalSide(Record):
 _SIDE_FIGURES = tuple(name for name in GalSide.model_fields if name != "pilot")
 
 
-class GalComparison(Record):
+class GalComparison(Record, Tabular):
     """GAL pilot groups vs the other groups of a programme, side by side, on a date."""
 
     programme_id: int
