@@ -39,3 +39,24 @@ def test_readme_shows_the_example_exactly_as_it_runs() -> None:
 @pytest.mark.parametrize("script", EXAMPLES, ids=[p.name for p in EXAMPLES])
 def test_example_runs(script: Path) -> None:
     assert _run(script)
+
+
+def test_example_notebook_runs_top_to_bottom(tmp_path: Path) -> None:
+    """The example notebook executes with a real Jupyter kernel, headless."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    path = ROOT / "examples" / "kontum_programme.ipynb"
+    notebook = nbformat.read(path, as_version=4)  # type: ignore[no-untyped-call]
+    client = NotebookClient(
+        notebook,
+        timeout=600,
+        kernel_name="python3",
+        resources={"metadata": {"path": str(tmp_path)}},
+    )
+    client.execute(env={"MPLBACKEND": "Agg"})
+    outputs = [o for cell in notebook.cells if cell.cell_type == "code" for o in cell.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert "referral_rate" in printed
+    assert "₫" in printed  # the share-out sheet
