@@ -148,7 +148,7 @@ class LoanStatement(Tabular):
         lines = [
             f"Loan #{self.loan.id} to {self.member.full_name} (member #{self.member.id})",
             f"  disbursed {terms.disbursed_on}: {format_money(terms.principal)} at "
-            f"{terms.interest_rate * 100}%/month, {terms.method.value}, "
+            f"{(terms.interest_rate * 100).normalize():f} %/month, {terms.method.value}, "
             f"{terms.term_months} month(s), due {pos.due_on}; purpose {self.loan.purpose.value}",
             "  schedule:",
         ]
