@@ -57,7 +57,7 @@ from sqlalchemy import (
     select,
 )
 
-from vsla.domain.entities import Group, Programme, Targets
+from vsla.domain.entities import Group, Programme
 from vsla.domain.indicators import (
     CellKey,
     CycleFacts,
@@ -83,7 +83,7 @@ from vsla.domain.loans import LoanTerms
 from vsla.domain.money import Rounding
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
-from vsla.store.store import Store
+from vsla.store.store import Store, programme_from_row
 
 Frequency = Literal["monthly", "quarterly", "yearly"]
 
@@ -331,9 +331,7 @@ class SqlFacts:
         ).one_or_none()
         if row is None:
             raise NotFound(f"programme #{programme_id} does not exist")
-        data = row._asdict()
-        data["targets"] = Targets.model_validate(data["targets"])
-        return Programme.model_validate(data)
+        return programme_from_row(row)
 
     def groups(self, scope: Scope) -> list[Group]:
         query = select(t.groups).where(*_where(scope)).order_by(_g.id)

@@ -231,6 +231,13 @@ def _settlement_entries(loan: LoanState, pos: LoanPosition, memo: str) -> list[P
     ]
 
 
+def programme_from_row(row: Row[Any]) -> Programme:
+    """A ``programmes`` row as a :class:`Programme` (targets are stored as JSON)."""
+    data = row._asdict()
+    data["targets"] = Targets.model_validate(data["targets"])
+    return Programme.model_validate(data)
+
+
 def _member(row: Row[Any]) -> Member:
     return Member.model_validate(row._asdict())
 
@@ -271,9 +278,7 @@ class Store(ActivityStore):
             ).one_or_none()
         if row is None:
             raise NotFound(f"programme #{programme_id} does not exist")
-        data = row._asdict()
-        data["targets"] = Targets.model_validate(data["targets"])
-        return Programme.model_validate(data)
+        return programme_from_row(row)
 
     def programmes(self) -> list[Programme]:
         with self._connect() as conn:
