@@ -352,3 +352,25 @@ def test_export_dashboard_and_group_rows(db: Path, store: vsla.Store, tmp_path: 
     assert run("export", "groups", groups, "--db", db).exit_code == 0
     data = json.loads(groups.read_text(encoding="utf-8"))
     assert data
+
+
+def test_reimport_of_an_export_gives_the_same_figures(
+    db: Path, store: vsla.Store, tmp_path: Path
+) -> None:
+    """vsla export programme → vsla import programme into a new database: the dashboard
+    prints the same figures, and every group's balances are identical."""
+    exported = tmp_path / "kontum.json"
+    copy = tmp_path / "copy.db"
+    assert run("export", "programme", exported, "--db", db).exit_code == 0
+    result = run("import", "programme", exported, "--db", copy)
+    assert result.exit_code == 0, result.output
+    before = run("report", "programme", "--db", db, "--lang", "en")
+    after = run("report", "programme", "--db", copy, "--lang", "en")
+    assert before.exit_code == after.exit_code == 0
+    assert after.output == before.output
+    with vsla.open(copy) as again:
+        for group in store.groups():
+            twin = again.group(group.code)
+            mine = [store.balances(c.id) for c in store.cycles(group.id)]
+            theirs = [again.balances(c.id) for c in again.cycles(twin.id)]
+            assert theirs == mine
