@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CODE   := $(wildcard src tests examples benchmarks tools)
 
-.PHONY: demo test lint typecheck unit docs bench readme format clean
+.PHONY: demo test quick lint typecheck unit docs bench readme format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ docs: $(STAMP)
 	$(BIN)/mkdocs build --quiet --strict
 
 test: lint typecheck unit docs
+
+# The same checks without the long reliability tests (marker `slow`): for the edit-test loop.
+quick: $(STAMP)
+	$(MAKE) lint typecheck docs
+	$(BIN)/pytest -m "not slow"
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 __all__ = [
     "BoxWouldGoNegative",
+    "ConcurrentUpdate",
     "CycleClosed",
+    "DatabaseBusy",
+    "DatabaseReadOnly",
     "DateOutsideCycle",
     "EntryNotReversible",
     "ImportErrors",
@@ -21,8 +24,10 @@ __all__ = [
     "NotFound",
     "RepaymentExceedsDue",
     "RowError",
+    "SchemaMismatch",
     "ShareOutRefused",
     "SharesOutOfRange",
+    "StoreError",
     "VslaError",
 ]
 
@@ -79,6 +84,26 @@ class ShareOutRefused(VslaError, ValueError):
 
 class EntryNotReversible(VslaError, ValueError):
     """An entry is already reversed, is itself a reversal, or cannot be reversed."""
+
+
+class StoreError(VslaError, RuntimeError):
+    """The database cannot do what was asked (busy, read-only, wrong schema, a conflict)."""
+
+
+class DatabaseBusy(StoreError):
+    """Another process holds the database's write lock longer than the store waits."""
+
+
+class DatabaseReadOnly(StoreError):
+    """The database (file, directory or role) does not allow writing."""
+
+
+class ConcurrentUpdate(StoreError):
+    """Another writer changed the same rows at the same time and retrying did not help."""
+
+
+class SchemaMismatch(StoreError):
+    """The database's schema version is not one this version of vsla can open or upgrade."""
 
 
 @dataclass(frozen=True, slots=True)
