@@ -502,7 +502,7 @@ def _members(rng: random.Random, layout: _GroupLayout) -> list[_MemberPlan]:
     return out
 
 
-def _constitution(rng: random.Random) -> Constitution:
+def _constitution(rng: random.Random, frequency: MeetingFrequency) -> Constitution:
     return Constitution(
         share_value=rng.choice((10_000, 10_000, 20_000, 20_000, 25_000, 30_000, 40_000, 50_000)),
         min_shares_per_meeting=0 if _chance(rng, 200) else 1,
@@ -510,7 +510,7 @@ def _constitution(rng: random.Random) -> Constitution:
         social_fund_contribution=rng.choice((0, 2_000, 5_000, 5_000, 10_000)),
         interest_rate=rng.choice(_RATES),
         interest_method=InterestMethod.FLAT if _chance(rng, 200) else InterestMethod.DECLINING,
-        meeting_frequency=MeetingFrequency.FORTNIGHTLY,
+        meeting_frequency=frequency,
         fines={"absence": rng.choice((5_000, 10_000)), "late": rng.choice((1_000, 2_000))},
         cash_step=1_000 if _chance(rng, 300) else 1,
     )
@@ -782,15 +782,17 @@ class _Cycle:
         self.exits.setdefault(i, []).append((m, reason))
 
 
-def _plan_group(rng: random.Random, layout: _GroupLayout, as_of: dt.date) -> _GroupPlan:
+def _plan_group(
+    rng: random.Random, layout: _GroupLayout, as_of: dt.date, weekly: bool
+) -> _GroupPlan:
     members = _members(rng, layout)
-    rules = _constitution(rng)
+    frequency = MeetingFrequency.WEEKLY if weekly else MeetingFrequency.FORTNIGHTLY
+    rules = _constitution(rng, frequency)
     officers = _officers(rng, members)
     start = layout.start
+    # the same 50 weeks from the first to the last meeting: 51 weekly or 26 fortnightly
     dates = meeting_dates(
-        start,
-        start + dt.timedelta(weeks=2 * (MEETINGS_PER_CYCLE - 1)),
-        MeetingFrequency.FORTNIGHTLY,
+        start, start + dt.timedelta(weeks=2 * (MEETINGS_PER_CYCLE - 1)), frequency
     )
     end = dates[-1]
     recorded = [d for d in dates if d <= as_of]
@@ -1077,6 +1079,7 @@ def generate(
     as_of: dt.date | None = None,
     progress: Callable[[int, int], None] | None = None,
     one_by_one: bool = False,
+    weekly: bool = False,
 ) -> DemoSummary:
     """Generate a synthetic Kon Tum programme of ``groups`` groups into ``store``.
 
@@ -1086,6 +1089,8 @@ def generate(
     ``progress(done, total)`` is called after each group.
     ``one_by_one`` records each meeting with ``Store.record_meeting`` instead of batches
     (the baseline of the benchmarks); the data written are the same.
+    ``weekly`` holds the meetings every week instead of every fortnight (51 meetings over
+    the same 350 days: the national-scale benchmark's cycle).
     """
     if groups < 1:
         raise InvalidInput(f"a demo programme needs at least one group, got {groups}")
@@ -1100,7 +1105,7 @@ def generate(
     counts = _Counts()
     for layout in layouts:
         group_rng = random.Random(f"vsla-demo/{seed}/{layout.index}")
-        plan = _plan_group(group_rng, layout, report_on)
+        plan = _plan_group(group_rng, layout, report_on, weekly)
         with store.transaction():  # a group is written whole, or not at all
             _write_group(store, programme.id, plan, counts, one_by_one=one_by_one)
         if progress is not None:

@@ -41,6 +41,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -167,7 +168,14 @@ def month_start(disbursed_on: dt.date, k: int) -> dt.date:
     """
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise InvalidInput(f"a loan's months are numbered from 1, got {k!r}")
-    return disbursed_on + relativedelta(months=k - 1)
+    return _add_months(disbursed_on, k - 1)
+
+
+@lru_cache(maxsize=1 << 16)
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """``day`` plus whole calendar months, clipped to the month's end (cached: the loan
+    functions ask for the same month boundaries thousands of times)."""
+    return day + relativedelta(months=months)
 
 
 def due_date(terms: LoanTerms) -> dt.date:
@@ -201,14 +209,19 @@ def months_begun(disbursed_on: dt.date, on: dt.date) -> int:
         return 0
     # the offset (in months) that lands in on's calendar month, then step back while needed
     offset = (on.year - disbursed_on.year) * 12 + (on.month - disbursed_on.month)
-    while disbursed_on + relativedelta(months=offset) >= on:
+    while _add_months(disbursed_on, offset) >= on:
         offset -= 1
     return offset + 1
 
 
 def _charge(terms: LoanTerms, base: int, months: int = 1) -> int:
     """rate x base x months, rounded once with the loan's rounding."""
-    return to_unit(Fraction(terms.interest_rate) * base * months, terms.rounding)
+    return _rounded_charge(terms.interest_rate, base, months, terms.rounding)
+
+
+@lru_cache(maxsize=1 << 16)
+def _rounded_charge(rate: Decimal, base: int, months: int, rounding: Rounding) -> int:
+    return to_unit(Fraction(rate) * base * months, rounding)
 
 
 def upfront_interest(terms: LoanTerms) -> int:

@@ -102,7 +102,7 @@ class Expense(Record):
 class Repayment(Record):
     """A repayment of one loan, named by its ``loan_id`` or by the ``ref`` it was made with."""
 
-    loan_id: int | None = None
+    loan_id: int | None = Field(default=None, gt=0)
     loan_ref: str | None = None
     amount: StrictInt = Field(gt=0)
 
@@ -167,6 +167,11 @@ class LoanState:
     ref: str | None = None
     payments: tuple[LoanPayment, ...] = ()
     write_offs: tuple[tuple[dt.date, int], ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``loan #12``; a loan made earlier in the same batch has no id yet: its ref."""
+        return f"loan #{self.id}" if self.id > 0 else f"loan ref {self.ref!r}"
 
     @property
     def principal_outstanding(self) -> int:
@@ -385,13 +390,13 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             )
         if loan.id in seen_loans:
             raise InvalidInput(
-                f"{state.group_label}, {on}: loan #{loan.id} is repaid twice in one meeting; "
+                f"{state.group_label}, {on}: {loan.label} is repaid twice in one meeting; "
                 "record one repayment per loan per meeting"
             )
         seen_loans.add(loan.id)
         m = state.members[loan.member_id]
         pos = loan.position(on)
-        who = f"{state.group_label}, {on}: {m.label()}, loan #{loan.id}"
+        who = f"{state.group_label}, {on}: {m.label()}, {loan.label}"
         split = allocate_payment(pos, repayment.amount, rules.payment_order, who=who)
         if split.interest:
             add(
