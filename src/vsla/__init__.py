@@ -114,6 +114,7 @@ from vsla.reports import (
     programme_indicators,
     programme_time_series,
 )
+from vsla.store.schema import upgrade_database
 from vsla.store.store import Loan, LoanStatement, MeetingRecord, MemberBalance, Store, open_store
 
 open = open_store
@@ -225,4 +226,5 @@ __all__ = [
     "share_out",
     "to_unit",
     "upfront_interest",
+    "upgrade_database",
 ]

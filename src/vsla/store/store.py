@@ -186,14 +186,23 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN")
 
 
-def open_store(url: str | Path | Engine | None = None, *, create: bool = True) -> Store:
+def open_store(
+    url: str | Path | Engine | None = None, *, create: bool = True, upgrade: bool = True
+) -> Store:
     """Open (and by default create) a vsla database.
 
     - ``None``: the embedded default, a SQLite file ``vsla.db`` in the working directory;
     - ``":memory:"``: a private in-memory SQLite database (for tests and notebooks);
     - a path (``"kontum.db"``, a :class:`~pathlib.Path`): a SQLite file;
     - a SQLAlchemy URL (``"postgresql+psycopg://user@host/db"``) or an :class:`Engine`.
+
+    An empty database gets the current schema (unless ``create=False``). A database made
+    by an older vsla is upgraded to this version's schema, every row kept, in one
+    transaction; with ``upgrade=False`` it is refused instead. A database made by a newer
+    vsla is refused: :class:`~vsla.errors.SchemaMismatch` (see :mod:`vsla.store.schema`).
     """
+    from vsla.store.schema import ensure_schema
+
     if isinstance(url, Engine):
         engine = url
     else:
@@ -210,8 +219,7 @@ def open_store(url: str | Path | Engine | None = None, *, create: bool = True) -
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     store = Store(engine)
-    if create:
-        t.metadata.create_all(engine)
+    ensure_schema(engine, create=create, upgrade=upgrade)
     return store
 
 

@@ -4,6 +4,9 @@ Money columns are ``BigInteger`` of minor units; rates are stored as text so tha
 database ever sees a float. Entries are append-only: nothing in the library updates or
 deletes a row of ``entries``; a correction is a new row whose ``reverses_id`` names the
 row it cancels (unique, so an entry is reversed at most once).
+
+This module is the schema at the head revision of ``vsla/store/migrations``: a change here
+needs a new revision there (see docs/reliability.md, "Schema versions and migrations").
 """
 
 from __future__ import annotations
@@ -159,6 +162,8 @@ entries = Table(
     Column("memo", Text, nullable=False, default=""),
     Column("reverses_id", Id, ForeignKey("entries.id"), nullable=True, unique=True),
     Index("ix_entries_cycle_kind", "cycle_id", "kind"),
+    # each member's shares in a cycle, summed when a meeting is planned (revision 0002)
+    Index("ix_entries_cycle_member", "cycle_id", "member_id"),
 )
 
 referrals = Table(
