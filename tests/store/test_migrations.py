@@ -1,0 +1,485 @@
+"""Schema versions: a database made by vsla 0.1 is upgraded with every row and figure kept,
+the tables equal the head revision, and what cannot be opened is refused, untouched.
+
+``data/v0_1_demo.sql`` is the ``sqlite3`` dump of a database made by the released vsla 0.1
+(commit 58489fb): ``generate(vsla.open(path), groups=2, seed=4)``, two groups
+(one a GAL pilot) with a cycle each, shared out, three member exits and a written-off loan.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sqlite3
+import sys
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, inspect, select, text
+
+import vsla
+from tests.conftest import BACKENDS, POSTGRES_URL, snapshot
+from vsla.demo import generate
+from vsla.reports import group_indicators
+from vsla.store import schema, tables
+from vsla.store.schema import SCHEMA_HEAD
+from vsla.store.store import Store
+
+DUMP = Path(__file__).with_name("data") / "v0_1_demo.sql"
+AS_OF = dt.date(2025, 4, 7)  # the demo's last meeting
+MID = dt.date(2024, 9, 2)  # both cycles running, loans out
+PG_SCHEMA = f"vsla_mig_{os.getpid()}"  # this module's own schema: never another test's
+
+# Figures computed by the released vsla 0.1 on the database of the dump (checked by hand
+# against `vsla report` of that version): (group code, cycle) -> ...
+SHARE_OUT = {  # distributable, total shares, total payout, remainder
+    "KT-DG-001": (13_329_750, 1185, 13_329_741, 9),
+    "KT-TMR-001": (10_527_050, 985, 10_527_043, 7),
+}
+ON_MID = {  # members, savings, loan fund cash, loans outstanding, attendance num/den
+    "KT-DG-001": (22, 8_590_000, 965_000, 8_440_000, 399, 426),
+    "KT-TMR-001": (19, 4_380_000, 2_888_250, 1_670_000, 186, 209),
+}
+ROWS = {
+    "programmes": 1,
+    "groups": 2,
+    "members": 43,
+    "cycles": 2,
+    "officers": 16,
+    "meetings": 52,
+    "attendance": 1086,
+    "loans": 107,
+    "entries": 1999,
+    "referrals": 6,
+    "livelihood_supports": 8,
+    "gal_sessions": 9,
+}
+
+
+# ---------------------------------------------------------------------------- helpers
+
+
+def sqlite_engine(path: Path) -> Engine:
+    return create_engine(f"sqlite:///{path}")
+
+
+def pg_engine() -> Engine:
+    assert POSTGRES_URL
+    return create_engine(POSTGRES_URL, connect_args={"options": f"-c search_path={PG_SCHEMA}"})
+
+
+def reset_pg_schema() -> None:
+    assert POSTGRES_URL
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    admin.dispose()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _drop_pg_schema() -> Iterator[None]:
+    yield
+    if POSTGRES_URL:
+        admin = create_engine(POSTGRES_URL)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        admin.dispose()
+
+
+def load_dump(path: Path) -> None:
+    """A SQLite file holding the vsla 0.1 database of the dump, as that version left it."""
+    conn = sqlite3.connect(path)
+    conn.executescript(DUMP.read_text(encoding="utf-8"))
+    conn.close()
+
+
+@pytest.fixture(scope="module")
+def dump_engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    """The dump in a SQLite file, never upgraded: the rows and figures to compare with."""
+    path = tmp_path_factory.mktemp("v0_1") / "reference.db"
+    load_dump(path)
+    engine = sqlite_engine(path)
+    yield engine
+    engine.dispose()
+
+
+def empty_database(backend: str, tmp_path: Path) -> Engine:
+    if backend == "sqlite":
+        return sqlite_engine(tmp_path / "vsla.db")
+    reset_pg_schema()
+    return pg_engine()
+
+
+def copy_rows(source: Engine, target: Engine) -> None:
+    """Every row of the first schema's tables, ids kept, types converted by SQLAlchemy."""
+    with source.connect() as src, target.begin() as dst:
+        for table in tables.metadata.sorted_tables:
+            rows = [r._asdict() for r in src.execute(select(table).order_by(*table.primary_key))]
+            if rows:
+                dst.execute(table.insert(), rows)
+            if dst.dialect.name == "postgresql" and "id" in table.c:  # serials after the ids
+                dst.execute(
+                    text(
+                        f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                        f"(SELECT max(id) FROM {table.name}))"
+                    )
+                )
+
+
+def migrate(engine: Engine, revision: str) -> None:
+    """Run the migrations from an empty database to ``revision``, as Alembic would."""
+    with engine.begin() as conn:
+        command.upgrade(schema.alembic_config(conn), revision)
+
+
+def legacy_database(backend: str, tmp_path: Path, dump: Engine, *, stamped: bool) -> Engine:
+    """The vsla 0.1 database of the dump on ``backend``: with no version table as 0.1 left
+    it, or (``stamped``) at revision 0001 of the version table."""
+    if backend == "sqlite":
+        path = tmp_path / "v0_1.db"
+        load_dump(path)
+        engine = sqlite_engine(path)
+        if stamped:
+            with engine.begin() as conn:
+                conn.execute(text("CREATE TABLE alembic_version (version_num VARCHAR(32))"))
+                conn.execute(text("INSERT INTO alembic_version VALUES ('0001')"))
+        return engine
+    reset_pg_schema()
+    engine = pg_engine()
+    migrate(engine, "0001")  # the first schema, built by its revision
+    if not stamped:
+        with engine.begin() as conn:
+            conn.execute(text("DROP TABLE alembic_version"))
+    copy_rows(dump, engine)
+    return engine
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            name: conn.execute(text(f"SELECT count(*) FROM {name}")).scalar_one()
+            for name in sorted(schema.FIRST_SCHEMA_TABLES)
+        }
+
+
+def figures(store: Store) -> dict[str, Any]:
+    """Balances, member balances, share-outs and indicators of every group and cycle."""
+    out: dict[str, Any] = {}
+    for group in store.groups():
+        for cycle in store.cycles(group.id):
+            key = f"{group.code}/{cycle.number}"
+            out[key] = {
+                "balances": [asdict(store.balances(cycle.id, on)) for on in (MID, None)],
+                "members": [asdict(m) for m in store.member_balances(cycle.id, MID)],
+                "share_out": store.share_out_result(cycle.id),
+                "history": store.balance_history(cycle.id),
+            }
+        for on in (MID, AS_OF):
+            out[f"{group.code}@{on}"] = group_indicators(store, group.id, on)
+    return out
+
+
+def index_names(engine: Engine) -> set[str]:
+    return {str(ix["name"]) for ix in inspect(engine).get_indexes("entries")}
+
+
+def differences(engine: Engine) -> list[Any]:
+    """What Alembic's autogenerate finds between the database and ``tables.metadata``."""
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return list(compare_metadata(context, tables.metadata))
+
+
+def file_bytes(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+# ---------------------------------------------------------------------------- revisions
+
+
+def test_the_head_constant_is_the_head_of_the_scripts() -> None:
+    script = ScriptDirectory.from_config(schema.alembic_config())
+    assert script.get_heads() == [SCHEMA_HEAD]
+    assert [s.revision for s in script.walk_revisions("base", "heads")] == ["0002", "0001"]
+    assert schema.known_revisions() == {"0001", "0002"}
+    names = sorted(p.name for p in (schema.MIGRATIONS / "versions").glob("*.py"))
+    assert names == ["0001_first_schema.py", "0002_entries_cycle_member_index.py"]
+
+
+def test_the_first_revision_is_the_released_schema(tmp_path: Path) -> None:
+    """Revision 0001 creates exactly the tables vsla 0.1 made: same tables, columns and
+    constraints as the dump (compared as SQLite reflects them)."""
+    released = tmp_path / "released.db"
+    load_dump(released)
+    migrated = sqlite_engine(tmp_path / "migrated.db")
+    migrate(migrated, "0001")
+    old, new = inspect(sqlite_engine(released)), inspect(migrated)
+    assert set(new.get_table_names()) - {"alembic_version"} == schema.FIRST_SCHEMA_TABLES
+    for name in sorted(schema.FIRST_SCHEMA_TABLES):
+        assert [(c["name"], str(c["type"]), c["nullable"]) for c in new.get_columns(name)] == [
+            (c["name"], str(c["type"]), c["nullable"]) for c in old.get_columns(name)
+        ], name
+        assert new.get_pk_constraint(name) == old.get_pk_constraint(name), name
+        assert sorted(new.get_foreign_keys(name), key=lambda f: str(f["name"])) == sorted(
+            old.get_foreign_keys(name), key=lambda f: str(f["name"])
+        ), name
+        assert sorted(new.get_unique_constraints(name), key=lambda u: str(u["name"])) == sorted(
+            old.get_unique_constraints(name), key=lambda u: str(u["name"])
+        ), name
+        assert sorted(new.get_indexes(name), key=lambda i: str(i["name"])) == sorted(
+            old.get_indexes(name), key=lambda i: str(i["name"])
+        ), name
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_the_tables_equal_the_head_revision(backend: str, tmp_path: Path) -> None:
+    """``tables.py`` and the migrations describe the same schema: autogenerate finds no
+    difference between the metadata and a database upgraded from empty."""
+    engine = empty_database(backend, tmp_path)
+    migrate(engine, "head")
+    assert differences(engine) == []
+    assert schema.schema_version(engine) == SCHEMA_HEAD
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_new_database_is_stamped_at_the_head(backend: str, tmp_path: Path) -> None:
+    engine = empty_database(backend, tmp_path)
+    assert schema.schema_version(engine) is None
+    store = vsla.open(engine)
+    assert schema.schema_version(engine) == SCHEMA_HEAD
+    assert differences(engine) == []  # create_all made what the migrations would make
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0002",)]
+    store.close()
+    engine.dispose()
+
+
+def test_opening_a_current_database_writes_nothing_and_loads_no_migration(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "vsla.db"
+    vsla.open(path).close()
+    before = file_bytes(path)
+
+    def forbidden(*_: object) -> None:
+        raise AssertionError("the migration scripts were loaded")
+
+    monkeypatch.setattr(schema, "known_revisions", forbidden)
+    monkeypatch.setattr(schema, "_upgrade", forbidden)
+    with vsla.open(path) as store:
+        assert store.programmes() == []
+    assert file_bytes(path) == before
+
+
+def test_a_new_in_memory_store_does_not_load_alembic() -> None:
+    """The fast path (tests open about a thousand in-memory stores) never imports Alembic's
+    script machinery; checked in a fresh interpreter."""
+    import subprocess
+
+    code = (
+        "import sys, vsla; s = vsla.open(':memory:'); s.close(); vsla.open(s.engine); "
+        "print(sorted(m for m in sys.modules if m.startswith('alembic.script')))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    ).stdout
+    assert out.strip() == "[]"
+
+
+# ---------------------------------------------------------------------------- upgrades
+
+
+@pytest.mark.parametrize("stamped", [False, True], ids=["v0.1-unversioned", "at-0001"])
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_database_of_the_first_schema_is_upgraded_with_every_figure_kept(
+    backend: str, stamped: bool, tmp_path: Path, dump_engine: Engine
+) -> None:
+    expected = figures(Store(dump_engine))  # the un-upgraded database, read as it is
+    engine = legacy_database(backend, tmp_path, dump_engine, stamped=stamped)
+    assert row_counts(engine) == ROWS
+    assert schema.schema_version(engine) == "0001"
+    assert "ix_entries_cycle_member" not in index_names(engine)
+
+    store = vsla.open(engine)
+
+    assert schema.schema_version(engine) == SCHEMA_HEAD
+    assert "ix_entries_cycle_member" in index_names(engine)
+    assert differences(engine) == []
+    assert row_counts(engine) == ROWS
+    assert figures(store) == expected
+    for group in store.groups():
+        (cycle,) = store.cycles(group.id)
+        result = store.share_out_result(cycle.id)
+        assert (
+            result.distributable,
+            result.total_shares,
+            result.total_payout,
+            result.remainder,
+        ) == SHARE_OUT[group.code]
+        gi = group_indicators(store, group.id, MID)
+        assert (
+            gi.members,
+            gi.savings,
+            gi.loan_fund_cash,
+            gi.loans_outstanding,
+            gi.attendance_rate.numerator,
+            gi.attendance_rate.denominator,
+        ) == ON_MID[group.code]
+    # and the upgraded database takes new rows
+    group = store.group("KT-DG-001")
+    member = store.add_member(
+        vsla.NewMember(
+            group_id=group.id,
+            full_name="Y Blưp",
+            sex=vsla.Sex.FEMALE,
+            ethnicity="Ba Na",
+            joined_on=AS_OF,
+        )
+    )
+    assert member.number == max(m.number for m in store.members(group.id))
+    store.close()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_failed_upgrade_leaves_the_database_as_it_was(
+    backend: str, tmp_path: Path, dump_engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stamping 0001 and every revision run in one transaction: when the last step fails,
+    neither the version table nor the new index remains."""
+    engine = legacy_database(backend, tmp_path, dump_engine, stamped=False)
+    real = command.upgrade
+
+    def upgrade_then_fail(config: Any, revision: str) -> None:
+        real(config, revision)
+        raise RuntimeError("the power went out")
+
+    monkeypatch.setattr(command, "upgrade", upgrade_then_fail)
+    with pytest.raises(RuntimeError, match="power"):
+        vsla.open(engine)
+    assert "alembic_version" not in inspect(engine).get_table_names()
+    assert "ix_entries_cycle_member" not in index_names(engine)
+    assert schema.schema_version(engine) == "0001"
+    monkeypatch.undo()
+    vsla.open(engine)
+    assert schema.schema_version(engine) == SCHEMA_HEAD
+    engine.dispose()
+
+
+def test_upgrade_database_upgrades_a_file(tmp_path: Path) -> None:
+    path = tmp_path / "v0_1.db"
+    load_dump(path)
+    assert vsla.upgrade_database(path) == SCHEMA_HEAD
+    assert schema.schema_version(path) == SCHEMA_HEAD
+    assert vsla.upgrade_database(str(path)) == SCHEMA_HEAD  # again: nothing to do
+
+
+# ---------------------------------------------------------------------------- refusals
+
+
+def set_version(engine: Engine, version: str) -> None:
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE alembic_version SET version_num = :v"), {"v": version})
+
+
+def test_a_newer_database_is_refused_and_left_byte_identical(tmp_path: Path) -> None:
+    path = tmp_path / "vsla.db"
+    with vsla.open(path) as store:
+        generate(store, groups=1, seed=2)
+        set_version(store.engine, "9999")
+    before = file_bytes(path)
+    with pytest.raises(vsla.SchemaMismatch) as refused:
+        vsla.open(path)
+    assert str(refused.value) == (
+        "database schema version 9999 is newer than this vsla (0002); upgrade vsla"
+    )
+    with pytest.raises(vsla.SchemaMismatch):
+        vsla.upgrade_database(path)
+    assert file_bytes(path) == before
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_a_newer_database_is_refused_and_nothing_is_written(backend: str, tmp_path: Path) -> None:
+    engine = empty_database(backend, tmp_path)
+    store = vsla.open(engine)
+    generate(store, groups=1, seed=2)
+    set_version(engine, "9999")
+    before = snapshot(store)
+    with pytest.raises(vsla.SchemaMismatch, match=r"9999 is newer than this vsla \(0002\)"):
+        vsla.open(engine)
+    assert snapshot(store) == before
+    assert schema.schema_version(engine) == "9999"
+    store.close()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("stamped", [False, True], ids=["v0.1-unversioned", "at-0001"])
+def test_upgrade_false_refuses_an_older_database_naming_both_versions(
+    stamped: bool, tmp_path: Path, dump_engine: Engine
+) -> None:
+    engine = legacy_database("sqlite", tmp_path, dump_engine, stamped=stamped)
+    engine.dispose()
+    path = tmp_path / "v0_1.db"
+    before = file_bytes(path)
+    with pytest.raises(vsla.SchemaMismatch) as refused:
+        vsla.open(path, upgrade=False)
+    message = str(refused.value)
+    assert "0001" in message
+    assert "0002" in message
+    assert "vsla.upgrade_database" in message
+    assert file_bytes(path) == before
+    with vsla.open(path) as store:  # upgrading is the default
+        assert len(store.groups()) == 2
+    assert schema.schema_version(path) == SCHEMA_HEAD
+
+
+def test_a_database_with_only_some_vsla_tables_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "odd.db"
+    engine = sqlite_engine(path)
+    tables.metadata.create_all(engine, tables=[tables.programmes, tables.groups])
+    engine.dispose()
+    before = file_bytes(path)
+    with pytest.raises(vsla.SchemaMismatch, match="some of vsla's tables"):
+        vsla.open(path)
+    assert file_bytes(path) == before
+
+
+def test_another_applications_version_table_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "theirs.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
+        conn.execute("INSERT INTO alembic_version VALUES ('ae1027a6acf')")
+    before = file_bytes(path)
+    with pytest.raises(vsla.SchemaMismatch, match="another application"):
+        vsla.open(path)
+    assert file_bytes(path) == before
+
+
+def test_a_database_with_other_tables_only_gets_vsla_tables(tmp_path: Path) -> None:
+    path = tmp_path / "shared.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
+        conn.execute("INSERT INTO notes (body) VALUES ('kept')")
+    with vsla.open(path) as store:
+        assert store.programmes() == []
+    assert schema.schema_version(path) == SCHEMA_HEAD
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("SELECT body FROM notes").fetchall() == [("kept",)]
+
+
+def test_create_false_leaves_an_empty_database_empty(tmp_path: Path) -> None:
+    path = tmp_path / "empty.db"
+    vsla.open(path, create=False).close()
+    assert schema.schema_version(path) is None
+    assert inspect(sqlite_engine(path)).get_table_names() == []
+    vsla.open(path).close()
+    assert schema.schema_version(path) == SCHEMA_HEAD
