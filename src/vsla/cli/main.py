@@ -464,3 +464,55 @@ def template(
     with vsla_errors():
         write_template(kind, file)
     stdout().print(escape(f"{label('template_written', lang)}: {file}"))
+
+
+# ------------------------------------------------------------------------------ db
+
+db_app = typer.Typer(
+    help="The database's schema version: show it, upgrade it.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+
+
+def _existing(db: str) -> None:
+    if not is_url(db) and not Path(db).is_file():
+        fail(f"no database at {db}: name one with --db")
+
+
+@db_app.command("version")
+def db_version(db: DbOption = DEFAULT_DB) -> None:
+    """Print the database's schema version and the one this vsla needs."""
+    from vsla.store.schema import SCHEMA_HEAD, known_revisions, schema_version
+
+    _existing(db)
+    try:
+        found = schema_version(db)
+    except Exception as exc:  # a bad URL, a file that is not a database, ...
+        fail(f"cannot open the database {db}: {exc}")
+    if found is None:
+        note = "no vsla tables yet: vsla creates them when it first opens the database"
+    elif found == SCHEMA_HEAD:
+        note = "current"
+    elif found in known_revisions():
+        note = f"older than this vsla ({SCHEMA_HEAD}): run `vsla db upgrade`"
+    else:
+        note = f"not known to this vsla ({SCHEMA_HEAD}): upgrade vsla"
+    stdout().print(escape(f"schema version {found or '-'} ({note})"))
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: DbOption = DEFAULT_DB) -> None:
+    """Upgrade the database to this vsla's schema, keeping every row (one transaction)."""
+    from vsla.store.schema import schema_version, upgrade_database
+
+    _existing(db)
+    with vsla_errors():
+        try:
+            before = schema_version(db)
+        except Exception as exc:  # a bad URL, a file that is not a database, ...
+            fail(f"cannot open the database {db}: {exc}")
+        after = upgrade_database(db)
+    if before == after:
+        stdout().print(escape(f"schema version {after}: already current, nothing to do"))
+    else:
+        stdout().print(escape(f"schema version {before or '-'} -> {after}: upgraded"))

@@ -1,0 +1,67 @@
+"""``vsla db version`` and ``vsla db upgrade`` on a database made by vsla 0.1."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+import vsla
+from vsla.cli.main import app
+from vsla.store.schema import SCHEMA_HEAD, schema_version
+
+DUMP = Path(__file__).parents[1] / "store" / "data" / "v0_1_demo.sql"
+runner = CliRunner()
+
+
+def run(*args: str | Path) -> Result:
+    return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+def v0_1_database(path: Path) -> Path:
+    with sqlite3.connect(path) as conn:
+        conn.executescript(DUMP.read_text(encoding="utf-8"))
+    conn.close()
+    return path
+
+
+def test_version_then_upgrade_then_version(tmp_path: Path) -> None:
+    db = v0_1_database(tmp_path / "old.db")
+    result = run("db", "version", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "schema version 0001 (older than this vsla (0002): run `vsla db upgrade`)" in (
+        result.stdout
+    )
+    result = run("db", "upgrade", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert "schema version 0001 -> 0002: upgraded" in result.stdout
+    assert schema_version(db) == SCHEMA_HEAD
+    result = run("db", "upgrade", "--db", db)
+    assert "already current" in result.stdout
+    result = run("db", "version", "--db", db)
+    assert "schema version 0002 (current)" in result.stdout
+
+
+def test_a_newer_database_is_refused_in_one_line(tmp_path: Path) -> None:
+    db = tmp_path / "new.db"
+    vsla.open(db).close()
+    with sqlite3.connect(db) as conn:
+        conn.execute("UPDATE alembic_version SET version_num = '9999'")
+    conn.close()
+    before = db.read_bytes()
+    assert "not known to this vsla" in run("db", "version", "--db", db).stdout
+    result = run("db", "upgrade", "--db", db)
+    assert result.exit_code == 1
+    assert "database schema version 9999 is newer than this vsla (0002)" in result.stderr
+    assert "Traceback" not in result.output
+    assert db.read_bytes() == before
+
+
+def test_a_missing_file_is_not_created(tmp_path: Path) -> None:
+    db = tmp_path / "nope.db"
+    for command in ("version", "upgrade"):
+        result = run("db", command, "--db", db)
+        assert result.exit_code == 1
+        assert "no database at" in result.stderr
+    assert not db.exists()
