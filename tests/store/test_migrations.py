@@ -13,6 +13,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import Iterator
+from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any
@@ -455,7 +456,7 @@ def test_a_database_with_only_some_vsla_tables_is_refused(tmp_path: Path) -> Non
 
 def test_another_applications_version_table_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "theirs.db"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("CREATE TABLE alembic_version (version_num VARCHAR(32) PRIMARY KEY)")
         conn.execute("INSERT INTO alembic_version VALUES ('ae1027a6acf')")
     before = file_bytes(path)
@@ -466,13 +467,13 @@ def test_another_applications_version_table_is_refused(tmp_path: Path) -> None:
 
 def test_a_database_with_other_tables_only_gets_vsla_tables(tmp_path: Path) -> None:
     path = tmp_path / "shared.db"
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         conn.execute("CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT)")
         conn.execute("INSERT INTO notes (body) VALUES ('kept')")
     with vsla.open(path) as store:
         assert store.programmes() == []
     assert schema.schema_version(path) == SCHEMA_HEAD
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn, conn:
         assert conn.execute("SELECT body FROM notes").fetchall() == [("kept",)]
 
 
