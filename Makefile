@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CODE   := $(wildcard src tests examples benchmarks tools)
 
-.PHONY: demo test quick lint typecheck unit docs bench readme format clean
+.PHONY: demo test quick lint typecheck unit docs bench bench-growth readme format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,7 +43,13 @@ quick: $(STAMP)
 	$(MAKE) lint typecheck docs
 	$(BIN)/pytest -m "not slow"
 
+# The national-scale benchmark (91 and 10,000 groups, SQLite and the local PostgreSQL):
+# about 25 minutes; see docs/performance.md. VSLA_BENCH_POSTGRES_URL picks another server.
 bench: $(STAMP)
+	$(BIN)/python benchmarks/scale.py
+
+# How the store grows from 91 to 273 groups (docs/benchmarks.md): a few minutes.
+bench-growth: $(STAMP)
 	$(BIN)/python benchmarks/run.py
 
 clean:

@@ -2,8 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from pathlib import Path
+
 import pytest
 from benchmarks import run as bench
+from sqlalchemy import create_engine, text
+
+import vsla
+from vsla.demo import generate
 
 
 def test_the_benchmarks_run_at_a_trivial_size() -> None:
@@ -30,3 +37,54 @@ def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "x baseline" in out
     assert "record_meetings in batches is" in out
+
+
+def test_the_national_benchmark_runs_at_a_trivial_size(capsys: pytest.CaptureFixture[str]) -> None:
+    """Two groups generated, cloned to five; nothing is timed here, but the three dashboards
+    (vsla, the hand-written SQL, pandas) must give the same figures or it stops."""
+    from benchmarks import scale
+
+    argv = ["--sizes", "2,5", "--template", "2", "--sample", "1", "--sqlite-only"]
+    assert scale.main(argv) == 0
+    out = capsys.readouterr().out
+    assert "== sqlite, 5 groups" in out
+    assert out.count("same figures: yes") == 2
+    assert "bulk import: library" in out
+    assert "30-member meeting: median" in out
+
+
+def test_cloning_copies_every_row_of_the_template(tmp_path: Path) -> None:
+    """Cloning 2 groups to 5: the template (groups 1, 2), one whole copy (3, 4), then a copy
+    of group 1 alone (5): 45 members + 45 + group 1's 17 = 107. The programme row itself is
+    not copied, and both dashboards count the copies alike."""
+    from benchmarks import scale
+
+    url = f"sqlite:///{tmp_path / 'clone.db'}"
+    store = vsla.open(url)
+    generate(store, groups=2, seed=3, weekly=True)
+    store.close()
+    engine = create_engine(url)
+    before = scale.row_counts(engine)
+    with engine.connect() as conn:
+        first_group = conn.execute(
+            text("SELECT count(*) FROM members WHERE group_id = 1")
+        ).scalar_one()
+    scale.clone(engine, 5)
+    after = scale.row_counts(engine)
+    assert after["programmes"] == before["programmes"] == 1
+    assert after["groups"] == 5
+    assert (before["members"], first_group) == (45, 17)
+    assert after["members"] == 2 * before["members"] + first_group == 107
+    on = dt.date(2025, 4, 7)
+    reopened = vsla.open(url)
+    assert scale.dashboard_sql(engine, 1, on) == scale.dashboard_vsla(reopened, 1, on)
+    reopened.close()
+    engine.dispose()
+
+
+def test_percentile_is_the_nearest_rank() -> None:
+    from benchmarks import scale
+
+    values = list(range(1, 21))  # 1..20: the 95th percentile is the 19th value, the median the 10th
+    assert (scale.percentile(values, 50), scale.percentile(values, 95)) == (10, 19)
+    assert scale.percentile([7], 95) == 7

@@ -415,7 +415,9 @@ def _allocate(total: int, weights: dict[str, int]) -> dict[str, int]:
     return counts
 
 
-def _layout(rng: random.Random, groups: int, start: dt.date, as_of: dt.date) -> list[_GroupLayout]:
+def _layout(
+    rng: random.Random, groups: int, start: dt.date, as_of: dt.date, prefix: str = "KT"
+) -> list[_GroupLayout]:
     """Where each group is, when its cycle starts, and whether it is a GAL pilot."""
     counts = _allocate(groups, _DISTRICT_WEIGHTS)
     offsets = [i * 26 // groups for i in range(groups)]  # weeks, spread evenly over 6 months
@@ -433,7 +435,7 @@ def _layout(rng: random.Random, groups: int, start: dt.date, as_of: dt.date) -> 
             out.append(
                 _GroupLayout(
                     index=i,
-                    code=f"KT-{DISTRICT_CODES[district]}-{n:03d}",
+                    code=f"{prefix}-{DISTRICT_CODES[district]}-{n:03d}",
                     district=district,
                     commune=rng.choice(_COMMUNES[district]),
                     village=rng.choice(_VILLAGES),
@@ -1080,6 +1082,7 @@ def generate(
     progress: Callable[[int, int], None] | None = None,
     one_by_one: bool = False,
     weekly: bool = False,
+    code_prefix: str = "KT",
 ) -> DemoSummary:
     """Generate a synthetic Kon Tum programme of ``groups`` groups into ``store``.
 
@@ -1090,7 +1093,8 @@ def generate(
     ``one_by_one`` records each meeting with ``Store.record_meeting`` instead of batches
     (the baseline of the benchmarks); the data written are the same.
     ``weekly`` holds the meetings every week instead of every fortnight (51 meetings over
-    the same 350 days: the national-scale benchmark's cycle).
+    the same 350 days: the national-scale benchmark's cycle). ``code_prefix`` starts every
+    group code (``KT-DG-001``): another prefix lets a second programme share the database.
     """
     if groups < 1:
         raise InvalidInput(f"a demo programme needs at least one group, got {groups}")
@@ -1101,7 +1105,7 @@ def generate(
     programme = store.add_programme(
         NewProgramme(name="Kon Tum - Dự án 8 (dữ liệu mô phỏng)", province="Kon Tum")
     )
-    layouts = _layout(rng, groups, start, report_on)
+    layouts = _layout(rng, groups, start, report_on, code_prefix)
     counts = _Counts()
     for layout in layouts:
         group_rng = random.Random(f"vsla-demo/{seed}/{layout.index}")

@@ -651,6 +651,27 @@ def test_programme_breakdowns(world: KonTumMini) -> None:
     assert women.groups_active is None
 
 
+def test_programme_breakdowns_can_be_chosen(world: KonTumMini) -> None:
+    """A dashboard by district builds only the district lines: the same lines and the same
+    totals (7 members, 2 referred) as the full report; the other breakdowns stay empty."""
+    full = sql.programme_indicators(world.store, world.programme.id, ON)
+    for path in (sql, ref):
+        only = path.programme_indicators(
+            world.store, world.programme.id, ON, breakdowns=["district"]
+        )
+        assert only.by_district == full.by_district
+        assert [(line.key, line.members) for line in only.by_district] == [
+            ("Đắk Glei", 4),
+            ("Kon Plông", 3),
+        ]
+        assert (only.members, only.referred) == (full.members, full.referred) == (7, 2)
+        assert only.by_group == only.by_sex == only.by_ethnicity == only.by_gal_status == ()
+    sexes = sql.programme_indicators(world.store, world.programme.id, ON, breakdowns="sex")
+    assert [line.key for line in sexes.lines()] == ["F", "M"]
+    with pytest.raises(vsla.InvalidInput, match="unknown breakdown 'village'"):
+        sql.programme_indicators(world.store, world.programme.id, ON, breakdowns=["village"])
+
+
 def test_programme_members_policy_ever_in_period(world: KonTumMini) -> None:
     """Ever-members in 2024 up to 06-10: all 8 (Lệ too). Referred: Hoa, Blưp, Lệ = 3 / 8;
     linked: Hoa, Lệ = 2 / 8; supported: Nhí, Đức = 2 / 8."""

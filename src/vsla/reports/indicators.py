@@ -57,6 +57,7 @@ from sqlalchemy import (
     select,
 )
 
+from vsla.domain.arguments import checked_call
 from vsla.domain.entities import Group, Programme
 from vsla.domain.indicators import (
     CellKey,
@@ -210,9 +211,12 @@ class Reports:
         district: str | None = None,
         group_id: int | None = None,
         members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
+        breakdowns: Iterable[str] | None = None,
     ) -> ProgrammeReport:
         programme = self.source.programme(programme_id)
-        return self._programme_report(programme, _day(on), district, group_id, members_policy)
+        return self._programme_report(
+            programme, _day(on), district, group_id, members_policy, breakdowns
+        )
 
     def _programme_report(
         self,
@@ -221,6 +225,7 @@ class Reports:
         district: str | None,
         group_id: int | None,
         members_policy: MembersPolicy,
+        breakdowns: Iterable[str] | None = None,
     ) -> ProgrammeReport:
         policy = MembersPolicy(members_policy)
         district = _district(district)
@@ -232,7 +237,13 @@ class Reports:
             groups, on, scope, policy, (programme.period_start, programme.period_end)
         )
         return programme_report_from_facts(
-            programme, on, facts, members_policy=policy, district=district, group_id=group_id
+            programme,
+            on,
+            facts,
+            members_policy=policy,
+            district=district,
+            group_id=group_id,
+            breakdowns=breakdowns,
         )
 
     def programme_time_series(
@@ -702,6 +713,7 @@ def _reports(store: Store) -> Iterator[Reports]:
         yield Reports(SqlFacts(conn))
 
 
+@checked_call
 def group_indicators(
     store: Store,
     group_id: int,
@@ -725,6 +737,7 @@ def group_indicators(
         )
 
 
+@checked_call
 def group_indicators_all(
     store: Store,
     on: dt.date,
@@ -747,6 +760,7 @@ def group_indicators_all(
         )
 
 
+@checked_call
 def programme_indicators(
     store: Store,
     programme_id: int,
@@ -755,6 +769,7 @@ def programme_indicators(
     district: str | None = None,
     group_id: int | None = None,
     members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
+    breakdowns: Iterable[str] | None = None,
 ) -> ProgrammeReport:
     """The programme figures of domain.md section 9 on ``on``, for the whole programme, a
     district or one group: groups active and GAL pilots vs their targets (whole programme
@@ -762,14 +777,22 @@ def programme_indicators(
     district, group, sex, ethnicity and GAL status.
 
     ``members_policy`` (**policy**): members active on ``on`` (default), or every member at
-    some time in the programme period up to ``on``.
+    some time in the programme period up to ``on``. ``breakdowns`` (default: all five)
+    names the breakdowns to build, e.g. ``["district"]`` for a dashboard by district; the
+    others are left empty.
     """
     with _reports(store) as reports:
         return reports.programme_indicators(
-            programme_id, on, district=district, group_id=group_id, members_policy=members_policy
+            programme_id,
+            on,
+            district=district,
+            group_id=group_id,
+            members_policy=members_policy,
+            breakdowns=breakdowns,
         )
 
 
+@checked_call
 def programme_time_series(
     store: Store,
     programme_id: int,
@@ -791,6 +814,7 @@ def programme_time_series(
         )
 
 
+@checked_call
 def gal_comparison(
     store: Store,
     programme_id: int,

@@ -296,10 +296,16 @@ def programme_indicators(
     district: str | None = None,
     group_id: int | None = None,
     members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
+    breakdowns: Iterable[str] | None = None,
 ) -> ProgrammeReport:
     """Reference path of :func:`vsla.reports.indicators.programme_indicators`."""
     return Reports(MemoryFacts(store)).programme_indicators(
-        programme_id, on, district=district, group_id=group_id, members_policy=members_policy
+        programme_id,
+        on,
+        district=district,
+        group_id=group_id,
+        members_policy=members_policy,
+        breakdowns=breakdowns,
     )
 
 

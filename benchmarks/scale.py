@@ -1,0 +1,739 @@
+"""The national-scale benchmark: ``make bench`` (``python benchmarks/scale.py``).
+
+Project 8 aimed at about 6,750 groups; SAVIX holds over 500,000. For each backend (a
+SQLite file; the local PostgreSQL, in a schema of its own) and each size (default 91 and
+10,000 groups, weekly meetings, about 22 members a group), this builds a programme and
+measures, in the same run:
+
+1. **bulk import**: rows written per second through the library's write path
+   (``Store.add_group``, ``add_members``, ``start_cycle``, ``record_meetings``, ``share_out``,
+   ... as :func:`vsla.demo.generate` calls them for ``--sample`` more groups), against a
+   plain DBAPI ``executemany`` of exactly the same rows into the same tables of the same
+   database. Target: at least 0.5 of the ``executemany`` rate.
+2. **the programme dashboard** (:func:`vsla.reports.programme_indicators`: every programme
+   indicator, per district) against one hand-written SQL query giving the same figures
+   (target: at most 1.5 x its time), and against what a notebook user would do without
+   ``vsla``: read the tables into pandas and group them (target: faster). The three give
+   the same figures or the benchmark stops.
+3. **peak memory** of the dashboard, in a fresh process (target: under 500 MB at 10,000
+   groups, growing with groups, not ledger rows).
+4. **one 30-member meeting**: the median and 95th percentile latency of
+   ``Store.record_meeting`` for a new group of 30 members in the full database.
+
+How the programme is built: :func:`vsla.demo.generate` writes ``--template`` groups (91)
+through the library (every rule checked); larger programmes are that template cloned at
+the SQL level (``INSERT … SELECT`` with shifted ids and suffixed group codes) until the
+size is reached, because writing 10,000 groups through the rule checks one by one takes
+tens of minutes (the generation rate is printed, so the cost is known).
+
+Times are whole nanoseconds (``time.perf_counter_ns``), shown with ``Decimal``; nothing
+is asserted: speed is measured, never tested.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    ColumnElement,
+    Date,
+    Engine,
+    Integer,
+    Table,
+    bindparam,
+    create_engine,
+    func,
+    literal,
+    select,
+    text,
+)
+
+import vsla
+from vsla.demo import generate
+from vsla.reports import programme_indicators
+from vsla.store import tables as t
+
+SIZES = (91, 10_000)
+TEMPLATE = 91
+SAMPLE = 20
+DEFAULT_POSTGRES = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+POSTGRES_ENV = "VSLA_BENCH_POSTGRES_URL"
+PG_SCHEMA = "vsla_bench"
+NS = 1_000_000_000
+MB = 1024  # ru_maxrss is in KiB on Linux
+
+# parents before children, for cloning and copying
+ORDER: tuple[Table, ...] = (
+    t.programmes,
+    t.groups,
+    t.members,
+    t.cycles,
+    t.officers,
+    t.meetings,
+    t.attendance,
+    t.loans,
+    t.entries,
+    t.referrals,
+    t.livelihood_supports,
+    t.gal_sessions,
+)
+FIGURES = ("groups_active", "gal_pilot_groups", "members", "women", "referred", "linked",
+           "supported")  # fmt: skip
+
+
+def _places(value: Decimal, places: int = 2) -> Decimal:
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
+def _ms(ns: int) -> Decimal:
+    return _places(Decimal(ns) / 1_000_000)
+
+
+def _s(ns: int) -> Decimal:
+    return _places(Decimal(ns) / NS, 3)
+
+
+def _best_of(repeats: int, action: Callable[[], object]) -> int:
+    best: int | None = None
+    for _ in range(repeats):
+        start = time.perf_counter_ns()
+        action()
+        ns = time.perf_counter_ns() - start
+        best = ns if best is None else min(best, ns)
+    assert best is not None
+    return best
+
+
+# ---------------------------------------------------------------------------------- backends
+
+
+@dataclass(frozen=True)
+class Backend:
+    """Where a programme is built: ``url`` opens it from this process and from a child."""
+
+    name: str
+    url: str
+
+    def engine(self) -> Engine:
+        return create_engine(self.url)
+
+
+@contextmanager
+def sqlite_backend() -> Iterator[Backend]:
+    with tempfile.TemporaryDirectory(prefix="vsla-bench-") as folder:
+        yield Backend("sqlite", f"sqlite:///{Path(folder) / 'bench.db'}")
+
+
+@contextmanager
+def postgres_backend(url: str) -> Iterator[Backend]:
+    admin = create_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
+    try:
+        yield Backend("postgresql", f"{url}?options=-csearch_path%3D{PG_SCHEMA}")
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
+        admin.dispose()
+
+
+def postgres_reachable(url: str) -> bool:
+    try:
+        engine = create_engine(url)
+        with engine.connect():
+            pass
+        engine.dispose()
+    except Exception:  # any failure means: skip PostgreSQL
+        return False
+    return True
+
+
+def reset(backend: Backend) -> None:
+    """An empty database for the next size."""
+    engine = backend.engine()
+    if engine.dialect.name == "sqlite":
+        assert engine.url.database
+        engine.dispose()
+        Path(engine.url.database).unlink(missing_ok=True)
+        return
+    t.metadata.drop_all(engine)
+    with engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    engine.dispose()
+
+
+# ---------------------------------------------------------------------------------- building
+
+
+def _top(engine: Engine, table: Table) -> int:
+    column = table.c.id if "id" in table.c else next(iter(table.primary_key.columns))
+    with engine.connect() as conn:
+        return int(conn.execute(select(func.coalesce(func.max(column), 0))).scalar_one())
+
+
+def clone(engine: Engine, groups: int) -> int:
+    """Copy the template groups (ids 1..n) with ``INSERT … SELECT`` until ``groups`` groups
+    exist; the rows inserted."""
+    top = {table.name: _top(engine, table) for table in ORDER if "id" in table.c}
+    template = top["groups"]
+    inserted = 0
+    with engine.begin() as conn:
+        copy = 1
+        while template * copy < groups:
+            n = min(template, groups - template * copy)  # the last copy may be partial
+            inserted += _clone_once(conn, copy, n, top)
+            copy += 1
+        if conn.dialect.name == "postgresql":
+            for table in ORDER:
+                if "id" in table.c:
+                    conn.execute(
+                        text(
+                            f"SELECT setval(pg_get_serial_sequence('{table.name}', 'id'), "
+                            f"(SELECT max(id) FROM {table.name}))"
+                        )
+                    )
+    return inserted
+
+
+def _clone_once(conn: Any, copy: int, n: int, top: dict[str, int]) -> int:
+    cycles = select(t.cycles.c.id).where(t.cycles.c.group_id <= n, t.cycles.c.id <= top["cycles"])
+    meetings = select(t.meetings.c.id).where(
+        t.meetings.c.cycle_id.in_(cycles), t.meetings.c.id <= top["meetings"]
+    )
+    members = select(t.members.c.id).where(
+        t.members.c.group_id <= n, t.members.c.id <= top["members"]
+    )
+    where: dict[str, list[ColumnElement[bool]]] = {
+        "groups": [t.groups.c.id <= n],
+        "members": [t.members.c.id.in_(members)],
+        "cycles": [t.cycles.c.id.in_(cycles)],
+        "officers": [t.officers.c.cycle_id.in_(cycles)],
+        "meetings": [t.meetings.c.id.in_(meetings)],
+        "attendance": [t.attendance.c.meeting_id.in_(meetings)],
+        "loans": [t.loans.c.cycle_id.in_(cycles), t.loans.c.id <= top["loans"]],
+        "entries": [t.entries.c.cycle_id.in_(cycles), t.entries.c.id <= top["entries"]],
+        "referrals": [t.referrals.c.member_id.in_(members), t.referrals.c.id <= top["referrals"]],
+        "livelihood_supports": [
+            t.livelihood_supports.c.member_id.in_(members),
+            t.livelihood_supports.c.id <= top["livelihood_supports"],
+        ],
+        "gal_sessions": [
+            t.gal_sessions.c.group_id <= n,
+            t.gal_sessions.c.id <= top["gal_sessions"],
+        ],
+    }
+    inserted = 0
+    for table in ORDER[1:]:
+        columns: list[ColumnElement[Any]] = []
+        for column in table.c:
+            ref = next(iter(column.foreign_keys)).column.table.name if column.foreign_keys else None
+            shift = top[table.name] if column.name == "id" else top.get(ref or "", 0)
+            if ref == "programmes":
+                shift = 0
+            if column.name == "code":
+                columns.append((column + literal(f"~{copy}")).label("code"))
+            elif shift:
+                columns.append((column + literal(shift * copy, Integer)).label(column.name))
+            else:
+                columns.append(column)
+        result = conn.execute(
+            table.insert().from_select(
+                [c.name for c in table.c], select(*columns).where(*where[table.name])
+            )
+        )
+        inserted += max(result.rowcount, 0)
+    return inserted
+
+
+def row_counts(engine: Engine) -> dict[str, int]:
+    with engine.connect() as conn:
+        return {
+            table.name: int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+            for table in ORDER
+        }
+
+
+# ---------------------------------------------------------------------------------- dashboard
+
+HAND_WRITTEN = """
+WITH referred AS (
+    SELECT DISTINCT member_id FROM referrals WHERE referred_on <= :on
+), linked AS (
+    SELECT DISTINCT member_id FROM referrals WHERE outcome = 'accessed' AND outcome_on <= :on
+), supported AS (
+    SELECT DISTINCT member_id FROM livelihood_supports WHERE received_on <= :on
+), people AS (
+    SELECT m.group_id,
+           COUNT(*) AS members,
+           SUM(CASE WHEN m.sex = 'F' THEN 1 ELSE 0 END) AS women,
+           COUNT(r.member_id) AS referred,
+           COUNT(l.member_id) AS linked,
+           COUNT(s.member_id) AS supported
+    FROM members m
+    LEFT JOIN referred r ON r.member_id = m.id
+    LEFT JOIN linked l ON l.member_id = m.id
+    LEFT JOIN supported s ON s.member_id = m.id
+    WHERE m.joined_on <= :on AND (m.left_on IS NULL OR m.left_on > :on)
+    GROUP BY m.group_id
+)
+SELECT g.district,
+       SUM(CASE WHEN g.status = 'active' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN g.gal_pilot_since <= :on THEN 1 ELSE 0 END),
+       COALESCE(SUM(p.members), 0),
+       COALESCE(SUM(p.women), 0),
+       COALESCE(SUM(p.referred), 0),
+       COALESCE(SUM(p.linked), 0),
+       COALESCE(SUM(p.supported), 0)
+FROM groups g LEFT JOIN people p ON p.group_id = g.id
+WHERE g.programme_id = :pid AND g.established_on <= :on
+GROUP BY g.district
+"""
+
+Figures = dict[str, tuple[int, ...]]
+
+
+def dashboard_vsla(store: vsla.Store, pid: int, on: dt.date) -> Figures:
+    report = programme_indicators(store, pid, on, breakdowns=["district"])
+    return {
+        line.key: tuple(int(getattr(line, name) or 0) for name in FIGURES)
+        for line in report.by_district
+    }
+
+
+def dashboard_sql(engine: Engine, pid: int, on: dt.date) -> Figures:
+    query = text(HAND_WRITTEN).bindparams(bindparam("on", type_=Date), bindparam("pid"))
+    with engine.connect() as conn:
+        return {
+            str(district): tuple(int(v) for v in values)
+            for district, *values in conn.execute(query, {"on": on, "pid": pid})
+        }
+
+
+def dashboard_pandas(engine: Engine, pid: int, on: dt.date) -> Figures:
+    """What a notebook user would write: read the tables, filter and group in pandas."""
+    import pandas as pd
+
+    day = pd.Timestamp(on)
+    with engine.connect() as conn:
+        groups = pd.read_sql_table("groups", conn, parse_dates=["established_on",
+                                                                "gal_pilot_since"])  # fmt: skip
+        members = pd.read_sql_table("members", conn, parse_dates=["joined_on", "left_on"])
+        referrals = pd.read_sql_table("referrals", conn, parse_dates=["referred_on",
+                                                                     "outcome_on"])  # fmt: skip
+        supports = pd.read_sql_table("livelihood_supports", conn, parse_dates=["received_on"])
+    groups = groups[(groups.programme_id == pid) & (groups.established_on <= day)]
+    members = members[
+        (members.joined_on <= day) & (members.left_on.isna() | (members.left_on > day))
+        & members.group_id.isin(groups.id)
+    ]  # fmt: skip
+    referred = set(referrals.member_id[referrals.referred_on <= day])
+    linked = set(
+        referrals.member_id[(referrals.outcome == "accessed") & (referrals.outcome_on <= day)]
+    )
+    supported = set(supports.member_id[supports.received_on <= day])
+    people = pd.DataFrame(
+        {
+            "group_id": members.group_id,
+            "members": 1,
+            "women": (members.sex == "F").astype(int),
+            "referred": members.id.isin(referred).astype(int),
+            "linked": members.id.isin(linked).astype(int),
+            "supported": members.id.isin(supported).astype(int),
+        }
+    ).merge(groups[["id", "district"]], left_on="group_id", right_on="id")
+    per_group = pd.DataFrame(
+        {
+            "district": groups.district,
+            "groups_active": (groups.status == "active").astype(int),
+            "gal_pilot_groups": (groups.gal_pilot_since <= day).astype(int),
+        }
+    )
+    counts = per_group.groupby("district").sum()
+    sums = people.groupby("district")[["members", "women", "referred", "linked",
+                                       "supported"]].sum()  # fmt: skip
+    joined = counts.join(sums, how="left").fillna(0)
+    return {
+        str(district): tuple(int(row[name]) for name in FIGURES)
+        for district, row in joined.iterrows()
+    }
+
+
+MEMORY_PROBE = """
+import datetime as dt, json, resource, sys
+import vsla
+from vsla.reports import programme_indicators
+store = vsla.open(sys.argv[1])
+store.programme(int(sys.argv[2]))
+before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+programme_indicators(store, int(sys.argv[2]), dt.date.fromisoformat(sys.argv[3]),
+                     breakdowns=["district"])
+after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+print(json.dumps({"before": before, "after": after}))
+"""
+
+
+def dashboard_memory(backend: Backend, pid: int, on: dt.date) -> tuple[int, int]:
+    """Peak resident memory (KiB) of a fresh process before and after the dashboard."""
+    out = subprocess.run(
+        [sys.executable, "-c", MEMORY_PROBE, backend.url, str(pid), on.isoformat()],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    probe = json.loads(out.strip().splitlines()[-1])
+    return int(probe["before"]), int(probe["after"])
+
+
+# ---------------------------------------------------------------------------------- latency
+
+
+def meeting_latencies(store: vsla.Store, meetings: int = 40) -> list[int]:
+    """``record_meeting`` of a new 30-member group, one meeting a week: nanoseconds each."""
+    start = dt.date(2025, 1, 6)
+    group = store.add_group(
+        vsla.NewGroup(
+            code="BENCH-30", name="Tổ 30 thành viên", district="Kon Tum", established_on=start
+        )
+    )
+    members = store.add_members(
+        [
+            vsla.NewMember(
+                group_id=group.id,
+                full_name=f"Thành viên {i}",
+                sex="F" if i % 3 else "M",
+                ethnicity="Xơ Đăng",
+                joined_on=start,
+            )
+            for i in range(30)
+        ]
+    )
+    rules = vsla.Constitution(
+        share_value=10_000,
+        max_shares_per_meeting=5,
+        social_fund_contribution=2_000,
+        interest_rate=Decimal("0.02"),
+        meeting_frequency="weekly",
+    )
+    cycle = store.start_cycle(
+        group.id, start=start, end=start + dt.timedelta(weeks=51), constitution=rules
+    )
+    ids = [m.id for m in members]
+    out = []
+    for i in range(meetings):
+        loans = []
+        repayments = []
+        if i >= 2:  # one loan a week, repaid in part two weeks later
+            loans.append(vsla.LoanRequest(member_id=ids[i % 30], principal=100_000,
+                                          term_months=1, ref=f"B{i}"))  # fmt: skip
+        if i >= 4:
+            repayments.append(vsla.Repayment(loan_ref=f"B{i - 2}", amount=50_000))
+        meeting = vsla.MeetingInput(
+            date=start + dt.timedelta(weeks=i),
+            attendance=dict.fromkeys(ids, "present"),
+            share_purchases=dict.fromkeys(ids, 2),
+            social_fund_contributions=dict.fromkeys(ids, 2_000),
+            loans=loans,
+            repayments=repayments,
+        )
+        begin = time.perf_counter_ns()
+        store.record_meeting(cycle.id, meeting)
+        out.append(time.perf_counter_ns() - begin)
+    return out
+
+
+def percentile(values: Sequence[int], pct: int) -> int:
+    """The nearest-rank percentile."""
+    ordered = sorted(values)
+    rank = max(1, -(-pct * len(ordered) // 100))
+    return ordered[rank - 1]
+
+
+# ---------------------------------------------------------------------------------- import
+
+
+_WRITES = ("add_programme", "add_group", "add_members", "start_cycle", "record_meetings",
+           "record_meeting", "settle_member_exit", "write_off", "share_out", "add_referrals",
+           "add_livelihood_supports", "add_gal_session")  # fmt: skip
+
+
+def _timed_writes(store: vsla.Store) -> list[int]:
+    """Wrap the store's write methods: the nanoseconds spent in them (outermost calls only)
+    add up in the returned one-item list."""
+    spent = [0]
+    depth = [0]
+    for name in _WRITES:
+        inner = getattr(store, name)
+
+        def timed(*args: Any, __inner: Any = inner, **kwargs: Any) -> Any:
+            depth[0] += 1
+            start = time.perf_counter_ns()
+            try:
+                return __inner(*args, **kwargs)
+            finally:
+                depth[0] -= 1
+                if depth[0] == 0:
+                    spent[0] += time.perf_counter_ns() - start
+
+        setattr(store, name, timed)
+    return spent
+
+
+@dataclass
+class ImportMeasure:
+    rows: int
+    library_ns: int
+    executemany_ns: int
+    per_table: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ratio(self) -> Decimal:
+        """Library rate / executemany rate (= executemany time / library time)."""
+        return _places(Decimal(self.executemany_ns) / Decimal(max(self.library_ns, 1)))
+
+
+def measure_import(backend: Backend, sample: int, seed: int) -> ImportMeasure:
+    engine = backend.engine()
+    before = {table.name: _top(engine, table) for table in ORDER if "id" in table.c}
+    counts_before = row_counts(engine)
+    store = vsla.open(backend.url)
+    spent = _timed_writes(store)
+    generate(store, groups=sample, seed=seed, weekly=True, code_prefix="IM")
+    store.close()
+    counts_after = row_counts(engine)
+    per_table = {k: counts_after[k] - counts_before[k] for k in counts_after}
+    after = {table.name: _top(engine, table) for table in ORDER if "id" in table.c}
+    ns = copy_with_executemany(engine, before, after)
+    engine.dispose()
+    return ImportMeasure(sum(per_table.values()), spent[0], ns, per_table)
+
+
+def copy_with_executemany(engine: Engine, before: dict[str, int], after: dict[str, int]) -> int:
+    """Insert again every row written since ``before`` (ids shifted past ``after``, codes
+    suffixed) with the driver's own ``executemany``, in one transaction: its nanoseconds."""
+    shift = {name: after[name] - before[name] for name in after}
+    batches: list[tuple[str, list[tuple[Any, ...]]]] = []
+    with engine.connect() as conn:
+        for table in ORDER:
+            if "id" in table.c:
+                where = table.c.id > before[table.name]
+            else:  # officers, attendance: by their parent
+                parent = "cycle_id" if "cycle_id" in table.c else "meeting_id"
+                parent_table = next(iter(table.c[parent].foreign_keys)).column.table.name
+                where = table.c[parent] > before[parent_table]
+            rows = []
+            for row in conn.execute(select(table).where(where)):
+                values = []
+                for column, value in zip(table.c, row, strict=True):
+                    ref = (
+                        next(iter(column.foreign_keys)).column.table.name
+                        if column.foreign_keys
+                        else None
+                    )
+                    by = shift[table.name] if column.name == "id" else shift.get(ref or "", 0)
+                    if value is not None and by:
+                        value += by
+                    if column.name == "code":
+                        value = f"{value}~copy"
+                    if isinstance(value, dict):
+                        value = json.dumps(value)
+                    values.append(value)
+                rows.append(tuple(values))
+            batches.append((table.name, rows))
+    raw = engine.raw_connection()
+    try:
+        mark = "?" if engine.dialect.name == "sqlite" else "%s"
+        cursor = raw.cursor()
+        start = time.perf_counter_ns()
+        if engine.dialect.name == "sqlite":
+            cursor.execute("BEGIN")
+        for name, rows in batches:
+            if not rows:
+                continue
+            columns = [c.name for c in t.metadata.tables[name].c]
+            sql = (
+                f"INSERT INTO {name} ({', '.join(columns)}) "
+                f"VALUES ({', '.join([mark] * len(columns))})"
+            )
+            cursor.executemany(sql, rows)
+        if engine.dialect.name == "sqlite":
+            cursor.execute("COMMIT")
+        else:
+            raw.commit()
+        return time.perf_counter_ns() - start
+    finally:
+        raw.close()
+
+
+# ---------------------------------------------------------------------------------- a run
+
+
+@dataclass
+class Result:
+    backend: str
+    groups: int
+    template: int
+    template_meetings: int
+    generate_ns: int
+    clone_ns: int
+    rows: dict[str, int]
+    vsla_ns: int
+    sql_ns: int
+    pandas_ns: int
+    same_figures: bool
+    memory_kib: tuple[int, int]
+    latencies: list[int]
+    imported: ImportMeasure
+
+
+def measure(
+    backend: Backend,
+    groups: int,
+    *,
+    seed: int,
+    sample: int,
+    template: int = TEMPLATE,
+    report: Callable[[str], None] = print,
+) -> Result:
+    reset(backend)
+    store = vsla.open(backend.url)
+    report(f"[{backend.name} {groups:,}] generate {min(groups, template)} groups …")
+    start = time.perf_counter_ns()
+    summary = generate(store, groups=min(groups, template), seed=seed, weekly=True)
+    generate_ns = time.perf_counter_ns() - start
+    store.close()
+    engine = backend.engine()
+    clone_ns = 0
+    if groups > template:
+        report(f"[{backend.name} {groups:,}] clone to {groups:,} groups …")
+        start = time.perf_counter_ns()
+        clone(engine, groups)
+        clone_ns = time.perf_counter_ns() - start
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("ANALYZE"))
+    rows = row_counts(engine)
+    report(f"[{backend.name} {groups:,}] {rows['entries']:,} ledger entries; dashboard …")
+    store = vsla.open(backend.url)
+    pid, on = summary.programme_id, summary.as_of
+    figures = dashboard_vsla(store, pid, on)
+    same = figures == dashboard_sql(engine, pid, on) == dashboard_pandas(engine, pid, on)
+    if not same:
+        raise SystemExit(f"the three dashboards disagree at {groups} groups: a bug to fix")
+    repeats = 5 if groups <= template else 3
+    vsla_ns = _best_of(repeats, lambda: dashboard_vsla(store, pid, on))
+    sql_ns = _best_of(repeats, lambda: dashboard_sql(engine, pid, on))
+    pandas_ns = _best_of(max(1, repeats - 2), lambda: dashboard_pandas(engine, pid, on))
+    memory = dashboard_memory(backend, pid, on)
+    report(f"[{backend.name} {groups:,}] 30-member meetings …")
+    latencies = meeting_latencies(store)
+    store.close()
+    engine.dispose()
+    report(f"[{backend.name} {groups:,}] import {sample} groups, then executemany …")
+    imported = measure_import(backend, sample, seed + 1)
+    return Result(
+        backend.name,
+        groups,
+        min(groups, template),
+        summary.meetings,
+        generate_ns,
+        clone_ns,
+        rows,
+        vsla_ns,
+        sql_ns,
+        pandas_ns,
+        same,
+        memory,
+        latencies,
+        imported,
+    )
+
+
+def _ratio(a: int, b: int) -> Decimal:
+    return _places(Decimal(a) / Decimal(max(b, 1)))
+
+
+def _mark(ok: bool) -> str:
+    return "met" if ok else "NOT MET"
+
+
+def render(results: Sequence[Result]) -> str:
+    lines = []
+    for r in results:
+        im = r.imported
+        lib_rate = im.rows * NS // max(im.library_ns, 1)
+        raw_rate = im.rows * NS // max(im.executemany_ns, 1)
+        before, after = r.memory_kib
+        lines += [
+            f"== {r.backend}, {r.groups:,} groups: {r.rows['members']:,} members, "
+            f"{r.rows['meetings']:,} meetings, {r.rows['entries']:,} ledger entries, "
+            f"{sum(r.rows.values()):,} rows",
+            f"   build: generate {r.template} groups through the library "
+            f"{_s(r.generate_ns)} s ({r.template_meetings * NS // max(r.generate_ns, 1):,} "
+            f"meetings/s)" + (f", clone {_s(r.clone_ns)} s" if r.clone_ns else ""),
+            f"   bulk import: library {lib_rate:,} rows/s, executemany {raw_rate:,} rows/s "
+            f"({im.rows:,} rows): ratio {im.ratio} "
+            f"(target >= 0.5: {_mark(im.ratio >= Decimal('0.5'))})",
+            f"   dashboard: vsla {_ms(r.vsla_ns)} ms, hand-written SQL {_ms(r.sql_ns)} ms, "
+            f"pandas {_ms(r.pandas_ns)} ms; same figures: {'yes' if r.same_figures else 'NO'}",
+            f"     vsla / SQL {_ratio(r.vsla_ns, r.sql_ns)} (target <= 1.5: "
+            f"{_mark(_ratio(r.vsla_ns, r.sql_ns) <= Decimal('1.5'))}); vsla / pandas "
+            f"{_ratio(r.vsla_ns, r.pandas_ns)} (target < 1: {_mark(r.vsla_ns < r.pandas_ns)})",
+            f"   dashboard peak memory: {after // MB} MB (process {before // MB} MB before it; "
+            f"target < 500 MB: {_mark(after < 500 * MB)})",
+            f"   30-member meeting: median {_ms(percentile(r.latencies, 50))} ms, "
+            f"p95 {_ms(percentile(r.latencies, 95))} ms ({len(r.latencies)} meetings)",
+        ]
+    return "\n".join(lines)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--sizes", default=",".join(map(str, SIZES)))
+    parser.add_argument("--sample", type=int, default=SAMPLE, help="groups in the import test")
+    parser.add_argument("--template", type=int, default=TEMPLATE, help="groups generated")
+    parser.add_argument("--seed", type=int, default=2021)
+    parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    args = parser.parse_args(argv)
+    sizes = sorted(int(s) for s in args.sizes.split(","))
+    url = os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES)
+    use_pg = not args.sqlite_only and postgres_reachable(url)
+    print(f"vsla {vsla.__version__} national-scale benchmark, "
+          f"{dt.datetime.now().replace(microsecond=0).isoformat(' ')}, "
+          f"Python {sys.version.split()[0]}, {os.cpu_count()} CPUs")  # fmt: skip
+    print(f"sizes {', '.join(f'{s:,}' for s in sizes)} groups; PostgreSQL "
+          f"{'at ' + url.split('@')[-1] if use_pg else 'skipped'}")  # fmt: skip
+    results: list[Result] = []
+    with sqlite_backend() as backend:
+        for groups in sizes:
+            results.append(
+                measure(backend, groups, seed=args.seed, sample=args.sample, template=args.template)
+            )
+    if use_pg:
+        with postgres_backend(url) as backend:
+            for groups in sizes:
+                results.append(
+                    measure(
+                        backend, groups, seed=args.seed, sample=args.sample, template=args.template
+                    )
+                )
+    print()
+    print(render(results))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
