@@ -666,7 +666,7 @@ def test_programme_breakdowns_can_be_chosen(world: KonTumMini) -> None:
         ]
         assert (only.members, only.referred) == (full.members, full.referred) == (7, 2)
         assert only.by_group == only.by_sex == only.by_ethnicity == only.by_gal_status == ()
-    sexes = sql.programme_indicators(world.store, world.programme.id, ON, breakdowns="sex")
+    sexes = sql.programme_indicators(world.store, world.programme.id, ON, breakdowns=["sex"])
     assert [line.key for line in sexes.lines()] == ["F", "M"]
     with pytest.raises(vsla.InvalidInput, match="unknown breakdown 'village'"):
         sql.programme_indicators(world.store, world.programme.id, ON, breakdowns=["village"])

@@ -1228,7 +1228,7 @@ def _breakdowns(names: Iterable[str] | None) -> frozenset[str]:
     if names is None:
         return frozenset(BREAKDOWNS)
     if isinstance(names, str):
-        names = [names]
+        raise InvalidInput(f"breakdowns must be a list of names, got {names!r}")
     chosen = frozenset(names)
     for name in sorted(chosen - set(BREAKDOWNS)):
         raise InvalidInput(f"unknown breakdown {name!r}: choose among {', '.join(BREAKDOWNS)}")
