@@ -84,6 +84,7 @@ from vsla.errors import (
 )
 from vsla.store import tables as t
 from vsla.store.activity import ActivityStore
+from vsla.store.transactions import retry_conflicts, sqlite_on_begin, sqlite_on_connect
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,10 +181,11 @@ def _sqlite_connect(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+    sqlite_on_connect(dbapi_connection)  # the busy timeout
 
 
 def _sqlite_begin(conn: Connection) -> None:
-    conn.exec_driver_sql("BEGIN")
+    sqlite_on_begin(conn)  # BEGIN IMMEDIATE for a store write, BEGIN for a read
 
 
 def open_store(
@@ -271,6 +273,7 @@ class Store(ActivityStore):
 
     # ------------------------------------------------------------------ programmes, groups
 
+    @retry_conflicts
     def add_programme(self, new: NewProgramme) -> Programme:
         with self._begin() as conn:
             values = new.model_dump(mode="json")
@@ -294,6 +297,7 @@ class Store(ActivityStore):
             id_list = list(ids)
         return [self.programme(i) for i in id_list]
 
+    @retry_conflicts
     def add_group(self, new: NewGroup) -> Group:
         with self._begin() as conn:
             if new.programme_id is not None:
@@ -327,6 +331,7 @@ class Store(ActivityStore):
     def add_member(self, new: NewMember) -> Member:
         return self.add_members([new])[0]
 
+    @retry_conflicts
     def add_members(self, new: Sequence[NewMember]) -> list[Member]:
         """Add several members in one transaction (all or none)."""
         out: list[Member] = []
@@ -335,6 +340,9 @@ class Store(ActivityStore):
             for m in new:
                 if m.group_id not in next_number:
                     self._require(conn, t.groups, m.group_id, "group")
+                    # concurrent adders to one group queue here, so each reads the numbers
+                    # the others committed and none takes a number twice
+                    self._lock(conn, t.groups, m.group_id)
                     top = conn.execute(
                         select(func.max(t.members.c.number)).where(
                             t.members.c.group_id == m.group_id
@@ -389,6 +397,7 @@ class Store(ActivityStore):
 
     # ------------------------------------------------------------------ cycles
 
+    @retry_conflicts
     def start_cycle(
         self,
         group_id: int,
@@ -406,6 +415,7 @@ class Store(ActivityStore):
         with self._begin() as conn:
             return self._start_cycle(conn, group_id, start, end, constitution, officers, None)
 
+    @retry_conflicts
     def start_next_cycle(
         self,
         previous_cycle_id: int,
@@ -450,6 +460,7 @@ class Store(ActivityStore):
         previous: Cycle | None,
     ) -> Cycle:
         group = _group(self._require(conn, t.groups, group_id, "group"))
+        self._lock(conn, t.groups, group_id)  # two clerks starting its cycle queue here
         if end <= start:
             raise InvalidInput(
                 f"group {group.code}: a cycle must end after it starts ({start}, {end})"
@@ -580,6 +591,7 @@ class Store(ActivityStore):
         """Record a whole meeting, all or nothing (domain.md section 5)."""
         return self.record_meetings(cycle_id, [meeting])[0]
 
+    @retry_conflicts
     def record_meetings(
         self, cycle_id: int, meetings: Sequence[MeetingInput]
     ) -> list[MeetingRecord]:
@@ -892,6 +904,7 @@ class Store(ActivityStore):
             )
         return out
 
+    @retry_conflicts
     def reverse_entry(self, entry_id: int, *, on: dt.date, reason: str) -> LedgerEntry:
         """Cancel an entry with a new, reversing entry dated ``on`` (history stays intact)."""
         if not reason.strip():
@@ -1016,6 +1029,7 @@ class Store(ActivityStore):
             position=state.position(on),
         )
 
+    @retry_conflicts
     def write_off(self, loan_id: int, *, on: dt.date, reason: str) -> LedgerEntry:
         """Write off a loan's remaining principal: it leaves loans outstanding as a loss."""
         if not reason.strip():
@@ -1091,6 +1105,7 @@ class Store(ActivityStore):
         """``{member id: "Name (no. N)"}``, for printing a share-out sheet."""
         return {m.id: f"{m.full_name} (no. {m.number})" for m in self.members(group_id)}
 
+    @retry_conflicts
     def share_out(self, cycle_id: int, *, on: dt.date) -> ShareOutResult[int]:
         """Share out the loan fund at the cycle's last meeting and close the cycle.
 
@@ -1153,6 +1168,7 @@ class Store(ActivityStore):
             )
         return result, planned
 
+    @retry_conflicts
     def settle_member_exit(
         self, member_id: int, *, on: dt.date, reason: ExitReason = ExitReason.VOLUNTARY
     ) -> ExitSettlement:

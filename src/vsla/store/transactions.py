@@ -6,18 +6,148 @@ in a savepoint of its own: a refused call leaves nothing behind, and the whole b
 committed when it ends, or rolled back when it raises. The open transaction is held in a
 :class:`~contextvars.ContextVar`, so one Store shared by the threads or tasks of an
 application never mixes their transactions.
+
+Failures of the database itself become :class:`~vsla.errors.StoreError` subclasses here,
+with the driver's exception chained: a locked SQLite file is :class:`DatabaseBusy`, a
+read-only file, directory or role is :class:`DatabaseReadOnly`, and a PostgreSQL
+deadlock, serialization failure or lock timeout is retried (the whole store call, see
+:func:`retry_conflicts`) and only then :class:`ConcurrentUpdate`.
+
+On SQLite a write transaction starts with ``BEGIN IMMEDIATE``: it takes the database's
+write lock before it reads the state it plans from, so two writers queue on the busy
+timeout instead of both reading, then one failing at its first write.
 """
 
 from __future__ import annotations
 
-__all__ = ["Transactions"]
+__all__ = [
+    "CONFLICT_ATTEMPTS",
+    "SQLITE_BUSY_TIMEOUT",
+    "Transactions",
+    "retry_conflicts",
+    "sqlite_on_begin",
+    "sqlite_on_connect",
+]
 
-from collections.abc import Iterator
+import functools
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Self
+from typing import Any, Concatenate, ParamSpec, Self, TypeVar
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy.exc import DBAPIError
+
+from vsla.errors import ConcurrentUpdate, DatabaseBusy, DatabaseReadOnly
+
+log = logging.getLogger("vsla.store")
+
+SQLITE_BUSY_TIMEOUT = 15.0
+"""Seconds a SQLite connection waits for another process's write lock before
+:class:`DatabaseBusy`; a large import holds the lock for a few seconds. The driver's own
+``timeout`` connect argument, when given, wins (``create_engine(url,
+connect_args={"timeout": 2})``)."""
+
+_SQLITE_DRIVER_DEFAULT_MS = 5000  # the sqlite3 module's default timeout (5.0 s)
+
+CONFLICT_ATTEMPTS = 5
+"""How many times a store call is run when PostgreSQL reports a conflict (deadlock,
+serialization failure, lock timeout) before it raises :class:`ConcurrentUpdate`."""
+
+_WRITE = "vsla_write"  # execution option: this connection's transaction will write
+
+# SQLSTATEs: a conflict between concurrent transactions (retry the whole unit of work) ...
+_PG_CONFLICTS = {
+    "40001": "serialization failure",
+    "40P01": "deadlock",
+    "55P03": "lock not available",
+}
+# ... and a database, replica or role that does not allow writing
+_PG_READ_ONLY = {"25006", "42501"}
+
+
+def sqlite_on_connect(dbapi_connection: Any) -> None:
+    """Per SQLite connection: the busy timeout (unless the caller chose one)."""
+    cursor = dbapi_connection.cursor()
+    try:
+        (current,) = cursor.execute("PRAGMA busy_timeout").fetchone()
+        if current == _SQLITE_DRIVER_DEFAULT_MS:
+            cursor.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
+    finally:
+        cursor.close()
+
+
+def sqlite_on_begin(conn: Connection) -> None:
+    """Begin a SQLite transaction: ``IMMEDIATE`` (the write lock, now) for a store write,
+    deferred for a read."""
+    immediate = conn.get_execution_options().get(_WRITE, False)
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+class _Conflict(ConcurrentUpdate):
+    """A conflict that re-running the whole store call may resolve."""
+
+    def __init__(self, database: str, what: str) -> None:
+        self.database, self.what = database, what
+        super().__init__(
+            f"the database {database}: another writer changed the same rows at the same "
+            f"time ({what}); nothing was written. Try again in a moment."
+        )
+
+
+_retrying: ContextVar[bool] = ContextVar("vsla_retrying", default=False)
+
+S = TypeVar("S", bound="Transactions")
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def retry_conflicts(
+    method: Callable[Concatenate[S, P], R],
+) -> Callable[Concatenate[S, P], R]:
+    """Run a public write method of the store again when PostgreSQL reports a conflict.
+
+    A retry re-runs the whole call: it reads the state again and plans again, so it never
+    writes what was planned from rows another writer has since changed. Only the outermost
+    call retries (a write method calling another does not multiply the attempts), and
+    never inside ``store.transaction()``: the caller's block owns that transaction, so the
+    conflict is raised as :class:`ConcurrentUpdate` for the caller to re-run the block.
+    After :data:`CONFLICT_ATTEMPTS` attempts the last conflict is raised.
+    """
+
+    @functools.wraps(method)
+    def run(self: S, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        if _retrying.get() or self._outer.get() is not None:
+            return method(self, *args, **kwargs)
+        token = _retrying.set(True)
+        try:
+            for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+                try:
+                    return method(self, *args, **kwargs)
+                except _Conflict as exc:
+                    if attempt == CONFLICT_ATTEMPTS:
+                        raise ConcurrentUpdate(
+                            f"the database {exc.database}: another writer kept changing the "
+                            f"same rows at the same time ({exc.what}); {method.__name__} was "
+                            f"tried {CONFLICT_ATTEMPTS} times and nothing was written. Try "
+                            "again in a moment."
+                        ) from exc.__cause__
+                    log.info(
+                        "%s: %s on %s; retrying (attempt %d)",
+                        method.__name__,
+                        exc.what,
+                        exc.database,
+                        attempt + 1,
+                    )
+                    time.sleep(random.uniform(0, 0.02 * 2**attempt))
+            raise AssertionError("unreachable")  # pragma: no cover
+        finally:
+            _retrying.reset(token)
+
+    return run
 
 
 class Transactions:
@@ -47,28 +177,44 @@ class Transactions:
         []
 
         ```
+
+        A conflict with another writer inside the block (PostgreSQL) raises
+        :class:`~vsla.errors.ConcurrentUpdate`: re-run the whole block.
         """
         if self._outer.get() is not None:
             yield self  # already inside one: join it
             return
-        with self.engine.begin() as conn:
-            token = self._outer.set(conn)
-            try:
-                yield self
-            finally:
-                self._outer.reset(token)
+        try:
+            with self._write_connection() as conn, conn.begin():
+                token = self._outer.set(conn)
+                try:
+                    yield self
+                finally:
+                    self._outer.reset(token)
+        except DBAPIError as exc:
+            raise self._store_error(exc, in_block=True) from exc
+
+    @contextmanager
+    def _write_connection(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            if conn.dialect.name == "sqlite":
+                conn.execution_options(**{_WRITE: True})
+            yield conn
 
     @contextmanager
     def _begin(self) -> Iterator[Connection]:
         """A connection in a transaction for one write: its own, or a savepoint of the
         outer one."""
         outer = self._outer.get()
-        if outer is None:
-            with self.engine.begin() as conn:
-                yield conn
-        else:
-            with outer.begin_nested():
-                yield outer
+        try:
+            if outer is None:
+                with self._write_connection() as conn, conn.begin():
+                    yield conn
+            else:
+                with outer.begin_nested():
+                    yield outer
+        except DBAPIError as exc:
+            raise self._store_error(exc, in_block=outer is not None) from exc
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -82,8 +228,84 @@ class Transactions:
         """A connection for reading: inside a transaction, the same one, so reads see what
         the block has written."""
         outer = self._outer.get()
-        if outer is None:
+        if outer is not None:
+            yield outer
+            return
+        try:
             with self.engine.connect() as conn:
                 yield conn
-        else:
-            yield outer
+        except DBAPIError as exc:
+            raise self._store_error(exc, in_block=False) from exc
+
+    @staticmethod
+    def _lock(conn: Connection, table: Table, row_id: int) -> None:
+        """Hold one row against other writers until the transaction ends (PostgreSQL
+        ``FOR NO KEY UPDATE``; on SQLite the write lock already covers the database)."""
+        conn.execute(select(table.c.id).where(table.c.id == row_id).with_for_update(key_share=True))
+
+    # ------------------------------------------------------------------ driver errors
+
+    def _database_name(self) -> str:
+        url = self.engine.url
+        if url.get_backend_name() == "sqlite":
+            return repr(url.database) if url.database else "(in memory)"
+        return url.render_as_string(hide_password=True)
+
+    def _busy_timeout(self) -> float | None:
+        try:
+            with self.engine.connect() as conn:
+                ms = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
+        except DBAPIError:
+            return None
+        return None if ms is None else int(ms) / 1000
+
+    def _store_error(self, exc: DBAPIError, *, in_block: bool) -> Exception:
+        """The :class:`StoreError` a driver failure means, or the failure itself when it
+        is none of the known kinds (a bug to report, not a state of the database)."""
+        orig = exc.orig
+        detail = str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+        name = self._database_name()
+        if self.engine.dialect.name == "sqlite":
+            code = str(getattr(orig, "sqlite_errorname", ""))
+            text = detail.lower()
+            if code.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "is locked" in text:
+                timeout = self._busy_timeout()
+                waited = f" (busy timeout {timeout:g} s)" if timeout is not None else ""
+                return DatabaseBusy(
+                    f"the database {name} is busy: another process is writing to it and did "
+                    f"not finish in time{waited}; nothing was written. Try again when the "
+                    "other program (an import, another clerk's app) has finished, or open "
+                    "the store with a longer timeout (connect_args={'timeout': seconds})."
+                )
+            if (
+                code.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN", "SQLITE_PERM"))
+                or "readonly database" in text
+                or "unable to open database file" in text
+                or "permission denied" in text
+                or "read-only file system" in text
+            ):
+                return DatabaseReadOnly(
+                    f"the database {name} cannot be written ({detail}): the file, its "
+                    "directory or the way it was opened (mode=ro) does not allow writing; "
+                    "nothing was written. Open a writable copy, or ask for write permission "
+                    "on the file and its directory."
+                )
+            return exc
+        state = str(getattr(orig, "sqlstate", None) or getattr(orig, "pgcode", None) or "")
+        if state in _PG_READ_ONLY:
+            return DatabaseReadOnly(
+                f"the database {name} does not allow this connection to write ({detail}; "
+                f"SQLSTATE {state}); nothing was written. Connect with a role that may write "
+                "to the vsla tables, and to the primary server rather than a read-only "
+                "replica or a read-only session."
+            )
+        if state in _PG_CONFLICTS:
+            what = _PG_CONFLICTS[state]
+            if in_block:
+                return ConcurrentUpdate(
+                    f"the database {name}: another writer changed the same rows at the same "
+                    f"time ({what}, SQLSTATE {state}) inside store.transaction(); re-run the "
+                    "whole block, which reads the state again."
+                )
+            return _Conflict(name, f"{what}, SQLSTATE {state}")
+        return exc
