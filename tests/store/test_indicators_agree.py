@@ -316,9 +316,18 @@ def _check_agreement(store: vsla.Store, programme: vsla.Programme, days: list[dt
                 store, group.id, on
             )
         for policy in MembersPolicy:
-            assert sql.programme_indicators(
-                store, pid, on, members_policy=policy
-            ) == ref.programme_indicators(store, pid, on, members_policy=policy)
+            full = ref.programme_indicators(store, pid, on, members_policy=policy)
+            assert sql.programme_indicators(store, pid, on, members_policy=policy) == full
+            # the dashboard's path: summed per district by the database, same figures
+            for wanted in (["district"], []):
+                fast = sql.programme_indicators(
+                    store, pid, on, members_policy=policy, breakdowns=wanted
+                )
+                assert fast == ref.programme_indicators(
+                    store, pid, on, members_policy=policy, breakdowns=wanted
+                )
+                assert fast.by_district == (full.by_district if wanted else ())
+                assert (fast.members, fast.groups_active) == (full.members, full.groups_active)
         for district in DISTRICTS[:2]:
             assert sql.programme_indicators(
                 store, pid, on, district=district
