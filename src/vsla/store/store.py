@@ -17,13 +17,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
     Connection,
+    Date,
     Engine,
     Row,
+    Table,
     and_,
     case,
     create_engine,
@@ -239,6 +242,43 @@ def _settlement_entries(loan: LoanState, pos: LoanPosition, memo: str) -> list[P
         )
         if amount
     ]
+
+
+def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
+    """Insert ``rows`` in one executemany and return their ids, in the order of ``rows``.
+
+    PostgreSQL returns them with ``INSERT … RETURNING`` (SQLAlchemy keeps the order). On
+    SQLite, ``RETURNING`` in that order costs one statement per row, so the rows go in with
+    one ``executemany`` and their ids are read back: SQLite gives each new row the largest
+    rowid plus one, and the transaction holds the write lock, so the ids of this insert are
+    exactly those above the largest id before it, ascending in insertion order.
+    """
+    if not rows:
+        return []
+    id_column = table.c.id
+    if conn.dialect.name != "sqlite":
+        return list(
+            conn.execute(
+                table.insert().returning(id_column, sort_by_parameter_order=True), rows
+            ).scalars()
+        )
+    top = conn.execute(select(func.max(id_column))).scalar_one_or_none() or 0
+    # the driver's own executemany: SQLAlchemy's per-row parameter processing costs more
+    # than the insert itself. Dates go in as SQLAlchemy's SQLite DATE stores them (ISO).
+    names = [c.name for c in table.c if c.name in rows[0]]
+    values = list(map(itemgetter(*names), rows))
+    for i, name in enumerate(names):
+        if isinstance(table.c[name].type, Date):
+            iso = {day: day.isoformat() for day in {v[i] for v in values if v[i] is not None}}
+            values = [(*v[:i], iso.get(v[i]), *v[i + 1 :]) for v in values]
+    conn.exec_driver_sql(
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+        values,
+    )
+    ids = list(conn.execute(select(id_column).where(id_column > top).order_by(id_column)).scalars())
+    if len(ids) != len(rows):  # pragma: no cover - would mean another writer interleaved
+        raise RuntimeError(f"{table.name}: inserted {len(rows)} rows but found {len(ids)} ids")
+    return ids
 
 
 def programme_from_row(row: Row[Any]) -> Programme:
@@ -601,65 +641,149 @@ class Store(ActivityStore):
         they were recorded one by one; if any is refused, none is written. This is the path
         for importing a ledger and for loading a whole cycle quickly.
         """
-        records: list[MeetingRecord] = []
         with self._begin() as conn:
             state = self._state(conn, cycle_id)
+            plans: list[tuple[MeetingPlan, list[int]]] = []
             for meeting in meetings:
                 plan = plan_meeting(state, meeting)
-                record, loan_ids = self._write_plan(conn, state, plan)
-                records.append(record)
-                state = advance(state, plan, loan_ids)
-        return records
+                # loans get their ids when the batch is written; until then negative
+                # stand-ins, so a later meeting of the batch can repay them (by ref)
+                first = -1 - sum(len(p.new_loans) for p, _ in plans)
+                stand_ins = [first - i for i in range(len(plan.new_loans))]
+                state = advance(state, plan, stand_ins)
+                plans.append((plan, stand_ins))
+            return self._write_plans(conn, cycle_id, plans)
 
-    def _write_plan(
-        self, conn: Connection, state: CycleState, plan: MeetingPlan
-    ) -> tuple[MeetingRecord, list[int]]:
-        cycle_id = state.cycle.id
-        meeting_id = self._insert_meeting(conn, cycle_id, plan.date, minutes=True)
-        if plan.attendance:
+    def _write_plans(
+        self, conn: Connection, cycle_id: int, plans: Sequence[tuple[MeetingPlan, list[int]]]
+    ) -> list[MeetingRecord]:
+        """Write planned meetings with one multi-row INSERT per table (the bulk path).
+
+        ``plans`` pairs each plan with the stand-in ids (negative) its new loans were given
+        while the batch was planned; entries naming a stand-in get the loan's real id.
+        """
+        if not plans:
+            return []
+        # meetings: the date's row may exist already (a write-off, an opening balance)
+        dates = [plan.date for plan, _ in plans]
+        existing = {
+            day: (mid, number)
+            for mid, day, number in conn.execute(
+                select(t.meetings.c.id, t.meetings.c.date, t.meetings.c.number).where(
+                    t.meetings.c.cycle_id == cycle_id, t.meetings.c.date.in_(set(dates))
+                )
+            )
+        }
+        if existing:
             conn.execute(
-                t.attendance.insert(),
+                t.meetings.update()
+                .where(t.meetings.c.id.in_([mid for mid, _ in existing.values()]))
+                .values(minutes_recorded=True)
+            )
+        count = conn.execute(
+            select(func.count()).select_from(t.meetings).where(t.meetings.c.cycle_id == cycle_id)
+        ).scalar_one()
+        fresh = [day for day in dates if day not in existing]
+        numbers = {day: count + 1 + i for i, day in enumerate(fresh)}
+        if fresh:
+            new_ids = _insert_many(
+                conn,
+                t.meetings,
                 [
-                    {"meeting_id": meeting_id, "member_id": m, "status": s.value}
-                    for m, s in plan.attendance.items()
+                    {
+                        "cycle_id": cycle_id,
+                        "date": d,
+                        "number": numbers[d],
+                        "minutes_recorded": True,
+                    }
+                    for d in fresh
                 ],
             )
-        loan_ids: list[int] = []
-        for new in plan.new_loans:
-            terms = new.terms
-            lid = conn.execute(
-                t.loans.insert().values(
-                    cycle_id=cycle_id,
-                    member_id=new.member_id,
-                    meeting_id=meeting_id,
-                    disbursed_on=terms.disbursed_on,
-                    principal=terms.principal,
-                    interest_rate=str(terms.interest_rate),
-                    term_months=terms.term_months,
-                    method=terms.method.value,
-                    principal_schedule=terms.principal_schedule.value,
-                    rounding=terms.rounding.value,
-                    purpose=new.purpose.value,
-                    ref=new.ref,
+            existing.update({d: (mid, numbers[d]) for d, mid in zip(fresh, new_ids, strict=True)})
+        meeting_ids = [existing[day][0] for day in dates]
+        attendance = [
+            {"meeting_id": mid, "member_id": m, "status": s.value}
+            for (plan, _), mid in zip(plans, meeting_ids, strict=True)
+            for m, s in plan.attendance.items()
+        ]
+        if attendance:
+            conn.execute(t.attendance.insert(), attendance)
+        # loans, then the stand-in -> real id map
+        loan_rows = [
+            {
+                "cycle_id": cycle_id,
+                "member_id": new.member_id,
+                "meeting_id": mid,
+                "disbursed_on": new.terms.disbursed_on,
+                "principal": new.terms.principal,
+                "interest_rate": str(new.terms.interest_rate),
+                "term_months": new.terms.term_months,
+                "method": new.terms.method.value,
+                "principal_schedule": new.terms.principal_schedule.value,
+                "rounding": new.terms.rounding.value,
+                "purpose": new.purpose.value,
+                "ref": new.ref,
+            }
+            for (plan, _), mid in zip(plans, meeting_ids, strict=True)
+            for new in plan.new_loans
+        ]
+        real: dict[int, int] = {}
+        if loan_rows:
+            loan_ids = _insert_many(conn, t.loans, loan_rows)
+            stand_ins = [i for _, ids in plans for i in ids]
+            real = dict(zip(stand_ins, loan_ids, strict=True))
+        # entries, all meetings in one statement
+        rows: list[dict[str, Any]] = []
+        for (plan, ids), mid in zip(plans, meeting_ids, strict=True):
+            for p in plan.entries:
+                loan_id = ids[p.new_loan] if p.new_loan is not None else p.loan_id
+                rows.append(
+                    {
+                        "cycle_id": cycle_id,
+                        "meeting_id": mid,
+                        "date": plan.date,
+                        "kind": p.kind.value,
+                        "amount": p.amount,
+                        "shares": p.shares,
+                        "member_id": p.member_id,
+                        "loan_id": real.get(loan_id, loan_id) if loan_id is not None else None,
+                        "memo": p.memo,
+                        "reverses_id": None,
+                    }
                 )
-            ).inserted_primary_key
-            assert lid is not None
-            loan_ids.append(lid[0])
-        written = self._insert_entries(
-            conn, cycle_id, meeting_id, plan.date, plan.entries, loan_ids
-        )
-        number = conn.execute(
-            select(t.meetings.c.number).where(t.meetings.c.id == meeting_id)
-        ).scalar_one()
-        record = MeetingRecord(
-            id=meeting_id,
-            cycle_id=cycle_id,
-            date=plan.date,
-            number=number,
-            attendance=dict(plan.attendance),
-            entries=tuple(written),
-        )
-        return record, loan_ids
+        entry_ids = iter(_insert_many(conn, t.entries, rows))
+        records: list[MeetingRecord] = []
+        row_iter = iter(rows)
+        for (plan, _), mid in zip(plans, meeting_ids, strict=True):
+            written = []
+            for p in plan.entries:
+                row = next(row_iter)
+                written.append(
+                    LedgerEntry(
+                        id=next(entry_ids),
+                        cycle_id=cycle_id,
+                        meeting_id=mid,
+                        date=plan.date,
+                        kind=p.kind,
+                        amount=p.amount,
+                        member_id=p.member_id,
+                        loan_id=row["loan_id"],
+                        shares=p.shares,
+                        memo=p.memo,
+                        reverses_id=None,
+                    )
+                )
+            records.append(
+                MeetingRecord(
+                    id=mid,
+                    cycle_id=cycle_id,
+                    date=plan.date,
+                    number=existing[plan.date][1],
+                    attendance=dict(plan.attendance),
+                    entries=tuple(written),
+                )
+            )
+        return records
 
     def _insert_meeting(
         self, conn: Connection, cycle_id: int, on: dt.date, *, minutes: bool = False
@@ -720,11 +844,7 @@ class Store(ActivityStore):
             }
             for p, loan_id, reversed_id in zip(planned, resolved_loans, reversed_ids, strict=True)
         ]
-        ids = list(
-            conn.execute(
-                t.entries.insert().returning(t.entries.c.id, sort_by_parameter_order=True), rows
-            ).scalars()
-        )
+        ids = _insert_many(conn, t.entries, rows)
         return [
             LedgerEntry(
                 id=entry_id,
