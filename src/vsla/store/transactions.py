@@ -36,7 +36,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Concatenate, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, NoReturn, ParamSpec, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import DBAPIError
@@ -192,7 +192,7 @@ class Transactions:
                 finally:
                     self._outer.reset(token)
         except DBAPIError as exc:
-            raise self._store_error(exc, in_block=True) from exc
+            self._raise_store_error(exc, in_block=True)
 
     @contextmanager
     def _write_connection(self) -> Iterator[Connection]:
@@ -214,7 +214,7 @@ class Transactions:
                 with outer.begin_nested():
                     yield outer
         except DBAPIError as exc:
-            raise self._store_error(exc, in_block=outer is not None) from exc
+            self._raise_store_error(exc, in_block=outer is not None)
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -235,7 +235,7 @@ class Transactions:
             with self.engine.connect() as conn:
                 yield conn
         except DBAPIError as exc:
-            raise self._store_error(exc, in_block=False) from exc
+            self._raise_store_error(exc, in_block=False)
 
     @staticmethod
     def _lock(conn: Connection, table: Table, row_id: int) -> None:
@@ -258,6 +258,14 @@ class Transactions:
         except DBAPIError:
             return None
         return None if ms is None else int(ms) / 1000
+
+    def _raise_store_error(self, exc: DBAPIError, *, in_block: bool) -> NoReturn:
+        """Raise the :class:`StoreError` the driver's failure means, chained to it; an
+        unknown failure unchanged."""
+        error = self._store_error(exc, in_block=in_block)
+        if error is exc:
+            raise exc
+        raise error from exc
 
     def _store_error(self, exc: DBAPIError, *, in_block: bool) -> Exception:
         """The :class:`StoreError` a driver failure means, or the failure itself when it
