@@ -454,3 +454,43 @@ def test_a_conflict_inside_a_transaction_block_is_not_retried(
         trans.rollback()  # type: ignore[attr-defined]
         conn.close()  # type: ignore[attr-defined]
     assert snapshot(store) == before
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_deadlock_between_two_blocks_is_a_concurrent_update_for_one_of_them(
+    pg_schema: str,
+) -> None:
+    """Two clerks' blocks lock cycles A then B, and B then A: PostgreSQL breaks the
+    deadlock by failing one; that block is rolled back whole, the other commits."""
+    store = vsla.open(pg_engine(pg_schema))
+    a, b = build(store, code="A"), build(store, code="B")
+    before = len(snapshot(store)["entries"])
+    barrier = threading.Barrier(2)
+    outcomes: dict[str, str] = {}
+
+    def clerk(name: str, first: World, second: World) -> None:
+        try:
+            with store.transaction():
+                first.meet(START, share_purchases={first.id("Y Hoa"): 1})
+                barrier.wait(timeout=10)
+                second.meet(START, share_purchases={second.id("Y Hoa"): 2})
+            outcomes[name] = "committed"
+        except vsla.ConcurrentUpdate as exc:
+            outcomes[name] = str(exc)
+
+    clerks = [
+        threading.Thread(target=clerk, args=("ab", a, b)),
+        threading.Thread(target=clerk, args=("ba", b, a)),
+    ]
+    for c in clerks:
+        c.start()
+    for c in clerks:
+        c.join(timeout=30)
+    assert sorted(outcomes) == ["ab", "ba"]
+    results = sorted(outcomes.values())
+    assert results[0] == "committed", results
+    assert "deadlock, SQLSTATE 40P01" in results[1]
+    assert "re-run the whole block" in results[1]
+    assert len(snapshot(store)["entries"]) == before + 2  # the winner's two meetings only
+    store.close()
