@@ -237,6 +237,16 @@ class Transactions:
         except DBAPIError as exc:
             self._raise_store_error(exc, in_block=False)
 
+    @contextmanager
+    def _store_errors(self) -> Iterator[None]:
+        """Driver failures in the block become :class:`StoreError` as in the store's own
+        calls: for code that uses the engine directly (opening, creating or upgrading the
+        schema)."""
+        try:
+            yield
+        except DBAPIError as exc:
+            self._raise_store_error(exc, in_block=False)
+
     @staticmethod
     def _lock(conn: Connection, table: Table, row_id: int) -> None:
         """Hold one row against other writers until the transaction ends (PostgreSQL
