@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -60,3 +61,36 @@ def test_a_refused_call_inside_a_block_leaves_nothing_and_the_rest_commits(
             w.meet(START + dt.timedelta(days=7), share_purchases={w.id("Y Hoa"): 1})
     assert [m.full_name for m in store.members(w.group.id)] == ["Y Hoa"]
     assert store.balances(w.cycle.id).shares == 3
+
+
+def test_opening_a_file_in_a_missing_directory_is_a_store_error(tmp_path: Path) -> None:
+    """Creating the schema runs outside any store call: its driver error is translated too."""
+    where = tmp_path / "no such folder" / "kontum.db"
+    with pytest.raises(vsla.DatabaseReadOnly, match=r"no such folder/kontum\.db"):
+        vsla.open(where)
+    assert not where.parent.exists()
+
+
+def test_every_write_of_the_store_retries_conflicts() -> None:
+    """Each public write method, the activity ones included, is wrapped by retry_conflicts
+    (a PostgreSQL deadlock re-runs the whole call)."""
+    writes = [
+        "add_programme", "add_group", "add_members", "start_cycle", "start_next_cycle",
+        "record_meetings", "reverse_entry", "write_off", "share_out", "settle_member_exit",
+        "add_referrals", "record_referral_outcome", "add_livelihood_supports", "add_gal_session",
+    ]  # fmt: skip
+    unwrapped = [
+        name for name in writes if "retry_conflicts" not in _wrappers(getattr(vsla.Store, name))
+    ]
+    assert unwrapped == []
+
+
+def _wrappers(func: object) -> list[str]:
+    """Where each wrapper around ``func`` was defined (its code's qualified name, e.g.
+    ``retry_conflicts.<locals>.run``), following ``__wrapped__``."""
+    names = []
+    while hasattr(func, "__wrapped__"):
+        code = getattr(func, "__code__", None)
+        names.append(str(getattr(code, "co_qualname", "")).split(".")[0])
+        func = func.__wrapped__
+    return names

@@ -21,7 +21,7 @@ from vsla.domain.activity import (
 )
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
-from vsla.store.transactions import Transactions
+from vsla.store.transactions import Transactions, retry_conflicts
 
 
 class ActivityStore(Transactions):
@@ -30,6 +30,7 @@ class ActivityStore(Transactions):
     def add_referral(self, new: NewReferral) -> Referral:
         return self.add_referrals([new])[0]
 
+    @retry_conflicts
     def add_referrals(self, new: Sequence[NewReferral]) -> list[Referral]:
         """Add referrals in one transaction (all or none)."""
         out = []
@@ -43,6 +44,7 @@ class ActivityStore(Transactions):
                 out.append(Referral(id=rid[0], **r.model_dump()))
         return out
 
+    @retry_conflicts
     def record_referral_outcome(
         self, referral_id: int, outcome: ReferralOutcome, on: dt.date
     ) -> Referral:
@@ -83,6 +85,7 @@ class ActivityStore(Transactions):
     def add_livelihood_support(self, new: NewLivelihoodSupport) -> LivelihoodSupport:
         return self.add_livelihood_supports([new])[0]
 
+    @retry_conflicts
     def add_livelihood_supports(
         self, new: Sequence[NewLivelihoodSupport]
     ) -> list[LivelihoodSupport]:
@@ -109,6 +112,7 @@ class ActivityStore(Transactions):
         with self._connect() as conn:
             return [LivelihoodSupport.model_validate(r._asdict()) for r in conn.execute(query)]
 
+    @retry_conflicts
     def add_gal_session(self, new: NewGalSession) -> GalSession:
         with self._begin() as conn:
             group = conn.execute(

@@ -224,7 +224,8 @@ def open_store(
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     store = Store(engine)
-    ensure_schema(engine, create=create, upgrade=upgrade)
+    with store._store_errors():  # a missing directory, a read-only file: a StoreError
+        ensure_schema(engine, create=create, upgrade=upgrade)
     return store
 
 
