@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,33 @@ def _wrappers(func: object) -> list[str]:
         names.append(str(getattr(code, "co_qualname", "")).split(".")[0])
         func = func.__wrapped__
     return names
+
+
+def test_busy_timeout_is_how_long_a_write_waits(tmp_path: Path) -> None:
+    """Another process holds the write lock: a store opened with busy_timeout=0.2 gives up
+    after 0.2 s with DatabaseBusy naming the file and the timeout, and writes nothing."""
+    path = tmp_path / "busy.db"
+    vsla.open(path).close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # the other clerk's import, mid-way
+    store = vsla.open(path, busy_timeout=0.2)
+    try:
+        with pytest.raises(vsla.DatabaseBusy, match=r"busy\.db.*0\.2 s"):
+            store.add_group(vsla.NewGroup(code="A", name="Tổ A", established_on=START))
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    assert store.groups() == []
+    store.close()
+
+
+@pytest.mark.parametrize(
+    ("url", "seconds", "message"),
+    [
+        (":memory:", -1, "from 0 to 86400"),
+        ("postgresql+psycopg://u@h/db", 5, "SQLite databases only"),
+    ],
+)
+def test_busy_timeout_refusals(url: str, seconds: float, message: str) -> None:
+    with pytest.raises(vsla.InvalidInput, match=message):
+        vsla.open(url, busy_timeout=seconds)

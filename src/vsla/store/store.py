@@ -192,7 +192,11 @@ def _sqlite_begin(conn: Connection) -> None:
 
 
 def open_store(
-    url: str | Path | Engine | None = None, *, create: bool = True, upgrade: bool = True
+    url: str | Path | Engine | None = None,
+    *,
+    create: bool = True,
+    upgrade: bool = True,
+    busy_timeout: float | None = None,
 ) -> Store:
     """Open (and by default create) a vsla database.
 
@@ -205,21 +209,38 @@ def open_store(
     by an older vsla is upgraded to this version's schema, every row kept, in one
     transaction; with ``upgrade=False`` it is refused instead. A database made by a newer
     vsla is refused: :class:`~vsla.errors.SchemaMismatch` (see :mod:`vsla.store.schema`).
+
+    ``busy_timeout`` (SQLite, seconds; default 15): how long a write waits for another
+    process's write to finish before :class:`~vsla.errors.DatabaseBusy`.
     """
     from vsla.store.schema import ensure_schema
 
     if isinstance(url, Engine):
+        if busy_timeout is not None:
+            raise InvalidInput(
+                "busy_timeout is for a database vsla opens; for an Engine of your own, pass "
+                'create_engine(url, connect_args={"timeout": seconds})'
+            )
         engine = url
     else:
         text = "vsla.db" if url is None else str(url)
+        sqlite_args: dict[str, Any] = {}
+        if busy_timeout is not None:
+            if isinstance(busy_timeout, bool) or not 0 <= busy_timeout <= 86_400:
+                raise InvalidInput(
+                    f"busy_timeout is a number of seconds from 0 to 86400, got {busy_timeout!r}"
+                )
+            if "://" in text and not text.startswith("sqlite"):
+                raise InvalidInput("busy_timeout applies to SQLite databases only")
+            sqlite_args["timeout"] = busy_timeout
         if text == ":memory:":
             engine = create_engine(
                 "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
         elif "://" in text:
-            engine = create_engine(text)
+            engine = create_engine(text, connect_args=sqlite_args)
         else:
-            engine = create_engine(f"sqlite:///{text}")
+            engine = create_engine(f"sqlite:///{text}", connect_args=sqlite_args)
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
