@@ -13,8 +13,9 @@ __all__ = ["Record", "no_float"]
 
 from typing import Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
+from vsla.domain.arguments import MAX_INT, MAX_INT32, MIN_INT, MIN_INT32, is_small
 from vsla.errors import InvalidInput, VslaError
 
 
@@ -37,11 +38,41 @@ def _describe(model: str, exc: ValidationError) -> str:
     return f"invalid {model}: " + "; ".join(lines)
 
 
+def _storable(where: str, value: Any, small: bool = False) -> None:
+    """Refuse what no database column can hold: text with NUL or lone surrogates, integers
+    beyond 64 bits (nested models check themselves)."""
+    if isinstance(value, str):
+        if "\x00" in value:
+            raise ValueError(f"{where}: text with a NUL character (\\x00) cannot be stored")
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError(f"{where}: not valid Unicode text") from None
+    elif isinstance(value, int) and not isinstance(value, bool):
+        if small and not MIN_INT32 <= value <= MAX_INT32:
+            raise ValueError(f"{where}: {value} is out of range (a 32-bit integer)")
+        if not MIN_INT <= value <= MAX_INT:
+            raise ValueError(f"{where}: {value} is out of range (a 64-bit integer)")
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            _storable(where, k, small=True)  # keys are member ids (or fine names)
+            _storable(where, v, small)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for v in value:
+            _storable(where, v, small)
+
+
 class Record(BaseModel):
     """A frozen, validated value. Subclasses set ``error_class`` to their own error."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
     error_class: ClassVar[type[VslaError]] = InvalidInput
+
+    @model_validator(mode="after")
+    def _storable_values(self) -> Self:
+        for name, value in self:
+            _storable(name, value, is_small(name))
+        return self
 
     def __init__(self, /, **data: Any) -> None:
         try:

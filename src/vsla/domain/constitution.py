@@ -26,6 +26,7 @@ from typing import Any, ClassVar
 from dateutil.rrule import MONTHLY, WEEKLY, rrule
 from pydantic import Field, StrictInt, field_validator, model_validator
 
+from vsla.domain.arguments import checked_call
 from vsla.domain.base import Record, no_float
 from vsla.domain.money import Rounding
 from vsla.errors import InvalidConstitution, VslaError
@@ -142,6 +143,8 @@ class Constitution(Record):
             )
         if not self.interest_rate.is_finite() or self.interest_rate < 0:
             problems.append(f"interest_rate must be >= 0, got {self.interest_rate}")
+        elif len(str(self.interest_rate)) > 32:
+            problems.append(f"interest_rate has too many digits, got {self.interest_rate}")
         elif self.interest_rate >= 1:
             problems.append(
                 f"interest_rate is per month as a fraction (0.02 = 2 %), got {self.interest_rate}"
@@ -162,6 +165,7 @@ class Constitution(Record):
         return self
 
 
+@checked_call
 def meeting_dates(start: dt.date, end: dt.date, frequency: MeetingFrequency) -> list[dt.date]:
     """The planned meeting dates of a cycle from ``start`` to ``end`` inclusive.
 

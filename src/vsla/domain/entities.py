@@ -103,7 +103,7 @@ class Targets(Record):
 
 class NewProgramme(Record):
     name: str = Field(min_length=1)
-    currency: str = "VND"
+    currency: str = Field("VND", min_length=1, max_length=3)
     province: str = "Kon Tum"
     period_start: dt.date = dt.date(2021, 1, 1)
     period_end: dt.date = dt.date(2025, 12, 31)
@@ -157,7 +157,7 @@ class NewMember(Record):
     sex: Sex
     birth_year: StrictInt | None = None
     ethnicity: str = ""
-    phone: str | None = None
+    phone: str | None = Field(None, max_length=32)
     joined_on: dt.date
     left_on: dt.date | None = None
     exit_reason: ExitReason | None = None

@@ -27,6 +27,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
+from vsla.domain.arguments import checked_call
+
 
 class EntryKind(StrEnum):
     """What an entry records (domain.md section 5)."""
@@ -194,6 +196,7 @@ def balances_from_totals(
     )
 
 
+@checked_call
 def balances_from_entries(entries: Iterable[LedgerEntry], share_value: int) -> Balances:
     """Balances from entries held in memory (the reference path)."""
     entries = list(entries)

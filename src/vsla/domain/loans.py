@@ -47,6 +47,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from pydantic import StrictInt, field_validator, model_validator
 
+from vsla.domain.arguments import checked_call
 from vsla.domain.base import Record, no_float
 from vsla.domain.constitution import InterestMethod, PaymentOrder, PrincipalSchedule
 from vsla.domain.money import Rounding, format_money, to_unit
@@ -178,6 +179,7 @@ def _add_months(day: dt.date, months: int) -> dt.date:
     return day + relativedelta(months=months)
 
 
+@checked_call
 def due_date(terms: LoanTerms) -> dt.date:
     """The end of the last month of the term: when the principal is due.
 
@@ -224,6 +226,7 @@ def _rounded_charge(rate: Decimal, base: int, months: int, rounding: Rounding) -
     return to_unit(Fraction(rate) * base * months, rounding)
 
 
+@checked_call
 def upfront_interest(terms: LoanTerms) -> int:
     """The interest paid at disbursement under the ``upfront`` method (0 for other methods).
 
@@ -284,6 +287,7 @@ def _principal_parts(terms: LoanTerms) -> list[int]:
     return [0] * (n - 1) + [terms.principal]
 
 
+@checked_call
 def schedule(terms: LoanTerms) -> tuple[Instalment, ...]:
     """The planned instalments, one per month of the term, each payable at the month's end.
 
@@ -465,6 +469,7 @@ class _Book:
         return month_start(d0, last + 1)
 
 
+@checked_call
 def interest_charged(
     terms: LoanTerms,
     payments: Iterable[LoanPayment],
@@ -532,6 +537,7 @@ class LoanPosition:
     settlement_amount: int
 
 
+@checked_call
 def position(
     terms: LoanTerms,
     payments: Iterable[LoanPayment],
@@ -611,6 +617,7 @@ class Allocation:
     principal: int
 
 
+@checked_call
 def allocate_payment(
     pos: LoanPosition,
     amount: int,

@@ -20,6 +20,9 @@ from decimal import ROUND_FLOOR, ROUND_HALF_EVEN, ROUND_HALF_UP, Decimal, localc
 from enum import StrEnum
 from fractions import Fraction
 
+from vsla.domain.arguments import checked_call
+from vsla.errors import InvalidInput
+
 
 class Rounding(StrEnum):
     """How an exact amount becomes a whole number of minor units (a **policy**)."""
@@ -39,16 +42,17 @@ class Rounding(StrEnum):
 
 def _exact(value: int | Decimal | Fraction) -> Fraction:
     if isinstance(value, bool):
-        raise TypeError("a bool is not an amount")
+        raise InvalidInput("a bool is not an amount")
     if isinstance(value, int | Fraction):
         return Fraction(value)
     if isinstance(value, Decimal):
         if not value.is_finite():
-            raise ValueError(f"amount must be finite, got {value}")
+            raise InvalidInput(f"amount must be finite, got {value}")
         return Fraction(value)
-    raise TypeError(f"money must be int, Decimal or Fraction, never {type(value).__name__}")
+    raise InvalidInput(f"money must be int, Decimal or Fraction, never {type(value).__name__}")
 
 
+@checked_call
 def to_unit(
     value: int | Decimal | Fraction, rounding: Rounding = Rounding.HALF_UP, step: int = 1
 ) -> int:
@@ -71,7 +75,7 @@ def to_unit(
     ```
     """
     if step < 1:
-        raise ValueError(f"step must be a positive whole amount, got {step}")
+        raise InvalidInput(f"step must be a positive whole amount, got {step}")
     q = _exact(value) / step
     floor = q.numerator // q.denominator
     rest = q - floor
@@ -120,6 +124,7 @@ def ratio(numerator: int | Decimal, denominator: int | Decimal, places: int = 28
         return Decimal(numerator) / Decimal(denominator)
 
 
+@checked_call
 def format_money(amount: int, currency: str = "VND", *, vietnamese: bool = True) -> str:
     """Format a whole amount the Vietnamese way: ``1.234.567 ₫`` (or ``1,234,567 VND``).
 

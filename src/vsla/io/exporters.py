@@ -11,6 +11,7 @@ __all__ = ["LEDGER_COLUMNS", "export_ledger", "export_rows"]
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
+from vsla.domain.arguments import checked_call
 from vsla.io.pseudonymise import pseudonymiser
 from vsla.io.writers import write_tables
 from vsla.store.store import Store
@@ -31,10 +32,12 @@ LEDGER_COLUMNS = (
     "loan_fund_change",
     "social_fund_change",
 )
+
 """The ledger export's columns; a pseudonymised export has ``member_pseudonym`` in place
 of ``member_number``."""
 
 
+@checked_call
 def export_ledger(
     store: Store,
     path: str | Path,
@@ -85,6 +88,7 @@ def export_ledger(
     return len(rows)
 
 
+@checked_call
 def export_rows(
     rows: Sequence[Mapping[str, object]], path: str | Path, *, sheet: str = "rows"
 ) -> int:

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from vsla.domain.activity import NewLivelihoodSupport, NewReferral, ReferralOutcome
+from vsla.domain.arguments import checked_call
 from vsla.domain.entities import Attendance, Cycle, Group, Member, NewMember
 from vsla.domain.ledger import EntryKind
 from vsla.domain.meeting import (
@@ -51,7 +52,7 @@ from vsla.errors import (
 )
 from vsla.io.cells import Cell, CellError, is_blank, nfc, parse_text
 from vsla.io.readers import Sheet, read_sheet
-from vsla.io.templates import COLUMNS, Column, ImportKind
+from vsla.io.templates import COLUMNS, Column, ImportKind, import_kind
 from vsla.store.store import Store
 
 T = TypeVar("T")
@@ -915,6 +916,7 @@ _IMPORTERS: dict[ImportKind, Callable[[Store, list[Row], Problems], dict[str, in
 }
 
 
+@checked_call
 def import_file(
     store: Store,
     kind: ImportKind | str,
@@ -930,7 +932,7 @@ def import_file(
     Raises :class:`~vsla.errors.ImportErrors` listing every row error of the file, with
     nothing written, when anything is wrong.
     """
-    kind = ImportKind(kind)
+    kind = import_kind(kind)
     path = Path(path)
     if kind is ImportKind.PROGRAMME:
         if group_code is not None:

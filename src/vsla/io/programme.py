@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
 from vsla.domain.activity import NewGalSession, NewLivelihoodSupport, NewReferral
+from vsla.domain.arguments import checked_call
 from vsla.domain.constitution import Constitution
 from vsla.domain.entities import (
     Attendance,
@@ -515,6 +516,7 @@ def _write(path: Path, tables: dict[str, list[Row]], pseudonymised: bool) -> Non
     write_tables(path, sheets, json_document=document)
 
 
+@checked_call
 def export_programme(
     store: Store, path: str | Path, *, pseudonymise: bool = False, salt: str | None = None
 ) -> None:

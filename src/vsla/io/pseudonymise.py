@@ -16,6 +16,7 @@ import hmac
 import os
 import re
 
+from vsla.domain.arguments import checked_call
 from vsla.domain.entities import ExitReason
 from vsla.domain.ledger import EntryKind, LedgerEntry
 from vsla.errors import InvalidInput
@@ -26,6 +27,7 @@ SALT_ENV = "VSLA_PSEUDONYM_SALT"
 SYSTEM_MEMOS = frozenset(
     {"upfront", "netted at exit", "netted at share-out", "share-out remainder"}
 )
+
 _CARRIED = re.compile(r"carried from cycle \d+")
 _EXIT = re.compile(r"exit: ([a-z_]+)")
 _REVERSES = re.compile(r"(reverses #\d+)(?::.*)?", re.DOTALL)
@@ -34,6 +36,7 @@ _REVERSES = re.compile(r"(reverses #\d+)(?::.*)?", re.DOTALL)
 class Pseudonymiser:
     """Turns member ids into pseudonyms and strips free text from memos."""
 
+    @checked_call
     def __init__(self, salt: str) -> None:
         if not salt:
             raise InvalidInput("a pseudonymised export needs a non-empty salt")

@@ -163,10 +163,19 @@ def _sheet(source: str, rows: list[tuple[Cell, ...]]) -> Sheet:
     return sheet
 
 
+def read_bytes(path: Path) -> bytes:
+    """The file's bytes; a file that cannot be read is one error for the whole file."""
+    try:
+        return path.read_bytes()
+    except (OSError, ValueError) as exc:  # missing, a directory, no permission, a NUL
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        raise file_error(path.name, f"the file cannot be read ({reason})") from None
+
+
 def read_csv(path: Path) -> Sheet:
     """A CSV file: comma, semicolon or tab separated (guessed from the header)."""
     source = path.name
-    text = decode(path.read_bytes(), source)
+    text = decode(read_bytes(path), source)
     first = text.split("\n", 1)[0]
     delimiter = max((",", ";", "\t"), key=first.count)
     rows: list[tuple[Cell, ...]] = [
@@ -180,8 +189,7 @@ def _load_workbook(path: Path) -> Any:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
-    if not path.exists():
-        raise FileNotFoundError(f"no such file: {path}")
+    read_bytes(path)  # a missing or unreadable file: one error for the whole file
     try:
         return load_workbook(path, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
@@ -231,7 +239,7 @@ def read_sheet(path: Path, preferred: str) -> Sheet:
 
 def read_json(path: Path) -> Any:
     """A JSON document; numbers with a fraction are read as Decimal, never float."""
-    text = decode(path.read_bytes(), path.name)
+    text = decode(read_bytes(path), path.name)
     try:
         return json.loads(text, parse_float=Decimal)
     except json.JSONDecodeError as exc:

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from vsla.domain.activity import Institution, ReferralOutcome, SupportKind
+from vsla.domain.arguments import checked_call
 from vsla.domain.entities import Attendance, ExitReason, Sex
 from vsla.domain.meeting import LoanPurpose
 from vsla.errors import InvalidInput
@@ -364,12 +365,22 @@ TEMPLATE_ROWS = 500
 """Rows of the XLSX data sheet formatted as text, so Excel keeps dates and amounts as typed."""
 
 
+def import_kind(value: ImportKind | str) -> ImportKind:
+    """``value`` as an :class:`ImportKind`, or :class:`~vsla.errors.InvalidInput`."""
+    try:
+        return ImportKind(value)
+    except ValueError:
+        allowed = ", ".join(k.value for k in ImportKind)
+        raise InvalidInput(f"unknown import kind {value!r}: one of {allowed}") from None
+
+
+@checked_call
 def write_template(kind: ImportKind | str, path: str | Path) -> None:
     """Write an empty template for ``kind``: a CSV header row, or an XLSX workbook with the
     data sheet (header only, cells formatted as text), an ``example`` sheet and a ``help``
     sheet describing every column. A programme template is an empty export (JSON or XLSX).
     """
-    kind = ImportKind(kind)
+    kind = import_kind(kind)
     path = Path(path)
     if kind is ImportKind.PROGRAMME:
         from vsla.io.programme import write_programme_template

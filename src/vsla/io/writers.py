@@ -122,7 +122,16 @@ def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
 
 def write_tables(path: Path, tables: Sequence[Table], *, json_document: object = None) -> None:
     """One table to CSV, or any number of tables to XLSX; JSON writes ``json_document`` (or
-    the first table's rows when it is ``None``)."""
+    the first table's rows when it is ``None``). A file that cannot be written (its folder
+    is missing, no permission) raises :class:`~vsla.errors.InvalidInput`."""
+    try:
+        _write_tables(path, tables, json_document)
+    except OSError as exc:
+        reason = exc.strerror or str(exc)
+        raise InvalidInput(f"{path}: the file cannot be written ({reason})") from None
+
+
+def _write_tables(path: Path, tables: Sequence[Table], json_document: object) -> None:
     suffix = path.suffix.casefold()
     if suffix == ".csv":
         if len(tables) != 1:

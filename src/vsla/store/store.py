@@ -37,6 +37,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
+from vsla.domain.arguments import checked_arguments
 from vsla.domain.constitution import (
     Constitution,
     ExitProfitPolicy,
@@ -318,6 +319,7 @@ def _group(row: Row[Any]) -> Group:
     return Group.model_validate(row._asdict())
 
 
+@checked_arguments  # ids, dates and texts from data are refused as InvalidInput
 class Store(ActivityStore):
     """A vsla database. Get one with :func:`vsla.open`."""
 
