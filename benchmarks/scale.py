@@ -378,14 +378,31 @@ def dashboard_pandas(engine: Engine, pid: int, on: dt.date) -> Figures:
 
 MEMORY_PROBE = """
 import datetime as dt, json, resource, sys
+from pathlib import Path
+
+
+def peak():
+    # VmHWM: this process's peak resident memory (KiB). A child starts with its parent's
+    # peak (it is inherited across fork), so the probe resets it first (Linux 4.0+).
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1])
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+
+
+try:
+    Path("/proc/self/clear_refs").write_text("5")
+except OSError:
+    pass
 import vsla
 from vsla.reports import programme_indicators
+
 store = vsla.open(sys.argv[1])
 store.programme(int(sys.argv[2]))
-before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+before = peak()
 programme_indicators(store, int(sys.argv[2]), dt.date.fromisoformat(sys.argv[3]),
                      breakdowns=["district"])
-after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+after = peak()
 print(json.dumps({"before": before, "after": after}))
 """
 
@@ -696,8 +713,9 @@ def render(results: Sequence[Result]) -> str:
             f"     vsla / SQL {_ratio(r.vsla_ns, r.sql_ns)} (target <= 1.5: "
             f"{_mark(_ratio(r.vsla_ns, r.sql_ns) <= Decimal('1.5'))}); vsla / pandas "
             f"{_ratio(r.vsla_ns, r.pandas_ns)} (target < 1: {_mark(r.vsla_ns < r.pandas_ns)})",
-            f"   dashboard peak memory: {after // MB} MB (process {before // MB} MB before it; "
-            f"target < 500 MB: {_mark(after < 500 * MB)})",
+            f"   dashboard peak memory: {after // MB} MB for the whole process, "
+            f"{(after - before) // MB} MB above the {before // MB} MB it held before "
+            f"(target < 500 MB: {_mark(after < 500 * MB)})",
             f"   30-member meeting: median {_ms(percentile(r.latencies, 50))} ms, "
             f"p95 {_ms(percentile(r.latencies, 95))} ms ({len(r.latencies)} meetings)",
         ]
