@@ -234,6 +234,8 @@ def test_a_debtor_who_is_not_a_member_is_refused() -> None:
         ({"owed": {"a": -5}}, "amount owed by member 'a' must be >= 0"),
         ({"distributable": Decimal("5000.5")}, "must be a whole number.*Decimal"),
         ({"shares": {"a": True}}, "must be a whole number.*bool"),
+        ({"shares": None}, "shares must map each member to a whole number, not NoneType"),
+        ({"owed": [("a", 5)]}, "owed must map each member to a whole number, not list"),
     ],
 )
 def test_refusals(kwargs: dict[str, Any], pattern: str) -> None:

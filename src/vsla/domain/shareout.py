@@ -419,6 +419,12 @@ def share_out(
     distributable = _whole("the distributable amount", distributable, minimum=0)
     share_value = _whole("the share value", share_value, minimum=1)
     cash_step = _whole("the cash step", cash_step, minimum=1)
+    for what, given in (("shares", shares), ("owed", owed)):
+        if not isinstance(given, Mapping) and not (what == "owed" and given is None):
+            raise ShareOutRefused(
+                f"{what} must map each member to a whole number, not "
+                f"{type(given).__name__} {given!r}"
+            )
     counts = {
         member: _whole(f"the shares of member {member!r}", n, minimum=0)
         for member, n in shares.items()
