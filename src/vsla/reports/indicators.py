@@ -49,6 +49,7 @@ from sqlalchemy import (
     CTE,
     ColumnElement,
     Connection,
+    Select,
     Subquery,
     and_,
     case,
@@ -344,6 +345,34 @@ def _people_done(on: dt.date) -> tuple[Subquery, Subquery, Subquery]:
     )
     supported = select(s.member_id).where(s.received_on <= on).distinct().subquery("supported")
     return referred, linked, supported
+
+
+def _population_query(
+    keys: tuple[ColumnElement[Any], ...],
+    on: dt.date,
+    scope: Scope,
+    counted: ColumnElement[bool],
+) -> Select[Any]:
+    """Members counted, referred, linked and supported, per ``keys`` (a group, sex and
+    ethnicity; or a district and sex)."""
+    referred, linked, supported = _people_done(on)
+    return (
+        select(
+            *keys,
+            func.count(),
+            func.count(referred.c.member_id),
+            func.count(linked.c.member_id),
+            func.count(supported.c.member_id),
+        )
+        .select_from(
+            t.members.join(t.groups, _g.id == _m.group_id)
+            .outerjoin(referred, referred.c.member_id == _m.id)
+            .outerjoin(linked, linked.c.member_id == _m.id)
+            .outerjoin(supported, supported.c.member_id == _m.id)
+        )
+        .where(*_where(scope), counted)
+        .group_by(*keys)
+    )
 
 
 def _counted(
@@ -676,26 +705,8 @@ class SqlFacts:
         policy: MembersPolicy,
         period: tuple[dt.date, dt.date],
     ) -> ProgrammeFacts:
-        referred, linked, supported = _people_done(on)
-        counted = _counted(on, policy, period)
-        query = (
-            select(
-                _m.group_id,
-                _m.sex,
-                _m.ethnicity,
-                func.count(),
-                func.count(referred.c.member_id),
-                func.count(linked.c.member_id),
-                func.count(supported.c.member_id),
-            )
-            .select_from(
-                t.members.join(t.groups, _g.id == _m.group_id)
-                .outerjoin(referred, referred.c.member_id == _m.id)
-                .outerjoin(linked, linked.c.member_id == _m.id)
-                .outerjoin(supported, supported.c.member_id == _m.id)
-            )
-            .where(*_where(scope), counted)
-            .group_by(_m.group_id, _m.sex, _m.ethnicity)
+        query = _population_query(
+            (_m.group_id, _m.sex, _m.ethnicity), on, scope, _counted(on, policy, period)
         )
         cells: dict[tuple[int, str, str], PopulationFacts] = {}
         for gid, sex, eth, n, n_referred, n_linked, n_supported in self.conn.execute(query):
@@ -725,25 +736,7 @@ class SqlFacts:
                 .group_by(_g.district)
             )
         }
-        referred, linked, supported = _people_done(on)
-        query = (
-            select(
-                _g.district,
-                _m.sex,
-                func.count(),
-                func.count(referred.c.member_id),
-                func.count(linked.c.member_id),
-                func.count(supported.c.member_id),
-            )
-            .select_from(
-                t.members.join(t.groups, _g.id == _m.group_id)
-                .outerjoin(referred, referred.c.member_id == _m.id)
-                .outerjoin(linked, linked.c.member_id == _m.id)
-                .outerjoin(supported, supported.c.member_id == _m.id)
-            )
-            .where(*_where(scope), _counted(on, policy, period))
-            .group_by(_g.district, _m.sex)
-        )
+        query = _population_query((_g.district, _m.sex), on, scope, _counted(on, policy, period))
         cells = {
             (str(district), str(sex)): PopulationFacts(
                 _int(n), _int(n_referred), _int(n_linked), _int(n_supported)
