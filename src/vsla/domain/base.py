@@ -79,6 +79,11 @@ class Record(BaseModel):
             super().__init__(**data)
         except ValidationError as exc:
             raise self.error_class(_describe(type(self).__name__, exc)) from exc
+        except TypeError as exc:  # a nested model given a mapping with non-text keys
+            raise self.error_class(
+                f"invalid {type(self).__name__}: a nested record was given keys that are not "
+                f"field names ({exc})"
+            ) from exc
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:
