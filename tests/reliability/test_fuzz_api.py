@@ -839,3 +839,13 @@ def test_a_nested_record_given_non_text_keys_is_invalid_input() -> None:
     with pytest.raises(vsla.InvalidInput):
         store.add_programme({"name": "Kon Tum", "targets": {1: 2}})  # type: ignore[arg-type]
     assert store.programmes() == []
+
+
+def test_a_group_id_beyond_32_bits_is_invalid_input() -> None:
+    """Found by the fuzzing on PostgreSQL (seed 32): store.group(2**31) reached the driver
+    ('integer out of range'); the id-or-code argument is checked like any id now."""
+    store = vsla.open(":memory:")
+    with pytest.raises(vsla.InvalidInput, match="group_id_or_code"):
+        store.group(2**31)
+    with pytest.raises(vsla.NotFound):
+        store.group(2**31 - 1)

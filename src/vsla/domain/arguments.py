@@ -59,7 +59,11 @@ MIN_INT32 = -(2**31)
 
 def is_small(name: str) -> bool:
     """Whether an argument or field of this name goes into a 32-bit ``INTEGER`` column."""
-    return name == "id" or name.endswith(("_id", "number", "term_months")) or name in SMALL
+    return (
+        name == "id"
+        or name.endswith(("_id", "number", "term_months", "_id_or_code"))
+        or name in SMALL
+    )
 
 
 SMALL = frozenset(
