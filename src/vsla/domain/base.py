@@ -15,7 +15,7 @@ from typing import Any, ClassVar, Self
 
 from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
 
-from vsla.domain.arguments import MAX_INT, MAX_INT32, MIN_INT, MIN_INT32, is_small
+from vsla.domain.arguments import MAX_INT, MAX_INT32, MIN_INT, MIN_INT32, check_text, is_small
 from vsla.errors import InvalidInput, VslaError
 
 
@@ -42,12 +42,7 @@ def _storable(where: str, value: Any, small: bool = False) -> None:
     """Refuse what no database column can hold: text with NUL or lone surrogates, integers
     beyond 64 bits (nested models check themselves)."""
     if isinstance(value, str):
-        if "\x00" in value:
-            raise ValueError(f"{where}: text with a NUL character (\\x00) cannot be stored")
-        try:
-            value.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError(f"{where}: not valid Unicode text") from None
+        check_text(where, value)  # InvalidInput is a ValueError: pydantic reports it
     elif isinstance(value, int) and not isinstance(value, bool):
         if small and not MIN_INT32 <= value <= MAX_INT32:
             raise ValueError(f"{where}: {value} is out of range (a 32-bit integer)")
