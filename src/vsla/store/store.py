@@ -267,6 +267,49 @@ def _settlement_entries(loan: LoanState, pos: LoanPosition, memo: str) -> list[P
     ]
 
 
+def _entry_row(
+    cycle_id: int,
+    meeting_id: int,
+    on: dt.date,
+    planned: PlannedEntry,
+    loan_id: int | None,
+    reverses_id: int | None = None,
+) -> dict[str, Any]:
+    """The ``entries`` row of a planned entry (its loan id already resolved)."""
+    return {
+        "cycle_id": cycle_id,
+        "meeting_id": meeting_id,
+        "date": on,
+        "kind": planned.kind.value,
+        "amount": planned.amount,
+        "shares": planned.shares,
+        "member_id": planned.member_id,
+        "loan_id": loan_id,
+        "memo": planned.memo,
+        "reverses_id": reverses_id,
+    }
+
+
+def _entries_from_rows(ids: Sequence[int], rows: Sequence[dict[str, Any]]) -> list[LedgerEntry]:
+    """The entries just written: their rows with the ids the database gave them."""
+    return [
+        LedgerEntry(
+            id=entry_id,
+            cycle_id=row["cycle_id"],
+            meeting_id=row["meeting_id"],
+            date=row["date"],
+            kind=EntryKind(row["kind"]),
+            amount=row["amount"],
+            member_id=row["member_id"],
+            loan_id=row["loan_id"],
+            shares=row["shares"],
+            memo=row["memo"],
+            reverses_id=row["reverses_id"],
+        )
+        for entry_id, row in zip(ids, rows, strict=True)
+    ]
+
+
 def _insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
     """Insert ``rows`` in one executemany and return their ids, in the order of ``rows``.
 
@@ -761,42 +804,14 @@ class Store(ActivityStore):
         for (plan, ids), mid in zip(plans, meeting_ids, strict=True):
             for p in plan.entries:
                 loan_id = ids[p.new_loan] if p.new_loan is not None else p.loan_id
-                rows.append(
-                    {
-                        "cycle_id": cycle_id,
-                        "meeting_id": mid,
-                        "date": plan.date,
-                        "kind": p.kind.value,
-                        "amount": p.amount,
-                        "shares": p.shares,
-                        "member_id": p.member_id,
-                        "loan_id": real.get(loan_id, loan_id) if loan_id is not None else None,
-                        "memo": p.memo,
-                        "reverses_id": None,
-                    }
-                )
-        entry_ids = iter(_insert_many(conn, t.entries, rows))
+                real_loan = real.get(loan_id, loan_id) if loan_id is not None else None
+                rows.append(_entry_row(cycle_id, mid, plan.date, p, real_loan))
+        written = _entries_from_rows(_insert_many(conn, t.entries, rows), rows)
         records: list[MeetingRecord] = []
-        row_iter = iter(rows)
+        start = 0
         for (plan, _), mid in zip(plans, meeting_ids, strict=True):
-            written = []
-            for p in plan.entries:
-                row = next(row_iter)
-                written.append(
-                    LedgerEntry(
-                        id=next(entry_ids),
-                        cycle_id=cycle_id,
-                        meeting_id=mid,
-                        date=plan.date,
-                        kind=p.kind,
-                        amount=p.amount,
-                        member_id=p.member_id,
-                        loan_id=row["loan_id"],
-                        shares=p.shares,
-                        memo=p.memo,
-                        reverses_id=None,
-                    )
-                )
+            entries = tuple(written[start : start + len(plan.entries)])
+            start += len(plan.entries)
             records.append(
                 MeetingRecord(
                     id=mid,
@@ -804,7 +819,7 @@ class Store(ActivityStore):
                     date=plan.date,
                     number=existing[plan.date][1],
                     attendance=dict(plan.attendance),
-                    entries=tuple(written),
+                    entries=entries,
                 )
             )
         return records
@@ -854,39 +869,10 @@ class Store(ActivityStore):
         ]
         reversed_ids: list[int | None] = list(reverses or [None] * len(planned))
         rows = [
-            {
-                "cycle_id": cycle_id,
-                "meeting_id": meeting_id,
-                "date": on,
-                "kind": p.kind.value,
-                "amount": p.amount,
-                "shares": p.shares,
-                "member_id": p.member_id,
-                "loan_id": loan_id,
-                "memo": p.memo,
-                "reverses_id": reversed_id,
-            }
+            _entry_row(cycle_id, meeting_id, on, p, loan_id, reversed_id)
             for p, loan_id, reversed_id in zip(planned, resolved_loans, reversed_ids, strict=True)
         ]
-        ids = _insert_many(conn, t.entries, rows)
-        return [
-            LedgerEntry(
-                id=entry_id,
-                cycle_id=cycle_id,
-                meeting_id=meeting_id,
-                date=on,
-                kind=p.kind,
-                amount=p.amount,
-                member_id=p.member_id,
-                loan_id=loan_id,
-                shares=p.shares,
-                memo=p.memo,
-                reverses_id=reversed_id,
-            )
-            for entry_id, p, loan_id, reversed_id in zip(
-                ids, planned, resolved_loans, reversed_ids, strict=True
-            )
-        ]
+        return _entries_from_rows(_insert_many(conn, t.entries, rows), rows)
 
     def meetings(self, cycle_id: int) -> list[MeetingRecord]:
         with self._connect() as conn:
