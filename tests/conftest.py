@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 from sqlalchemy import create_engine, select, text
@@ -31,16 +32,37 @@ BACKENDS = [
 PG_SCHEMA = f"vsla_test_{os.getpid()}"
 
 
+def reset_pg_schema(schema: str, *, create: bool = True) -> None:
+    """Drop the PostgreSQL schema and all it holds; create it again, empty, unless
+    ``create`` is False. Each test process and each test file that needs its own schema
+    works in one of these, so runs sharing a database never drop each other's tables."""
+    assert POSTGRES_URL
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
+        if create:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    admin.dispose()
+
+
+@contextmanager
+def own_pg_schema(prefix: str) -> Iterator[str]:
+    """A new, empty PostgreSQL schema named after ``prefix`` and this process, dropped on
+    leaving."""
+    schema = f"{prefix}_{os.getpid()}"
+    reset_pg_schema(schema)
+    try:
+        yield schema
+    finally:
+        reset_pg_schema(schema, create=False)
+
+
 def fresh_store(backend: str) -> vsla.Store:
     """A store with an empty schema on the named backend."""
     if backend == "sqlite":
         return vsla.open(":memory:")
     assert POSTGRES_URL
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
-    admin.dispose()
+    reset_pg_schema(PG_SCHEMA)
     engine = create_engine(POSTGRES_URL, connect_args={"options": f"-c search_path={PG_SCHEMA}"})
     return vsla.open(engine)
 
@@ -49,10 +71,7 @@ def fresh_store(backend: str) -> vsla.Store:
 def _drop_postgres_schema() -> Iterator[None]:
     yield
     if POSTGRES_URL:
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        admin.dispose()
+        reset_pg_schema(PG_SCHEMA, create=False)
 
 
 @pytest.fixture(params=BACKENDS)

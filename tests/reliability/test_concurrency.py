@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import multiprocessing
-import os
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -20,10 +19,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from sqlalchemy import create_engine, text
 
 import vsla
-from tests.conftest import POSTGRES_URL
+from tests.conftest import POSTGRES_URL, own_pg_schema
 from tests.reliability.workers import (
     Db,
     Report,
@@ -46,15 +44,8 @@ needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="VSLA_TEST_POSTGRES
 def pg_db() -> Iterator[Db]:
     """A PostgreSQL schema of this test's own, dropped at the end."""
     assert POSTGRES_URL
-    schema = f"vsla_conc_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield Db(POSTGRES_URL, schema)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    with own_pg_schema("vsla_conc") as schema:
+        yield Db(POSTGRES_URL, schema)
 
 
 @pytest.fixture

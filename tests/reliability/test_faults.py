@@ -23,7 +23,7 @@ from sqlalchemy import Engine, create_engine, select, text
 from sqlalchemy.exc import DBAPIError
 
 import vsla
-from tests.conftest import POSTGRES_URL, snapshot
+from tests.conftest import POSTGRES_URL, own_pg_schema, snapshot
 from tests.store.helpers import START, World, build
 from vsla.io import export_programme, import_file
 from vsla.store import tables as t
@@ -98,15 +98,8 @@ def new_member(world: World, name: str = "Y Mới") -> vsla.NewMember:
 def pg_schema() -> Iterator[str]:
     """A PostgreSQL schema of this test's own, dropped at the end."""
     assert POSTGRES_URL
-    schema = f"vsla_faults_{os.getpid()}"
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {schema}"))
-    yield schema
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE"))
-    admin.dispose()
+    with own_pg_schema("vsla_faults") as schema:
+        yield schema
 
 
 def pg_engine(schema: str, *settings: str, url: str | None = None) -> Engine:

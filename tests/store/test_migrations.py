@@ -26,6 +26,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, inspect, select, text
 
 import vsla
+from tests import conftest
 from tests.conftest import BACKENDS, POSTGRES_URL, snapshot
 from vsla.demo import generate
 from vsla.reports import group_indicators
@@ -77,22 +78,14 @@ def pg_engine() -> Engine:
 
 
 def reset_pg_schema() -> None:
-    assert POSTGRES_URL
-    admin = create_engine(POSTGRES_URL)
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        conn.execute(text(f"CREATE SCHEMA {PG_SCHEMA}"))
-    admin.dispose()
+    conftest.reset_pg_schema(PG_SCHEMA)
 
 
 @pytest.fixture(scope="module", autouse=True)
 def _drop_pg_schema() -> Iterator[None]:
     yield
     if POSTGRES_URL:
-        admin = create_engine(POSTGRES_URL)
-        with admin.begin() as conn:
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {PG_SCHEMA} CASCADE"))
-        admin.dispose()
+        conftest.reset_pg_schema(PG_SCHEMA, create=False)
 
 
 def load_dump(path: Path) -> None:
