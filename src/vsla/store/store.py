@@ -27,7 +27,6 @@ from sqlalchemy import (
     Engine,
     Row,
     Table,
-    and_,
     case,
     create_engine,
     event,
@@ -731,42 +730,8 @@ class Store(ActivityStore):
         """
         if not plans:
             return []
-        # meetings: the date's row may exist already (a write-off, an opening balance)
         dates = [plan.date for plan, _ in plans]
-        existing = {
-            day: (mid, number)
-            for mid, day, number in conn.execute(
-                select(t.meetings.c.id, t.meetings.c.date, t.meetings.c.number).where(
-                    t.meetings.c.cycle_id == cycle_id, t.meetings.c.date.in_(set(dates))
-                )
-            )
-        }
-        if existing:
-            conn.execute(
-                t.meetings.update()
-                .where(t.meetings.c.id.in_([mid for mid, _ in existing.values()]))
-                .values(minutes_recorded=True)
-            )
-        count = conn.execute(
-            select(func.count()).select_from(t.meetings).where(t.meetings.c.cycle_id == cycle_id)
-        ).scalar_one()
-        fresh = [day for day in dates if day not in existing]
-        numbers = {day: count + 1 + i for i, day in enumerate(fresh)}
-        if fresh:
-            new_ids = _insert_many(
-                conn,
-                t.meetings,
-                [
-                    {
-                        "cycle_id": cycle_id,
-                        "date": d,
-                        "number": numbers[d],
-                        "minutes_recorded": True,
-                    }
-                    for d in fresh
-                ],
-            )
-            existing.update({d: (mid, numbers[d]) for d, mid in zip(fresh, new_ids, strict=True)})
+        existing = self._meeting_rows(conn, cycle_id, dates, minutes=True)
         meeting_ids = [existing[day][0] for day in dates]
         attendance = [
             {"meeting_id": mid, "member_id": m, "status": s.value}
@@ -828,29 +793,43 @@ class Store(ActivityStore):
         self, conn: Connection, cycle_id: int, on: dt.date, *, minutes: bool = False
     ) -> int:
         """The meeting of ``on`` (created if needed); ``minutes``: record_meeting writes it."""
-        existing = conn.execute(
-            select(t.meetings.c.id).where(
-                and_(t.meetings.c.cycle_id == cycle_id, t.meetings.c.date == on)
-            )
-        ).scalar_one_or_none()
-        if existing is not None:
-            if minutes:
-                conn.execute(
-                    t.meetings.update()
-                    .where(t.meetings.c.id == existing)
-                    .values(minutes_recorded=True)
+        return self._meeting_rows(conn, cycle_id, [on], minutes=minutes)[on][0]
+
+    def _meeting_rows(
+        self, conn: Connection, cycle_id: int, dates: Sequence[dt.date], *, minutes: bool
+    ) -> dict[dt.date, tuple[int, int]]:
+        """(id, number) of the meeting of each date, created where missing and numbered in
+        date order after the cycle's others. A date's row may exist already (a write-off,
+        an opening balance): with ``minutes`` it is marked as recorded whole."""
+        found = {
+            day: (mid, number)
+            for mid, day, number in conn.execute(
+                select(t.meetings.c.id, t.meetings.c.date, t.meetings.c.number).where(
+                    t.meetings.c.cycle_id == cycle_id, t.meetings.c.date.in_(set(dates))
                 )
-            return int(existing)
-        count = conn.execute(
-            select(func.count()).select_from(t.meetings).where(t.meetings.c.cycle_id == cycle_id)
-        ).scalar_one()
-        mid = conn.execute(
-            t.meetings.insert().values(
-                cycle_id=cycle_id, date=on, number=count + 1, minutes_recorded=minutes
             )
-        ).inserted_primary_key
-        assert mid is not None
-        return int(mid[0])
+        }
+        if found and minutes:
+            conn.execute(
+                t.meetings.update()
+                .where(t.meetings.c.id.in_([mid for mid, _ in found.values()]))
+                .values(minutes_recorded=True)
+            )
+        fresh = [day for day in dates if day not in found]
+        if fresh:
+            count = conn.execute(
+                select(func.count())
+                .select_from(t.meetings)
+                .where(t.meetings.c.cycle_id == cycle_id)
+            ).scalar_one()
+            numbers = {day: count + 1 + i for i, day in enumerate(fresh)}
+            rows = [
+                {"cycle_id": cycle_id, "date": d, "number": numbers[d], "minutes_recorded": minutes}
+                for d in fresh
+            ]
+            ids = _insert_many(conn, t.meetings, rows)
+            found.update({d: (mid, numbers[d]) for d, mid in zip(fresh, ids, strict=True)})
+        return found
 
     def _insert_entries(
         self,
