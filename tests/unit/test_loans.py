@@ -334,9 +334,10 @@ def test_flat_whole_term_is_owed_once_the_principal_is_repaid() -> None:
     p = position(t, [pay(day20, 1_000_000, 20_000)], dt.date(2024, 2, 1))
     assert (p.interest_charged, p.interest_due, p.principal_outstanding) == (60_000, 40_000, 0)
     assert not p.is_overdue
-    # all money paid (1,020,000) meets the obligations in date order: 20,000 on 02-10,
-    # 20,000 on 03-10, 20,000 + 1,000,000 on 04-10 -> the first not fully met is on 04-10
-    assert p.next_payment_on == DUE
+    # arrears follow the ledger's split: the 20,000 of interest paid meets month 1's charge
+    # (02-10), not month 2's (03-10); the 1,000,000 of principal meets the principal due on
+    # 04-10. The first obligation not met is month 2's interest, payable on 03-10.
+    assert p.next_payment_on == dt.date(2024, 3, 10)
     # a flat loan repaid on its disbursement day is a correction: nothing owed
     assert interest_charged(t, [pay(D0, 1_000_000)], LATER) == 0
 
@@ -408,8 +409,9 @@ def test_position_fields() -> None:
     t = terms()
     p = position(t, [pay(M1_END, 100_000, 20_000)], dt.date(2024, 2, 15))
     # months 1 and 2 begun; month 2 charged on 900,000 -> 18,000; 38,000 - 20,000 = 18,000 due.
-    # next payment: the 120,000 paid meets, in date order, 20,000 (02-10), 18,000 (03-10),
-    # 18,000 (04-10, projected) but not the 1,000,000 principal on 04-10.
+    # next payment: interest paid (20,000) meets month 1's charge on 02-10 but not month 2's
+    # 18,000 on 03-10; principal repaid (100,000) does not meet the 1,000,000 due on 04-10.
+    # The earlier unmet obligation is 03-10 (principal paid ahead never covers interest).
     assert p == LoanPosition(
         on=dt.date(2024, 2, 15),
         principal=1_000_000,
@@ -423,7 +425,7 @@ def test_position_fields() -> None:
         due_on=DUE,
         is_overdue=False,
         days_overdue=0,
-        next_payment_on=DUE,
+        next_payment_on=dt.date(2024, 3, 10),
         settled=False,
         settlement_amount=918_000,
     )

@@ -15,6 +15,7 @@ __all__ = [
     "SOCIAL_FUND_SIGN",
     "Balances",
     "EntryKind",
+    "EntryOrigin",
     "LedgerEntry",
     "balances_from_entries",
     "balances_from_totals",
@@ -45,9 +46,29 @@ class EntryKind(StrEnum):
     PRINCIPAL_REPAYMENT = "principal_repayment"
     INTEREST_PAYMENT = "interest_payment"  # includes interest paid upfront at disbursement
     WRITE_OFF = "write_off"  # principal written off: no cash moves
+    INTEREST_WRITE_OFF = "interest_write_off"  # interest due written off: no cash moves
     SHARE_OUT_PAYOUT = "share_out_payout"
     EXIT_PAYOUT = "exit_payout"  # a member who leaves mid-cycle is settled
     TRANSFER_TO_SOCIAL_FUND = "transfer_to_social_fund"  # share-out remainder policy
+
+
+class EntryOrigin(StrEnum):
+    """Which rule made an entry: its meaning, kept apart from the free-text ``memo``.
+
+    Code decides on the origin (what a reversal undoes, what a share-out nets, what an
+    export replays), never on the memo, which holds only words a person wrote or reads.
+    """
+
+    MEETING = "meeting"  # recorded at a meeting (shares, fines, repayments, loans, ...)
+    UPFRONT_INTEREST = "upfront_interest"  # interest paid with an upfront-method loan
+    NETTED_AT_EXIT = "netted_at_exit"  # a leaving member's loan settled from their savings
+    EXIT_PAYOUT = "exit_payout"  # what a leaving member is paid
+    NETTED_AT_SHARE_OUT = "netted_at_share_out"  # a loan settled from the borrower's payout
+    SHARE_OUT_PAYOUT = "share_out_payout"  # a member's payout at the share-out
+    REMAINDER_TRANSFER = "remainder_transfer"  # the share-out remainder moved to the social fund
+    OPENING_CARRY = "opening_carry"  # cash and social fund carried from the previous cycle
+    WRITE_OFF = "write_off"  # what a borrower still owed, written off as a loss
+    REVERSAL = "reversal"  # a correction: undoes the entry named by ``reverses_id``
 
 
 LOAN_FUND_SIGN: Mapping[EntryKind, int] = {
@@ -63,6 +84,7 @@ LOAN_FUND_SIGN: Mapping[EntryKind, int] = {
     EntryKind.PRINCIPAL_REPAYMENT: 1,
     EntryKind.INTEREST_PAYMENT: 1,
     EntryKind.WRITE_OFF: 0,
+    EntryKind.INTEREST_WRITE_OFF: 0,
     EntryKind.SHARE_OUT_PAYOUT: -1,
     EntryKind.EXIT_PAYOUT: -1,
     EntryKind.TRANSFER_TO_SOCIAL_FUND: -1,
@@ -106,6 +128,7 @@ class LedgerEntry:
     shares: int = 0
     memo: str = ""
     reverses_id: int | None = None
+    origin: EntryOrigin = EntryOrigin.MEETING
 
     @property
     def loan_fund_delta(self) -> int:
@@ -134,6 +157,7 @@ class Balances:
     other_income: int
     expenses: int
     payouts: int
+    interest_written_off: int = 0  # interest owed and written off: forgone income, no cash
 
     def __str__(self) -> str:
         from vsla.domain.money import format_money
@@ -193,6 +217,7 @@ def balances_from_totals(
         other_income=t(EntryKind.OTHER_INCOME),
         expenses=t(EntryKind.EXPENSE),
         payouts=t(EntryKind.SHARE_OUT_PAYOUT) + t(EntryKind.EXIT_PAYOUT),
+        interest_written_off=t(EntryKind.INTEREST_WRITE_OFF),
     )
 
 

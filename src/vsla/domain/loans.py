@@ -331,6 +331,7 @@ class _Book:
         "_dates",
         "closed_on",
         "interest_paid",
+        "interest_written_off",
         "money_paid",
         "on",
         "principal_repaid",
@@ -345,6 +346,7 @@ class _Book:
         on: dt.date,
         written_off: int,
         written_off_on: dt.date | None,
+        interest_written_off: int = 0,
     ) -> None:
         d0 = terms.disbursed_on
         self.terms = terms
@@ -367,6 +369,10 @@ class _Book:
         if when < d0:
             raise InvalidInput(f"a write-off on {when} predates the disbursement on {d0}")
         self.written_off = written_off if when <= on else 0
+        _check_amount("interest_written_off", interest_written_off)
+        if interest_written_off < 0:
+            raise InvalidInput(f"interest_written_off must be >= 0, got {interest_written_off}")
+        self.interest_written_off = interest_written_off if when <= on else 0
         self.principal_repaid = sum(p.principal for p in history)
         self.interest_paid = sum(p.interest for p in history)
         self.money_paid = self.principal_repaid + self.interest_paid
@@ -402,8 +408,11 @@ class _Book:
 
     @property
     def is_written_off(self) -> bool:
-        """A loan with a write-off whose principal is cleared: nothing more is owed."""
-        return self.written_off > 0 and self.closed_on is not None
+        """A loan with a write-off (of principal, interest or both) whose principal is
+        cleared: nothing more is owed."""
+        return (self.written_off > 0 or self.interest_written_off > 0) and (
+            self.closed_on is not None
+        )
 
     @property
     def flat_whole_term(self) -> bool:
@@ -440,17 +449,20 @@ class _Book:
         return upfront_interest(self.terms) + sum(self.month_charge(k) for k in months)
 
     def earliest_unpaid(self) -> dt.date | None:
-        """The payable date of the earliest obligation not covered by the money paid.
+        """The payable date of the earliest obligation not met by what was paid for it.
 
-        Obligations (interest of each month at its end, upfront interest at disbursement,
-        principal at the due date or per instalment) are met in date order by all money paid
-        on or before ``on``, interest and principal together.
+        The ledger splits every repayment into an interest part and a principal part, and
+        arrears follow that split: interest paid meets the interest obligations (upfront
+        interest at disbursement, then month k's charge at the end of month k) in date order,
+        and principal repaid meets the principal obligations (at the due date, or per
+        instalment) in date order. Money paid ahead for one kind never covers the other kind.
+        The earlier of the two first unmet obligations is the answer.
         """
         terms = self.terms
         d0 = terms.disbursed_on
         last = max(terms.term_months, months_begun(d0, self.on))
-        obligations: list[tuple[dt.date, int]] = [(d0, upfront_interest(terms))]
-        obligations += [(month_start(d0, k + 1), self.month_charge(k)) for k in range(1, last + 1)]
+        interest = [(d0, upfront_interest(terms))]
+        interest += [(month_start(d0, k + 1), self.month_charge(k)) for k in range(1, last + 1)]
         # principal, the written-off part removed from the latest instalments first
         parts = _principal_parts(terms)
         forgiven = self.written_off
@@ -458,15 +470,29 @@ class _Book:
             cut = min(parts[i], forgiven)
             parts[i] -= cut
             forgiven -= cut
-        obligations += [(month_start(d0, k + 1), p) for k, p in enumerate(parts, start=1)]
-        obligations.sort(key=lambda o: o[0])
-        owed = 0
-        for day, amount in obligations:
-            owed += amount
-            if amount > 0 and owed > self.money_paid:
-                return day
-        # only reached when interest was overpaid: the end of the last month listed
+        principal = [(month_start(d0, k + 1), p) for k, p in enumerate(parts, start=1)]
+        unmet = [
+            day
+            for day in (
+                _first_unmet(interest, self.interest_paid),
+                _first_unmet(principal, self.principal_repaid),
+            )
+            if day is not None
+        ]
+        if unmet:
+            return min(unmet)
+        # only reached when every listed obligation is met: the end of the last month listed
         return month_start(d0, last + 1)
+
+
+def _first_unmet(obligations: list[tuple[dt.date, int]], paid: int) -> dt.date | None:
+    """The date of the first obligation (in date order) that ``paid`` does not cover."""
+    owed = 0
+    for day, amount in sorted(obligations, key=lambda o: o[0]):
+        owed += amount
+        if amount > 0 and owed > paid:
+            return day
+    return None
 
 
 @checked_call
@@ -535,6 +561,7 @@ class LoanPosition:
     next_payment_on: dt.date | None
     settled: bool
     settlement_amount: int
+    interest_written_off: int = 0
 
 
 @checked_call
@@ -545,14 +572,17 @@ def position(
     written_off: int = 0,
     *,
     written_off_on: dt.date | None = None,
+    interest_written_off: int = 0,
 ) -> LoanPosition:
     """The position of a loan at the close of ``on``, from its terms and payment history.
 
-    Overdue (domain.md section 6): obligations are month k's interest at the end of month k
-    (upfront interest at disbursement) and principal at the due date or at each month end
-    under instalments; all money paid on or before ``on`` meets them in date order. If the
-    earliest one not fully met is payable before ``on``, the loan is overdue by the days
-    since. A settled or written-off loan is never overdue.
+    Overdue: obligations are month k's interest at the end of month k (upfront interest at
+    disbursement) and principal at the due date or at each month end under instalments;
+    interest paid on or before ``on`` meets the interest obligations in date order and
+    principal repaid meets the principal obligations in date order (the ledger's own split
+    of each repayment). If the earliest one not fully met is payable before ``on``, the loan
+    is overdue by the days since. A settled or written-off loan is never overdue.
+    ``written_off`` (principal) and ``interest_written_off`` date from ``written_off_on``.
 
     ```pycon
     >>> t = LoanTerms(principal=1_000_000, interest_rate=Decimal("0.02"), term_months=3,
@@ -564,7 +594,7 @@ def position(
 
     ```
     """
-    book = _Book(terms, payments, on, written_off, written_off_on)
+    book = _Book(terms, payments, on, written_off, written_off_on, interest_written_off)
     charged = book.interest_charged()
     outstanding = book.outstanding(on)
     interest_due = 0 if book.is_written_off else max(0, charged - book.interest_paid)
@@ -594,6 +624,7 @@ def position(
         next_payment_on=unpaid,
         settled=settled,
         settlement_amount=settlement,
+        interest_written_off=book.interest_written_off,
     )
 
 

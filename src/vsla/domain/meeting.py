@@ -13,6 +13,7 @@ meeting count towards a loan taken at it, and repaid cash can be lent again.
 from __future__ import annotations
 
 __all__ = [
+    "Boxes",
     "CycleState",
     "Expense",
     "FinePaid",
@@ -26,13 +27,14 @@ __all__ = [
     "Repayment",
     "SocialFundGrant",
     "advance",
+    "check_can_record",
+    "member_of",
     "plan_meeting",
 ]
 
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
-from enum import StrEnum
 from fractions import Fraction
 
 from pydantic import Field, StrictInt, model_validator
@@ -45,16 +47,11 @@ from vsla.domain.ledger import (
     SOCIAL_FUND_SIGN,
     Balances,
     EntryKind,
+    EntryOrigin,
     balances_from_totals,
 )
-from vsla.domain.loans import (
-    LoanPayment,
-    LoanPosition,
-    LoanTerms,
-    allocate_payment,
-    position,
-    upfront_interest,
-)
+from vsla.domain.loans import LoanTerms, allocate_payment, upfront_interest
+from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.money import format_money
 from vsla.errors import (
     BoxWouldGoNegative,
@@ -66,19 +63,6 @@ from vsla.errors import (
     NotFound,
     SharesOutOfRange,
 )
-
-
-class LoanPurpose(StrEnum):
-    """What a loan is for (livelihood category)."""
-
-    CROPS = "crops"
-    LIVESTOCK = "livestock"
-    TRADE = "trade"
-    HANDICRAFT = "handicraft"
-    EDUCATION = "education"
-    HEALTH = "health"
-    HOUSEHOLD = "household"
-    OTHER = "other"
 
 
 class FinePaid(Record):
@@ -157,43 +141,6 @@ class MeetingInput(Record):
 
 
 @dataclass(frozen=True, slots=True)
-class LoanState:
-    """A loan of the cycle as the store knows it: terms plus its payment history."""
-
-    id: int
-    member_id: int
-    terms: LoanTerms
-    purpose: LoanPurpose
-    ref: str | None = None
-    payments: tuple[LoanPayment, ...] = ()
-    write_offs: tuple[tuple[dt.date, int], ...] = ()
-
-    @property
-    def label(self) -> str:
-        """``loan #12``; a loan made earlier in the same batch has no id yet: its ref."""
-        return f"loan #{self.id}" if self.id > 0 else f"loan ref {self.ref!r}"
-
-    @property
-    def principal_outstanding(self) -> int:
-        """Principal not yet repaid or written off, after every recorded payment: a sum, so
-        the planner need not work out the loan's whole position to check a loan limit."""
-        repaid = sum(p.principal for p in self.payments)
-        return self.terms.principal - repaid - sum(amount for _, amount in self.write_offs)
-
-    def position(self, on: dt.date) -> LoanPosition:
-        """The loan on ``on``, counting payments and write-offs dated on or before it."""
-        payments = [p for p in self.payments if p.on <= on]
-        written = [(d, amount) for d, amount in self.write_offs if d <= on]
-        return position(
-            self.terms,
-            payments,
-            on,
-            written_off=sum(amount for _, amount in written),
-            written_off_on=written[-1][0] if written else None,
-        )
-
-
-@dataclass(frozen=True, slots=True)
 class CycleState:
     """What the planner needs to know about a cycle before a meeting."""
 
@@ -205,6 +152,7 @@ class CycleState:
     loans: Mapping[int, LoanState]
     last_meeting_on: dt.date | None
     last_minutes_on: dt.date | None = None  # the last date whose meeting was recorded whole
+    used_refs: frozenset[str] = frozenset()  # every loan ref of the cycle, cancelled loans too
 
     @property
     def balances(self) -> Balances:
@@ -217,7 +165,8 @@ class CycleState:
 
 @dataclass(frozen=True, slots=True)
 class PlannedEntry:
-    """An entry to write. ``new_loan`` indexes :attr:`MeetingPlan.new_loans`."""
+    """An entry to write. ``new_loan`` indexes :attr:`MeetingPlan.new_loans`; ``origin``
+    is the rule that made it; ``reverses_id`` the entry a reversal undoes."""
 
     kind: EntryKind
     amount: int
@@ -226,6 +175,8 @@ class PlannedEntry:
     new_loan: int | None = None
     shares: int = 0
     memo: str = ""
+    origin: EntryOrigin = EntryOrigin.MEETING
+    reverses_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -244,7 +195,7 @@ class MeetingPlan:
     new_loans: list[NewLoan] = field(default_factory=list)
 
 
-class _Boxes:
+class Boxes:
     """Running cash of both boxes while a plan is built; refuses to go below zero."""
 
     def __init__(self, state: CycleState, on: dt.date) -> None:
@@ -269,7 +220,7 @@ class _Boxes:
         self.social_fund += SOCIAL_FUND_SIGN[entry.kind] * entry.amount
 
 
-def _member(state: CycleState, member_id: int, on: dt.date, what: str) -> Member:
+def member_of(state: CycleState, member_id: int, on: dt.date, what: str) -> Member:
     member = state.members.get(member_id)
     if member is None:
         raise NotFound(
@@ -318,7 +269,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
     rules = state.cycle.constitution
     check_can_record(state, on)
     plan = MeetingPlan(date=on, attendance={})
-    boxes = _Boxes(state, on)
+    boxes = Boxes(state, on)
     shares_now = dict(state.member_shares)
 
     def add(entry: PlannedEntry, who: str = "") -> None:
@@ -326,11 +277,11 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         plan.entries.append(entry)
 
     for member_id, status in meeting.attendance.items():
-        _member(state, member_id, on, "attendance")
+        member_of(state, member_id, on, "attendance")
         plan.attendance[member_id] = status
 
     for member_id, amount in meeting.social_fund_contributions.items():
-        m = _member(state, member_id, on, "a social fund contribution")
+        m = member_of(state, member_id, on, "a social fund contribution")
         unit = rules.social_fund_contribution
         if unit == 0 or amount <= 0 or amount % unit != 0:
             raise InvalidInput(
@@ -341,7 +292,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         add(PlannedEntry(EntryKind.SOCIAL_CONTRIBUTION, amount, member_id=member_id))
 
     for member_id, n in meeting.share_purchases.items():
-        m = _member(state, member_id, on, "a share purchase")
+        m = member_of(state, member_id, on, "a share purchase")
         low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
         if not low <= n <= high:
             raise SharesOutOfRange(
@@ -358,7 +309,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             shares_now[member_id] = shares_now.get(member_id, 0) + n
 
     for fine in meeting.fines:
-        m = _member(state, fine.member_id, on, "a fine")
+        m = member_of(state, fine.member_id, on, "a fine")
         if fine.fine not in rules.fines:
             known = ", ".join(sorted(rules.fines)) or "none"
             raise InvalidInput(
@@ -413,7 +364,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             repaid_principal[m.id] = repaid_principal.get(m.id, 0) + split.principal
 
     for grant in meeting.social_fund_grants:
-        m = _member(state, grant.member_id, on, "a social fund grant")
+        m = member_of(state, grant.member_id, on, "a social fund grant")
         add(
             PlannedEntry(
                 EntryKind.SOCIAL_GRANT, grant.amount, member_id=grant.member_id, memo=grant.reason
@@ -436,7 +387,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         outstanding[member_id] = outstanding.get(member_id, 0) - paid
 
     for request in meeting.loans:
-        m = _member(state, request.member_id, on, "a loan")
+        m = member_of(state, request.member_id, on, "a loan")
         who = f" to {m.label()}"
         if request.term_months > rules.max_term_months:
             raise LoanLimitExceeded(
@@ -464,7 +415,9 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             rounding=rules.rounding,
         )
         if request.ref is not None and (
-            request.ref in by_ref or any(n.ref == request.ref for n in plan.new_loans)
+            request.ref in by_ref
+            or request.ref in state.used_refs
+            or any(n.ref == request.ref for n in plan.new_loans)
         ):
             raise InvalidInput(
                 f"{state.group_label}, {on}: loan ref {request.ref!r}{who} is already used "
@@ -485,7 +438,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
                     upfront_interest(terms),
                     member_id=m.id,
                     new_loan=index,
-                    memo="upfront",
+                    origin=EntryOrigin.UPFRONT_INTEREST,
                 )
             )
         add(disbursement, who)
@@ -501,30 +454,23 @@ def advance(state: CycleState, plan: MeetingPlan, loan_ids: list[int]) -> CycleS
     """
     totals = dict(state.totals)
     shares = dict(state.member_shares)
-    moves: dict[int, tuple[int, int]] = {}
+    moves: dict[int, list[LoanMove]] = {}
     for entry in plan.entries:
         totals[entry.kind] = totals.get(entry.kind, 0) + entry.amount
         if entry.shares and entry.member_id is not None:
             shares[entry.member_id] = shares.get(entry.member_id, 0) + entry.shares
         loan_id = loan_ids[entry.new_loan] if entry.new_loan is not None else entry.loan_id
-        if loan_id is None:
-            continue
-        principal, interest = moves.get(loan_id, (0, 0))
-        if entry.kind is EntryKind.PRINCIPAL_REPAYMENT:
-            principal += entry.amount
-        elif entry.kind is EntryKind.INTEREST_PAYMENT:
-            interest += entry.amount
-        moves[loan_id] = (principal, interest)
+        if loan_id is not None:
+            move = LoanMove(plan.date, plan.date, entry.kind, entry.amount)
+            moves.setdefault(loan_id, []).append(move)
     loans = dict(state.loans)
     for new, loan_id in zip(plan.new_loans, loan_ids, strict=True):
         loans[loan_id] = LoanState(
             id=loan_id, member_id=new.member_id, terms=new.terms, purpose=new.purpose, ref=new.ref
         )
-    for loan_id, (principal, interest) in moves.items():
-        if principal or interest:
-            loan = loans[loan_id]
-            payment = LoanPayment(on=plan.date, principal=principal, interest=interest)
-            loans[loan_id] = replace(loan, payments=(*loan.payments, payment))
+    for loan_id, more in moves.items():
+        loans[loan_id] = loans[loan_id].with_moves(more)
+    refs = {new.ref for new in plan.new_loans if new.ref is not None}
     return replace(
         state,
         totals=totals,
@@ -532,4 +478,5 @@ def advance(state: CycleState, plan: MeetingPlan, loan_ids: list[int]) -> CycleS
         loans=loans,
         last_meeting_on=plan.date,
         last_minutes_on=plan.date,
+        used_refs=state.used_refs | refs,
     )

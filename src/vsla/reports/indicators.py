@@ -89,7 +89,8 @@ from vsla.domain.loans import LoanTerms
 from vsla.domain.money import Rounding
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
-from vsla.store.store import Store, programme_from_row
+from vsla.store.rows import programme_from_row
+from vsla.store.store import Store
 
 Frequency = Literal["monthly", "quarterly", "yearly"]
 

@@ -161,6 +161,9 @@ entries = Table(
     Column("loan_id", Id, ForeignKey("loans.id"), nullable=True, index=True),
     Column("memo", Text, nullable=False, default=""),
     Column("reverses_id", Id, ForeignKey("entries.id"), nullable=True, unique=True),
+    # which rule made the entry (vsla.domain.ledger.EntryOrigin; revision 0003): code
+    # decides on it, never on the memo
+    Column("origin", String(24), nullable=False, server_default="meeting"),
     Index("ix_entries_cycle_kind", "cycle_id", "kind"),
     # each member's shares in a cycle, summed when a meeting is planned (revision 0002)
     Index("ix_entries_cycle_member", "cycle_id", "member_id"),

@@ -1,0 +1,172 @@
+"""A loan's history from its ledger entries, and how it reads on any date.
+
+This is the one place that turns a loan's entries into its payment history: the store
+(planning a meeting, a loan position, a statement), both report paths (PAR) and the tests
+all build a :class:`LoanState` from :class:`LoanMove` sums and ask it for a date.
+
+Reading a past date ``d`` counts what was *recorded* on or before ``d``, corrections
+included only if recorded on or before ``d``. A correction takes effect on the date of the
+entry it corrects: a repayment reversed later shows as paid on ``d``; from the reversal's
+date on, the loan reads as if that payment had never been made (interest and arrears
+counted from the obligation it had met). A loan whose disbursement was reversed is
+*cancelled* from the reversal's date on, and reads normally before it.
+
+```pycon
+>>> import datetime as dt
+>>> from decimal import Decimal
+>>> from vsla.domain.loans import LoanTerms
+>>> terms = LoanTerms(principal=100_000, interest_rate=Decimal("0.02"), term_months=1,
+...                   disbursed_on=dt.date(2024, 1, 10))
+>>> jan10, feb10, mar1 = dt.date(2024, 1, 10), dt.date(2024, 2, 10), dt.date(2024, 3, 1)
+>>> loan = LoanState(id=1, member_id=7, terms=terms, purpose=LoanPurpose.OTHER, moves=(
+...     LoanMove(jan10, jan10, EntryKind.LOAN_DISBURSEMENT, 100_000),
+...     LoanMove(feb10, feb10, EntryKind.INTEREST_PAYMENT, 2_000),
+...     LoanMove(feb10, feb10, EntryKind.PRINCIPAL_REPAYMENT, 100_000),
+...     LoanMove(mar1, feb10, EntryKind.PRINCIPAL_REPAYMENT, -100_000),  # reversed on 1 March
+... ))
+>>> loan.position(dt.date(2024, 2, 20)).settled
+True
+>>> p = loan.position(mar1)
+>>> p.principal_outstanding, p.days_overdue
+(100000, 20)
+
+```
+"""
+
+from __future__ import annotations
+
+__all__ = ["LoanMove", "LoanPurpose", "LoanState", "loan_states"]
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+from vsla.domain.ledger import EntryKind
+from vsla.domain.loans import LoanPayment, LoanPosition, LoanTerms, position
+
+
+class LoanPurpose(StrEnum):
+    """What a loan is for (livelihood category)."""
+
+    CROPS = "crops"
+    LIVESTOCK = "livestock"
+    TRADE = "trade"
+    HANDICRAFT = "handicraft"
+    EDUCATION = "education"
+    HEALTH = "health"
+    HOUSEHOLD = "household"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class LoanMove:
+    """Σ amount of a loan's entries of one kind, recorded on ``recorded_on`` and counting
+    from ``effective_on`` (the same date, except for a correction: the date of the entry it
+    reverses). A reversing entry's amount is negative."""
+
+    recorded_on: dt.date
+    effective_on: dt.date
+    kind: EntryKind
+    amount: int
+
+
+@dataclass(frozen=True, slots=True)
+class LoanState:
+    """A loan as its entries tell it: terms plus the moves recorded so far."""
+
+    id: int
+    member_id: int
+    terms: LoanTerms
+    purpose: LoanPurpose
+    ref: str | None = None
+    moves: tuple[LoanMove, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """``loan #12``; a loan made earlier in the same batch has no id yet: its ref."""
+        return f"loan #{self.id}" if self.id > 0 else f"loan ref {self.ref!r}"
+
+    def as_of(self, on: dt.date) -> LoanState:
+        """The loan as it read at the close of ``on``: only moves recorded by then."""
+        if all(m.recorded_on <= on for m in self.moves):
+            return self
+        return replace(self, moves=tuple(m for m in self.moves if m.recorded_on <= on))
+
+    def _sum(self, kind: EntryKind) -> int:
+        return sum(m.amount for m in self.moves if m.kind is kind)
+
+    @property
+    def cancelled(self) -> bool:
+        """Its disbursement was reversed (with every move it had): the loan never happened."""
+        return self._sum(EntryKind.LOAN_DISBURSEMENT) == 0
+
+    @property
+    def cancelled_on(self) -> dt.date | None:
+        """The date its disbursement was reversed, or ``None``."""
+        if not self.cancelled:
+            return None
+        return max(
+            (m.recorded_on for m in self.moves if m.kind is EntryKind.LOAN_DISBURSEMENT),
+            default=None,
+        )
+
+    @property
+    def principal_outstanding(self) -> int:
+        """Principal disbursed, less repaid and written off, over every move held: a sum,
+        so the planner need not work out the loan's whole position to check a loan limit."""
+        return (
+            self._sum(EntryKind.LOAN_DISBURSEMENT)
+            - self._sum(EntryKind.PRINCIPAL_REPAYMENT)
+            - self._sum(EntryKind.WRITE_OFF)
+        )
+
+    def _by_day(self, *kinds: EntryKind) -> dict[dt.date, dict[EntryKind, int]]:
+        days: dict[dt.date, dict[EntryKind, int]] = defaultdict(lambda: dict.fromkeys(kinds, 0))
+        for m in self.moves:
+            if m.kind in kinds:
+                days[m.effective_on][m.kind] += m.amount
+        return {day: sums for day, sums in sorted(days.items()) if any(sums.values())}
+
+    @property
+    def payments(self) -> tuple[LoanPayment, ...]:
+        """The repayments that stand (a reversed one is gone), by the date they were made."""
+        interest, principal = EntryKind.INTEREST_PAYMENT, EntryKind.PRINCIPAL_REPAYMENT
+        return tuple(
+            LoanPayment(on=day, principal=sums[principal], interest=sums[interest])
+            for day, sums in self._by_day(interest, principal).items()
+        )
+
+    @property
+    def write_offs(self) -> tuple[tuple[dt.date, int, int], ...]:
+        """The write-offs that stand: (date, principal, interest)."""
+        principal, interest = EntryKind.WRITE_OFF, EntryKind.INTEREST_WRITE_OFF
+        return tuple(
+            (day, sums[principal], sums[interest])
+            for day, sums in self._by_day(principal, interest).items()
+        )
+
+    def position(self, on: dt.date) -> LoanPosition:
+        """The loan at the close of ``on``, from the moves recorded on or before it."""
+        state = self.as_of(on)
+        written = state.write_offs
+        return position(
+            self.terms,
+            state.payments,
+            on,
+            written_off=sum(w[1] for w in written),
+            written_off_on=written[-1][0] if written else None,
+            interest_written_off=sum(w[2] for w in written),
+        )
+
+    def with_moves(self, moves: Iterable[LoanMove]) -> LoanState:
+        """The loan with more moves (a meeting planned in memory)."""
+        return replace(self, moves=(*self.moves, *moves))
+
+
+def loan_states(
+    loans: Iterable[LoanState], moves: Mapping[int, Iterable[LoanMove]]
+) -> dict[int, LoanState]:
+    """Each loan with its moves (``moves`` by loan id), keyed by id."""
+    return {loan.id: replace(loan, moves=tuple(moves.get(loan.id, ()))) for loan in loans}

@@ -1,0 +1,249 @@
+"""The store's shared core: loading a cycle's state for the planners, and writing entries.
+
+Every capability module of the store (registry, cycles, meetings, ledger and corrections,
+loans, share-out) builds on :class:`StoreBase`: it loads state with a handful of SQL
+queries, hands it to a pure planner of :mod:`vsla.domain`, and writes what the planner
+returns. No rule is decided here.
+"""
+
+from __future__ import annotations
+
+__all__ = ["StoreBase"]
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Row, case, func, select
+
+from vsla.domain.constitution import Constitution
+from vsla.domain.entities import Cycle, Member, OfficerRole
+from vsla.domain.ledger import Balances, EntryKind, LedgerEntry, balances_from_totals
+from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
+from vsla.domain.meeting import CycleState, PlannedEntry
+from vsla.errors import NotFound
+from vsla.store import tables as t
+from vsla.store.rows import (
+    entries_from_rows,
+    entry_from_row,
+    entry_row,
+    group_from_row,
+    insert_many,
+    member_from_row,
+    terms_from_row,
+)
+from vsla.store.transactions import Transactions
+
+
+class StoreBase(Transactions):
+    """Loading state and writing entries, shared by the store's capability modules."""
+
+    # ------------------------------------------------------------------ rows
+
+    @staticmethod
+    def _require(conn: Connection, table: Any, row_id: int, what: str) -> Row[Any]:
+        row = conn.execute(select(table).where(table.c.id == row_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"{what} #{row_id} does not exist")
+        return row
+
+    @staticmethod
+    def _members(conn: Connection, group_id: int) -> list[Member]:
+        rows = conn.execute(
+            select(t.members).where(t.members.c.group_id == group_id).order_by(t.members.c.number)
+        )
+        return [member_from_row(r) for r in rows]
+
+    def _cycle(self, conn: Connection, cycle_id: int, *, lock: bool = False) -> Cycle:
+        query = select(t.cycles).where(t.cycles.c.id == cycle_id)
+        if lock:
+            query = query.with_for_update()
+        row = conn.execute(query).one_or_none()
+        if row is None:
+            raise NotFound(f"cycle #{cycle_id} does not exist")
+        roles: dict[int, list[OfficerRole]] = defaultdict(list)
+        for member_id, role in conn.execute(
+            select(t.officers.c.member_id, t.officers.c.role).where(
+                t.officers.c.cycle_id == cycle_id
+            )
+        ):
+            roles[member_id].append(OfficerRole(role))
+        return Cycle(
+            id=row.id,
+            group_id=row.group_id,
+            number=row.number,
+            start_date=row.start_date,
+            end_date=row.end_date,
+            constitution=Constitution.model_validate(row.constitution),
+            officers={k: tuple(v) for k, v in roles.items()},
+            previous_cycle_id=row.previous_cycle_id,
+            shared_out_on=row.shared_out_on,
+        )
+
+    # ------------------------------------------------------------------ state
+
+    def _state(self, conn: Connection, cycle_id: int, *, lock: bool = True) -> CycleState:
+        """What the planners need to know of a cycle now (the cycle row locked for a write)."""
+        cycle = self._cycle(conn, cycle_id, lock=lock)
+        group = group_from_row(self._require(conn, t.groups, cycle.group_id, "group"))
+        members = {
+            r.id: member_from_row(r)
+            for r in conn.execute(select(t.members).where(t.members.c.group_id == group.id))
+        }
+        totals = self._totals(conn, cycle_id, None)
+        member_shares = {
+            mid: int(n)
+            for mid, n in conn.execute(
+                select(t.entries.c.member_id, func.sum(t.entries.c.shares))
+                .where(t.entries.c.cycle_id == cycle_id, t.entries.c.member_id.is_not(None))
+                .group_by(t.entries.c.member_id)
+            )
+            if n
+        }
+        loans = self._loan_states(conn, cycle_id)
+        last, last_minutes = conn.execute(
+            select(
+                func.max(t.meetings.c.date),
+                func.max(case((t.meetings.c.minutes_recorded, t.meetings.c.date))),
+            ).where(t.meetings.c.cycle_id == cycle_id)
+        ).one()
+        refs = conn.execute(
+            select(t.loans.c.ref).where(t.loans.c.cycle_id == cycle_id, t.loans.c.ref.is_not(None))
+        ).scalars()
+        return CycleState(
+            group_label=f"group {group.code} ({group.name})",
+            cycle=cycle,
+            members=members,
+            totals=totals,
+            member_shares=member_shares,
+            loans={i: s for i, s in loans.items() if not s.cancelled},
+            last_meeting_on=last,
+            last_minutes_on=last_minutes,
+            used_refs=frozenset(refs),
+        )
+
+    def _loan_states(
+        self,
+        conn: Connection,
+        cycle_id: int,
+        loan_id: int | None = None,
+        *,
+        on: dt.date | None = None,
+    ) -> dict[int, LoanState]:
+        """The cycle's loans (or one) with every move recorded (on or before ``on``),
+        cancelled loans included: :class:`~vsla.domain.loanstate.LoanState` reads them."""
+        query = select(t.loans).where(t.loans.c.cycle_id == cycle_id)
+        if loan_id is not None:
+            query = query.where(t.loans.c.id == loan_id)
+        loan_rows = list(conn.execute(query))
+        if not loan_rows:
+            return {}
+        e = t.entries.c
+        original = t.entries.alias("original")
+        effective = func.coalesce(original.c.date, e.date)
+        moves_query = (
+            select(e.loan_id, e.date, effective, e.kind, func.sum(e.amount))
+            .select_from(t.entries.outerjoin(original, e.reverses_id == original.c.id))
+            .where(e.cycle_id == cycle_id, e.loan_id.is_not(None))
+            .group_by(e.loan_id, e.date, effective, e.kind)
+        )
+        if loan_id is not None:
+            moves_query = moves_query.where(e.loan_id == loan_id)
+        if on is not None:
+            moves_query = moves_query.where(e.date <= on)
+        moves: dict[int, list[LoanMove]] = defaultdict(list)
+        for lid, recorded, day, kind, amount in conn.execute(moves_query):
+            moves[lid].append(LoanMove(recorded, day, EntryKind(kind), int(amount)))
+        return {
+            r.id: LoanState(
+                id=r.id,
+                member_id=r.member_id,
+                terms=terms_from_row(r),
+                purpose=LoanPurpose(r.purpose),
+                ref=r.ref,
+                moves=tuple(sorted(moves.get(r.id, ()), key=lambda m: m.recorded_on)),
+            )
+            for r in loan_rows
+        }
+
+    def _entries(self, conn: Connection, cycle_id: int) -> list[LedgerEntry]:
+        rows = conn.execute(
+            select(t.entries).where(t.entries.c.cycle_id == cycle_id).order_by(t.entries.c.id)
+        )
+        return [entry_from_row(r._mapping) for r in rows]
+
+    def _totals(self, conn: Connection, cycle_id: int, on: dt.date | None) -> dict[EntryKind, int]:
+        """Σ amount per entry kind: the one aggregate every balance is derived from."""
+        where = [t.entries.c.cycle_id == cycle_id]
+        if on is not None:
+            where.append(t.entries.c.date <= on)
+        return {
+            EntryKind(kind): int(amount)
+            for kind, amount in conn.execute(
+                select(t.entries.c.kind, func.sum(t.entries.c.amount))
+                .where(*where)
+                .group_by(t.entries.c.kind)
+            )
+        }
+
+    def _balances(self, conn: Connection, cycle_id: int, on: dt.date | None) -> Balances:
+        where = [t.entries.c.cycle_id == cycle_id]
+        if on is not None:
+            where.append(t.entries.c.date <= on)
+        shares = conn.execute(
+            select(func.coalesce(func.sum(t.entries.c.shares), 0)).where(*where)
+        ).scalar_one()
+        share_value = conn.execute(
+            select(t.cycles.c.share_value).where(t.cycles.c.id == cycle_id)
+        ).scalar_one()
+        return balances_from_totals(self._totals(conn, cycle_id, on), int(shares), int(share_value))
+
+    # ------------------------------------------------------------------ writing
+
+    def _meeting_rows(
+        self, conn: Connection, cycle_id: int, dates: Sequence[dt.date], *, minutes: bool
+    ) -> dict[dt.date, tuple[int, int]]:
+        """(id, number) of the meeting of each date, created where missing and numbered in
+        date order after the cycle's others. A date's row may exist already (a write-off,
+        an opening balance): with ``minutes`` it is marked as recorded whole."""
+        found = {
+            day: (mid, number)
+            for mid, day, number in conn.execute(
+                select(t.meetings.c.id, t.meetings.c.date, t.meetings.c.number).where(
+                    t.meetings.c.cycle_id == cycle_id, t.meetings.c.date.in_(set(dates))
+                )
+            )
+        }
+        if found and minutes:
+            conn.execute(
+                t.meetings.update()
+                .where(t.meetings.c.id.in_([mid for mid, _ in found.values()]))
+                .values(minutes_recorded=True)
+            )
+        fresh = [day for day in dates if day not in found]
+        if fresh:
+            count = conn.execute(
+                select(func.count())
+                .select_from(t.meetings)
+                .where(t.meetings.c.cycle_id == cycle_id)
+            ).scalar_one()
+            numbers = {day: count + 1 + i for i, day in enumerate(fresh)}
+            rows = [
+                {"cycle_id": cycle_id, "date": d, "number": numbers[d], "minutes_recorded": minutes}
+                for d in fresh
+            ]
+            ids = insert_many(conn, t.meetings, rows)
+            found.update({d: (mid, numbers[d]) for d, mid in zip(fresh, ids, strict=True)})
+        return found
+
+    def _write_entries(
+        self, conn: Connection, cycle_id: int, on: dt.date, planned: Sequence[PlannedEntry]
+    ) -> list[LedgerEntry]:
+        """Write entries planned for ``on`` (none of them for a new loan) at that date's
+        meeting, created if needed: the path of every operation but a recorded meeting."""
+        if not planned:
+            return []
+        meeting_id = self._meeting_rows(conn, cycle_id, [on], minutes=False)[on][0]
+        rows = [entry_row(cycle_id, meeting_id, on, p, p.loan_id) for p in planned]
+        return entries_from_rows(insert_many(conn, t.entries, rows), rows)

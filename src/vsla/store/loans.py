@@ -1,0 +1,154 @@
+"""Loans: listing them, and a loan's position and statement on any date."""
+
+from __future__ import annotations
+
+__all__ = ["Loan", "LoanStatement", "LoanStore"]
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Row, func, select
+
+from vsla.domain.entities import Member
+from vsla.domain.ledger import EntryKind
+from vsla.domain.loans import Instalment, LoanPayment, LoanPosition, LoanTerms, schedule
+from vsla.domain.loanstate import LoanPurpose, LoanState
+from vsla.domain.money import format_money
+from vsla.domain.tabular import Tabular
+from vsla.errors import NotFound
+from vsla.store import tables as t
+from vsla.store.base import StoreBase
+from vsla.store.rows import member_from_row, terms_from_row
+
+
+@dataclass(frozen=True, slots=True)
+class Loan:
+    id: int
+    cycle_id: int
+    member_id: int
+    meeting_id: int
+    terms: LoanTerms
+    purpose: LoanPurpose
+    ref: str | None = None
+
+
+@dataclass(frozen=True)
+class LoanStatement(Tabular):
+    """A borrower's statement: the loan, its schedule, its payments and its position."""
+
+    loan: Loan
+    member: Member
+    schedule: tuple[Instalment, ...]
+    payments: tuple[LoanPayment, ...]
+    position: LoanPosition
+
+    def rows(self) -> list[dict[str, Any]]:
+        """The schedule, one row per month: due date, principal and interest payable."""
+        return [
+            {
+                "month": i.number,
+                "due_on": i.due_on,
+                "principal": i.principal,
+                "interest": i.interest,
+            }
+            for i in self.schedule
+        ]
+
+    def to_text(self) -> str:
+        terms, pos = self.loan.terms, self.position
+        lines = [
+            f"Loan #{self.loan.id} to {self.member.full_name} (member #{self.member.id})",
+            f"  disbursed {terms.disbursed_on}: {format_money(terms.principal)} at "
+            f"{(terms.interest_rate * 100).normalize():f} %/month, {terms.method.value}, "
+            f"{terms.term_months} month(s), due {pos.due_on}; purpose {self.loan.purpose.value}",
+            "  schedule:",
+        ]
+        for inst in self.schedule:
+            lines.append(
+                f"    {inst.number:>2}  {inst.due_on}  principal {format_money(inst.principal):>14}"
+                f"  interest {format_money(inst.interest):>12}"
+            )
+        lines.append("  payments:")
+        for p in self.payments:
+            lines.append(
+                f"    {p.on}  principal {format_money(p.principal):>14}"
+                f"  interest {format_money(p.interest):>12}"
+            )
+        lines += [
+            f"  as of {pos.on}: principal outstanding {format_money(pos.principal_outstanding)}, "
+            f"interest charged {format_money(pos.interest_charged)}, "
+            f"paid {format_money(pos.interest_paid)}, due now {format_money(pos.amount_due)}",
+            f"  OVERDUE by {pos.days_overdue} day(s)" if pos.is_overdue else "  not overdue",
+        ]
+        return "\n".join(lines)
+
+
+class LoanStore(StoreBase):
+    """Loans: mixed into :class:`~vsla.store.store.Store`."""
+
+    def loans(
+        self, cycle_id: int, *, member_id: int | None = None, include_cancelled: bool = True
+    ) -> list[Loan]:
+        """The cycle's loans (of one member), in the order made. A cancelled loan is one
+        whose disbursement was reversed; ``include_cancelled=False`` leaves them out."""
+        query = select(t.loans).where(t.loans.c.cycle_id == cycle_id).order_by(t.loans.c.id)
+        if member_id is not None:
+            query = query.where(t.loans.c.member_id == member_id)
+        if not include_cancelled:
+            live = (
+                select(t.entries.c.loan_id)
+                .where(t.entries.c.kind == EntryKind.LOAN_DISBURSEMENT.value)
+                .group_by(t.entries.c.loan_id)
+                .having(func.sum(t.entries.c.amount) != 0)
+            )
+            query = query.where(t.loans.c.id.in_(live))
+        with self._connect() as conn:
+            return [self._loan(r) for r in conn.execute(query)]
+
+    def loan(self, loan_id: int) -> Loan:
+        with self._connect() as conn:
+            return self._loan(self._require(conn, t.loans, loan_id, "loan"))
+
+    def _loan(self, r: Row[Any]) -> Loan:
+        return Loan(
+            id=r.id,
+            cycle_id=r.cycle_id,
+            member_id=r.member_id,
+            meeting_id=r.meeting_id,
+            terms=terms_from_row(r),
+            purpose=LoanPurpose(r.purpose),
+            ref=r.ref,
+        )
+
+    def _loan_as_of(self, loan_id: int, on: dt.date) -> tuple[Row[Any], LoanState, Member]:
+        """The loan's row, its state as recorded on ``on`` and its borrower; a loan cancelled
+        by then is :class:`~vsla.errors.NotFound` (before its cancellation it reads as it
+        did then)."""
+        with self._connect() as conn:
+            row = self._require(conn, t.loans, loan_id, "loan")
+            state = self._loan_states(conn, row.cycle_id, loan_id)[loan_id].as_of(on)
+            member = member_from_row(self._require(conn, t.members, row.member_id, "member"))
+        if state.cancelled and on >= state.terms.disbursed_on:
+            raise NotFound(
+                f"loan #{loan_id} of {member.label()} was cancelled on {state.cancelled_on} "
+                "(its disbursement was reversed)"
+            )
+        return row, state, member
+
+    def loan_position(self, loan_id: int, on: dt.date) -> LoanPosition:
+        """Principal outstanding, interest charged and due, overdue days, on a date, from
+        what was recorded on or before it (see :mod:`vsla.domain.loanstate`)."""
+        return self._loan_as_of(loan_id, on)[1].position(on)
+
+    def loan_statement(self, loan_id: int, on: dt.date) -> LoanStatement:
+        """A member's loan statement: disbursed, schedule, payments, interest and balance,
+        as recorded on ``on``."""
+        row, state, member = self._loan_as_of(loan_id, on)
+        return LoanStatement(
+            loan=self._loan(row),
+            member=member,
+            schedule=schedule(state.terms),
+            payments=state.payments,
+            position=state.position(on),
+        )

@@ -1,0 +1,139 @@
+"""The registry: programmes, groups and their members."""
+
+from __future__ import annotations
+
+__all__ = ["RegistryStore"]
+
+import datetime as dt
+from collections.abc import Sequence
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+
+from vsla.domain.entities import Group, Member, NewGroup, NewMember, NewProgramme, Programme
+from vsla.errors import InvalidInput, NotFound
+from vsla.store import tables as t
+from vsla.store.base import StoreBase
+from vsla.store.rows import group_from_row, member_from_row, programme_from_row
+from vsla.store.transactions import retry_conflicts
+
+
+class RegistryStore(StoreBase):
+    """Programmes, groups and members: mixed into :class:`~vsla.store.store.Store`."""
+
+    # ------------------------------------------------------------------ programmes, groups
+
+    @retry_conflicts
+    def add_programme(self, new: NewProgramme) -> Programme:
+        with self._begin() as conn:
+            values = new.model_dump(mode="json")
+            values["period_start"], values["period_end"] = new.period_start, new.period_end
+            pid = conn.execute(t.programmes.insert().values(**values)).inserted_primary_key
+            assert pid is not None
+            return Programme(id=pid[0], **new.model_dump())
+
+    def programme(self, programme_id: int) -> Programme:
+        with self._connect() as conn:
+            row = conn.execute(
+                select(t.programmes).where(t.programmes.c.id == programme_id)
+            ).one_or_none()
+        if row is None:
+            raise NotFound(f"programme #{programme_id} does not exist")
+        return programme_from_row(row)
+
+    def programmes(self) -> list[Programme]:
+        with self._connect() as conn:
+            ids = conn.execute(select(t.programmes.c.id).order_by(t.programmes.c.id)).scalars()
+            id_list = list(ids)
+        return [self.programme(i) for i in id_list]
+
+    @retry_conflicts
+    def add_group(self, new: NewGroup) -> Group:
+        with self._begin() as conn:
+            if new.programme_id is not None:
+                self._require(conn, t.programmes, new.programme_id, "programme")
+            try:
+                gid = conn.execute(
+                    t.groups.insert().values(**new.model_dump())
+                ).inserted_primary_key
+            except IntegrityError as exc:
+                raise InvalidInput(f"group code {new.code!r} is already used") from exc
+            assert gid is not None
+            return Group(id=gid[0], **new.model_dump())
+
+    def group(self, group_id_or_code: int | str) -> Group:
+        col = t.groups.c.code if isinstance(group_id_or_code, str) else t.groups.c.id
+        with self._connect() as conn:
+            row = conn.execute(select(t.groups).where(col == group_id_or_code)).one_or_none()
+        if row is None:
+            raise NotFound(f"group {group_id_or_code!r} does not exist")
+        return group_from_row(row)
+
+    def groups(self, programme_id: int | None = None) -> list[Group]:
+        query = select(t.groups).order_by(t.groups.c.id)
+        if programme_id is not None:
+            query = query.where(t.groups.c.programme_id == programme_id)
+        with self._connect() as conn:
+            return [group_from_row(r) for r in conn.execute(query)]
+
+    # ------------------------------------------------------------------ members
+
+    def add_member(self, new: NewMember) -> Member:
+        return self.add_members([new])[0]
+
+    @retry_conflicts
+    def add_members(self, new: Sequence[NewMember]) -> list[Member]:
+        """Add several members in one transaction (all or none)."""
+        out: list[Member] = []
+        with self._begin() as conn:
+            next_number: dict[int, int] = {}
+            for m in new:
+                if m.group_id not in next_number:
+                    self._require(conn, t.groups, m.group_id, "group")
+                    # concurrent adders to one group queue here, so each reads the numbers
+                    # the others committed and none takes a number twice
+                    self._lock(conn, t.groups, m.group_id)
+                    top = conn.execute(
+                        select(func.max(t.members.c.number)).where(
+                            t.members.c.group_id == m.group_id
+                        )
+                    ).scalar_one_or_none()
+                    next_number[m.group_id] = (top or 0) + 1
+                number = m.number if m.number is not None else next_number[m.group_id]
+                next_number[m.group_id] = max(next_number[m.group_id], number + 1)
+                values = {**m.model_dump(), "number": number}
+                try:
+                    mid = conn.execute(t.members.insert().values(**values)).inserted_primary_key
+                except IntegrityError as exc:
+                    raise InvalidInput(
+                        f"group #{m.group_id} already has a member number {number} "
+                        f"({m.full_name} cannot take it)"
+                    ) from exc
+                assert mid is not None
+                out.append(Member(id=mid[0], **values))
+        return out
+
+    def member(self, member_id: int) -> Member:
+        with self._connect() as conn:
+            row = conn.execute(select(t.members).where(t.members.c.id == member_id)).one_or_none()
+        if row is None:
+            raise NotFound(f"member #{member_id} does not exist")
+        return member_from_row(row)
+
+    def member_by_number(self, group_id: int, number: int) -> Member:
+        """A member by their number within the group."""
+        with self._connect() as conn:
+            row = conn.execute(
+                select(t.members).where(
+                    t.members.c.group_id == group_id, t.members.c.number == number
+                )
+            ).one_or_none()
+        if row is None:
+            raise NotFound(f"group #{group_id} has no member number {number}")
+        return member_from_row(row)
+
+    def members(self, group_id: int, *, active_on: dt.date | None = None) -> list[Member]:
+        """The group's members by number; only those active on ``active_on`` if given."""
+        with self._connect() as conn:
+            found = self._members(conn, group_id)
+        return [m for m in found if active_on is None or m.is_active(active_on)]
