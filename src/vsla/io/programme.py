@@ -45,7 +45,7 @@ from vsla.domain.entities import (
     OfficerRole,
     Targets,
 )
-from vsla.domain.ledger import EntryKind, LedgerEntry
+from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
 from vsla.domain.meeting import (
     Expense,
     FinePaid,
@@ -160,6 +160,7 @@ TABLES: dict[str, tuple[str, ...]] = {
         "loan_id",
         "memo",
         "reverses_id",
+        "origin",
     ),
     "referrals": (
         "id",
@@ -187,10 +188,6 @@ TABLES: dict[str, tuple[str, ...]] = {
 
 _EVENT_TABLES = ("meetings", "reversals", "write_offs", "exits", "share_outs")
 
-# Memos the store writes on the entries of a member's exit and of a share-out.
-_NETTED_AT_EXIT = "netted at exit"
-_NETTED_AT_SHARE_OUT = "netted at share-out"
-_UPFRONT = "upfront"
 _REDACTED = "not exported"
 
 Row = dict[str, Any]
@@ -200,23 +197,25 @@ T = TypeVar("T")
 # --------------------------------------------------------------------------------- export
 
 
+_EVENT_OF_ORIGIN = {
+    EntryOrigin.OPENING_CARRY: "opening",
+    EntryOrigin.REVERSAL: "reversals",
+    EntryOrigin.WRITE_OFF: "write_offs",
+    EntryOrigin.EXIT_PAYOUT: "exits",
+    EntryOrigin.NETTED_AT_EXIT: "exits",
+    EntryOrigin.SHARE_OUT_PAYOUT: "share_outs",
+    EntryOrigin.NETTED_AT_SHARE_OUT: "share_outs",
+    EntryOrigin.REMAINDER_TRANSFER: "share_outs",
+}
+"""Which operation wrote an entry, by its origin; any other origin: a recorded meeting."""
+
+_WRITE_OFF_KINDS = (EntryKind.WRITE_OFF.value, EntryKind.INTEREST_WRITE_OFF.value)
+_LAST = 1 << 62  # sorts an event with no entry (an empty share-out) after its date's others
+
+
 def _event_of(entry: LedgerEntry) -> str:
     """Which operation wrote an entry: a recorded meeting or one of the other operations."""
-    kind = entry.kind
-    settles = kind in (EntryKind.INTEREST_PAYMENT, EntryKind.PRINCIPAL_REPAYMENT)
-    if kind in (EntryKind.OPENING_LOAN_FUND, EntryKind.OPENING_SOCIAL_FUND):
-        return "opening"
-    if entry.reverses_id is not None:
-        return "reversals"
-    if kind is EntryKind.WRITE_OFF:
-        return "write_offs"
-    if kind is EntryKind.EXIT_PAYOUT or (settles and entry.memo == _NETTED_AT_EXIT):
-        return "exits"
-    if kind in (EntryKind.SHARE_OUT_PAYOUT, EntryKind.TRANSFER_TO_SOCIAL_FUND) or (
-        settles and entry.memo == _NETTED_AT_SHARE_OUT
-    ):
-        return "share_outs"
-    return "meetings"
+    return _EVENT_OF_ORIGIN.get(entry.origin, "meetings")
 
 
 class _Exporter:
@@ -341,43 +340,52 @@ class _Exporter:
                     "loan_id": e.loan_id,
                     "memo": e.memo if self.pseudo is None else self.pseudo.entry_memo(e),
                     "reverses_id": e.reverses_id,
+                    "origin": e.origin.value,
                 }
             )
-        events: list[tuple[tuple[dt.date, int, int], str, Row]] = []
+        # Events are replayed in the order they were recorded: by date, then by the id of
+        # their first entry (a write-off recorded before that date's meeting goes first).
+        events: list[tuple[tuple[dt.date, int], str, Row]] = []
         regular: dict[int, list[LedgerEntry]] = defaultdict(list)
         exits: dict[tuple[int, dt.date], list[LedgerEntry]] = {}
+        last_write_off: LedgerEntry | None = None
         for e in entries:
             event = _event_of(e)
             if event == "meetings":
                 regular[e.meeting_id].append(e)
             elif event == "reversals":
                 assert e.reverses_id is not None
-                prefix = f"reverses #{e.reverses_id}: "
-                reason = e.memo.removeprefix(prefix) if e.memo.startswith(prefix) else e.memo
                 events.append(
                     (
-                        (e.date, 1, e.id),
+                        (e.date, e.id),
                         "reversals",
                         {
                             "cycle_id": c.id,
                             "entry_id": e.id,
                             "reverses_entry_id": e.reverses_id,
                             "date": e.date,
-                            "reason": self.free_text(reason),
+                            "reason": self.free_text(e.memo),
                         },
                     )
                 )
             elif event == "write_offs":
+                previous, last_write_off = last_write_off, e
+                if (
+                    previous is not None
+                    and (previous.meeting_id, previous.loan_id) == (e.meeting_id, e.loan_id)
+                    and previous.kind is not e.kind
+                ):
+                    continue  # the interest part of the same write-off
                 events.append(
                     (
-                        (e.date, 1, e.id),
+                        (e.date, e.id),
                         "write_offs",
                         {
                             "cycle_id": c.id,
                             "entry_id": e.id,
                             "loan_id": e.loan_id,
                             "date": e.date,
-                            "amount": e.amount,
+                            "amount": e.amount if e.kind is EntryKind.WRITE_OFF else 0,
                             "reason": self.free_text(e.memo),
                         },
                     )
@@ -387,25 +395,26 @@ class _Exporter:
                 exits.setdefault((e.member_id, e.date), []).append(e)
         for (member_id, on), group in exits.items():
             payout = [e for e in group if e.kind is EntryKind.EXIT_PAYOUT]
-            reason = payout[0].memo.removeprefix("exit: ") if payout else ExitReason.OTHER.value
+            reason = self.store.member(member_id).exit_reason or ExitReason.OTHER
             events.append(
                 (
-                    (on, 1, group[0].id),
+                    (on, group[0].id),
                     "exits",
                     {
                         "cycle_id": c.id,
                         "member_id": self.member(member_id),
                         "date": on,
-                        "reason": reason,
+                        "reason": ExitReason(reason).value,
                         "payout": sum(e.amount for e in payout),
                     },
                 )
             )
         if c.shared_out_on is not None:
-            payouts = [e.amount for e in entries if e.kind is EntryKind.SHARE_OUT_PAYOUT]
+            closing = [e for e in entries if _event_of(e) == "share_outs"]
+            payouts = [e.amount for e in closing if e.kind is EntryKind.SHARE_OUT_PAYOUT]
             events.append(
                 (
-                    (c.shared_out_on, 2, 0),
+                    (c.shared_out_on, closing[0].id if closing else _LAST),
                     "share_outs",
                     {"cycle_id": c.id, "date": c.shared_out_on, "total_payout": sum(payouts)},
                 )
@@ -423,7 +432,7 @@ class _Exporter:
             mine = regular.get(m.id, [])
             if m.attendance or mine or not m.entries:
                 recorded[m.id] = row
-                events.append(((m.date, 0, mine[0].id if mine else 0), "meetings", row))
+                events.append(((m.date, mine[0].id if mine else 0), "meetings", row))
                 self.meeting(m, mine, loans)
         events.sort(key=lambda ev: ev[0])
         for seq, (_, table, row) in enumerate(events, start=1):
@@ -475,7 +484,7 @@ class _Exporter:
                     term_months=loan.terms.term_months,
                     purpose=loan.purpose.value,
                 )
-            elif kind is EntryKind.INTEREST_PAYMENT and e.memo == _UPFRONT:
+            elif e.origin is EntryOrigin.UPFRONT_INTEREST:
                 continue  # paid with the disbursement: part of the loan item
             elif kind in (EntryKind.INTEREST_PAYMENT, EntryKind.PRINCIPAL_REPAYMENT):
                 assert e.loan_id is not None
@@ -580,6 +589,7 @@ _TEXTS = {
     "rounding",
     "reason",
     "kind",
+    "origin",
     "institution",
     "service",
     "outcome",
@@ -1030,6 +1040,7 @@ class _Rebuilder:
             return [e for e in self.s.entries(cycle.id) if e.id > last_id]
 
         check(rec, tail())  # the opening entries carried from the previous cycle
+        reversed_ids: set[int] = set()
         events = sorted(
             (ev for t in _EVENT_TABLES for ev in self.by_cycle[t][cid] if ev["seq"] is not None),
             key=lambda ev: ev["seq"],
@@ -1047,23 +1058,27 @@ class _Rebuilder:
                 old_id = ev["reverses_entry_id"]
                 if old_id not in self.entries:
                     raise _Failed(ev, "reverses_entry_id", f"entry {old_id} is not rebuilt yet")
-                entry = self._do(
+                if self.entries[old_id] in reversed_ids:
+                    continue  # reversed with the entry of the row before (one correction)
+                self._do(
                     ev,
                     self.s.reverse_entry,
                     self.entries[old_id],
                     on=ev["date"],
                     reason=ev["reason"] or _REDACTED,
                 )
-                check(ev, [entry])
+                produced = tail()
+                reversed_ids.update(e.reverses_id for e in produced if e.reverses_id)
+                check(ev, produced)
             elif ev.table == "write_offs":
-                entry = self._do(
+                self._do(
                     ev,
                     self.s.write_off,
                     self.loan(ev),
                     on=ev["date"],
                     reason=ev["reason"] or _REDACTED,
                 )
-                check(ev, [entry])
+                check(ev, tail())
             elif ev.table == "exits":
                 reason = self._build(ev, ExitReason, value=ev["reason"] or "other")
                 self._do(
@@ -1138,7 +1153,9 @@ class _Rebuilder:
         reverses = None if was["reverses_id"] is None else self.entries.get(was["reverses_id"])
         if reverses != new.reverses_id:
             problems.append("reverses another entry")
-        free_text = was["reverses_id"] is not None or was["kind"] == EntryKind.WRITE_OFF.value
+        if was["origin"] is not None and was["origin"] != new.origin.value:
+            problems.append(f"origin {new.origin.value!r} instead of {was['origin']!r}")
+        free_text = was["reverses_id"] is not None or was["kind"] in _WRITE_OFF_KINDS
         if not free_text and (was["memo"] or "") != new.memo:
             problems.append(f"memo {new.memo!r} instead of {was['memo']!r}")
         if problems:

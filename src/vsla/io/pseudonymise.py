@@ -9,28 +9,31 @@ of the exported files (pass ``salt=`` or set ``VSLA_PSEUDONYM_SALT``).
 
 from __future__ import annotations
 
-__all__ = ["SALT_ENV", "Pseudonymiser", "pseudonymiser"]
+__all__ = ["SALT_ENV", "SYSTEM_ORIGINS", "Pseudonymiser", "pseudonymiser"]
 
 import hashlib
 import hmac
 import os
-import re
 
 from vsla.domain.arguments import checked_call
-from vsla.domain.entities import ExitReason
-from vsla.domain.ledger import EntryKind, LedgerEntry
+from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
 from vsla.errors import InvalidInput
 
 SALT_ENV = "VSLA_PSEUDONYM_SALT"
 
-# Memos the library itself writes: they carry no personal data and are kept.
-SYSTEM_MEMOS = frozenset(
-    {"upfront", "netted at exit", "netted at share-out", "share-out remainder"}
+# Entries whose memo the library itself writes ("carried from cycle 1", "exit: moved",
+# "share-out remainder"): they carry no personal data and are kept.
+SYSTEM_ORIGINS = frozenset(
+    {
+        EntryOrigin.UPFRONT_INTEREST,
+        EntryOrigin.NETTED_AT_EXIT,
+        EntryOrigin.EXIT_PAYOUT,
+        EntryOrigin.NETTED_AT_SHARE_OUT,
+        EntryOrigin.SHARE_OUT_PAYOUT,
+        EntryOrigin.REMAINDER_TRANSFER,
+        EntryOrigin.OPENING_CARRY,
+    }
 )
-
-_CARRIED = re.compile(r"carried from cycle \d+")
-_EXIT = re.compile(r"exit: ([a-z_]+)")
-_REVERSES = re.compile(r"(reverses #\d+)(?::.*)?", re.DOTALL)
 
 
 class Pseudonymiser:
@@ -47,26 +50,21 @@ class Pseudonymiser:
         return digest.hexdigest()[:16]
 
     @staticmethod
-    def memo(kind: EntryKind, memo: str, *, reversal: bool = False) -> str:
+    def memo(kind: EntryKind, memo: str, origin: EntryOrigin = EntryOrigin.MEETING) -> str:
         """The memo with anything a person typed removed.
 
         Kept: a fine's name (a rule of the constitution) and the memos the library writes
-        (``upfront``, ``exit: moved``, ``carried from cycle 1``, ...). A reversal keeps
-        ``reverses #12`` and loses its reason. Everything else (expense and income notes,
-        grant reasons, write-off reasons) becomes empty.
+        (``exit: moved``, ``carried from cycle 1``, ...), told apart by the entry's origin,
+        never by the text. Everything else (expense and income notes, grant reasons,
+        write-off and reversal reasons) becomes empty.
         """
-        if reversal:
-            m = _REVERSES.fullmatch(memo)
-            return "" if m is None else m[1]
-        if kind is EntryKind.FINE or memo in SYSTEM_MEMOS or _CARRIED.fullmatch(memo):
+        if kind is EntryKind.FINE and origin is EntryOrigin.MEETING:
             return memo
-        if (m := _EXIT.fullmatch(memo)) is not None and m[1] in ExitReason._value2member_map_:
-            return memo
-        return ""
+        return memo if origin in SYSTEM_ORIGINS else ""
 
     def entry_memo(self, entry: LedgerEntry) -> str:
         """:meth:`memo` of a ledger entry."""
-        return self.memo(entry.kind, entry.memo, reversal=entry.reverses_id is not None)
+        return self.memo(entry.kind, entry.memo, entry.origin)
 
 
 def pseudonymiser(pseudonymise: bool, salt: str | None) -> Pseudonymiser | None:

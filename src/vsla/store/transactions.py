@@ -3,7 +3,8 @@
 Every public method of the store runs in a transaction of its own, so it is all or nothing.
 Inside ``with store.transaction():`` every call joins one outer transaction instead, each call
 in a savepoint of its own: a refused call leaves nothing behind, and the whole block is
-committed when it ends, or rolled back when it raises. The open transaction is held in a
+committed when it ends, or rolled back when it raises. A block inside a block is a
+savepoint too: when it raises, what it wrote is rolled back, whatever the depth. The open transaction is held in a
 :class:`~contextvars.ContextVar`, so one Store shared by the threads or tasks of an
 application never mixes their transactions.
 
@@ -178,11 +179,36 @@ class Transactions:
 
         ```
 
+        Blocks nest: a block inside another is a savepoint of the outer transaction. When
+        the inner block raises, what it wrote is rolled back to where it began (at any
+        depth) and the exception goes on to the outer block, which may catch it and carry
+        on; what the outer block keeps is committed when it ends.
+
+        ```pycon
+        >>> with store.transaction():
+        ...     kept = store.add_group(new)
+        ...     try:
+        ...         with store.transaction():
+        ...             _ = store.add_group(vsla.NewGroup(code="B", name="Tổ B",
+        ...                                               established_on="2024-01-01"))
+        ...             raise RuntimeError("the clerk cancels group B")
+        ...     except RuntimeError:
+        ...         pass
+        >>> [g.code for g in store.groups()]
+        ['A']
+
+        ```
+
         A conflict with another writer inside the block (PostgreSQL) raises
         :class:`~vsla.errors.ConcurrentUpdate`: re-run the whole block.
         """
-        if self._outer.get() is not None:
-            yield self  # already inside one: join it
+        outer = self._outer.get()
+        if outer is not None:
+            try:
+                with outer.begin_nested():  # a savepoint: rolled back if the block raises
+                    yield self
+            except DBAPIError as exc:
+                self._raise_store_error(exc, in_block=True)
             return
         try:
             with self._write_connection() as conn, conn.begin():
