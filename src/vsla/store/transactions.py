@@ -4,9 +4,9 @@ Every public method of the store runs in a transaction of its own, so it is all 
 Inside ``with store.transaction():`` every call joins one outer transaction instead, each call
 in a savepoint of its own: a refused call leaves nothing behind, and the whole block is
 committed when it ends, or rolled back when it raises. A block inside a block is a
-savepoint too: when it raises, what it wrote is rolled back, whatever the depth. The open transaction is held in a
-:class:`~contextvars.ContextVar`, so one Store shared by the threads or tasks of an
-application never mixes their transactions.
+savepoint too: when it raises, what it wrote is rolled back, whatever the depth. The open
+transaction is held in a :class:`~contextvars.ContextVar`, so one Store shared by the
+threads or tasks of an application never mixes their transactions.
 
 Failures of the database itself become :class:`~vsla.errors.StoreError` subclasses here,
 with the driver's exception chained: a locked SQLite file is :class:`DatabaseBusy`, a
