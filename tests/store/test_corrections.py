@@ -25,7 +25,7 @@ A, B = "Y Hoa", "A Blưp"
 
 def savings_meeting(w: World, day: dt.date, **more: object) -> vsla.MeetingRecord:
     """A and B buy 5 shares each: 100.000 into the loan fund."""
-    return w.meet(day, share_purchases={w.id(A): 5, w.id(B): 5}, **more)  # type: ignore[arg-type]
+    return w.meet(day, share_purchases={w.id(A): 5, w.id(B): 5}, **more)
 
 
 def loan(w: World, day: dt.date, principal: int, months: int = 1, *, saving: bool = False) -> int:
