@@ -1156,7 +1156,7 @@ class _Rebuilder:
         if was["origin"] is not None and was["origin"] != new.origin.value:
             problems.append(f"origin {new.origin.value!r} instead of {was['origin']!r}")
         free_text = was["reverses_id"] is not None or was["kind"] in _WRITE_OFF_KINDS
-        if not free_text and (was["memo"] or "") != new.memo:
+        if not free_text and (was["memo"] or "") != new.memo:  # memo-check: a faithful copy
             problems.append(f"memo {new.memo!r} instead of {was['memo']!r}")
         if problems:
             raise _Failed(
