@@ -14,13 +14,12 @@ from __future__ import annotations
 __all__ = ["ImportSummary", "import_file"]
 
 import datetime as dt
-import difflib
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 from vsla.domain.activity import NewLivelihoodSupport, NewReferral, ReferralOutcome
 from vsla.domain.arguments import checked_call
@@ -40,23 +39,20 @@ from vsla.errors import (
     BoxWouldGoNegative,
     CycleClosed,
     DateOutsideCycle,
-    ImportErrors,
     InvalidInput,
     LoanLimitExceeded,
     MemberNotActive,
     NotFound,
     RepaymentExceedsDue,
-    RowError,
     SharesOutOfRange,
     VslaError,
 )
-from vsla.io.cells import Cell, CellError, is_blank, nfc, parse_text
-from vsla.io.readers import Sheet, read_sheet
-from vsla.io.templates import COLUMNS, Column, ImportKind, import_kind
+from vsla.io.cells import nfc
+from vsla.io.importers.directory import Directory, who, write_checked
+from vsla.io.importers.sheet import Problems, Row, fold, parse_sheet, show_date
+from vsla.io.readers import read_sheet
+from vsla.io.templates import COLUMNS, ImportKind, import_kind
 from vsla.store.store import Store
-
-T = TypeVar("T")
-R = TypeVar("R")
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,198 +78,6 @@ class ImportSummary:
         )
 
 
-def _date(d: dt.date) -> str:
-    return d.strftime("%d/%m/%Y")
-
-
-def _fold(text: str) -> str:
-    return " ".join(nfc(text).casefold().split())
-
-
-class Problems:
-    """Row errors of one file, reported sorted by row and then by column."""
-
-    def __init__(self, source: str, columns: Sequence[str] = ()) -> None:
-        self.source = source
-        self.order = {name: i for i, name in enumerate(columns)}
-        self.items: list[RowError] = []
-
-    def add(self, row: int, column: str, message: str) -> None:
-        self.items.append(RowError(self.source, row, column, message))
-
-    def __bool__(self) -> bool:
-        return bool(self.items)
-
-    def sorted(self) -> list[RowError]:
-        return sorted(self.items, key=lambda e: (e.row, self.order.get(e.column, -1)))
-
-    def raise_if_any(self) -> None:
-        if self.items:
-            raise ImportErrors(self.sorted())
-
-
-@dataclass(slots=True)
-class Row:
-    """One data row: its number as a spreadsheet shows it, its cells, its parsed values."""
-
-    number: int
-    raw: tuple[str, ...]
-    values: dict[str, Any]
-    bad: set[str] = field(default_factory=set)
-
-    def __getitem__(self, column: str) -> Any:
-        return self.values.get(column)
-
-
-def _header_name(text: str) -> str:
-    return re.sub(r"[\s\-]+", "_", nfc(text).casefold())
-
-
-def parse_sheet(
-    sheet: Sheet, columns: Sequence[Column], problems: Problems, group_code: str | None
-) -> list[Row]:
-    """Check the header, then read every row's cells; cell problems go to ``problems``.
-
-    A row identical to an earlier one is reported once, as a duplicate, and dropped.
-
-    A header problem (missing or unknown column) stops the import at once: the rows cannot
-    be read without knowing which column is which.
-    """
-    known = {c.name: c for c in columns}
-    positions: dict[str, int] = {}
-    for i, raw in enumerate(sheet.header):
-        name = _header_name(raw)
-        if not name:
-            continue
-        if name not in known:
-            close = difflib.get_close_matches(name, list(known), n=1)
-            hint = f"did you mean {close[0]!r}?" if close else "the columns are " + ", ".join(known)
-            problems.add(1, raw, f"unknown column {raw!r}; {hint}")
-        elif name in positions:
-            problems.add(1, name, "the column appears twice")
-        else:
-            positions[name] = i
-    for column in columns:
-        if column.name in positions or not column.required:
-            continue
-        if column.name == "group_code" and group_code is not None:
-            continue
-        problems.add(1, column.name, "missing column (the template requires it)")
-    problems.raise_if_any()
-
-    rows: list[Row] = []
-    width = len(sheet.header)
-    first: dict[tuple[str, ...], int] = {}
-    for number, cells in sheet.rows:
-        row = Row(number, tuple(parse_text(c) for c in cells), {})
-        key = tuple(_fold(c) for c in row.raw)
-        while key and not key[-1]:
-            key = key[:-1]
-        if key in first:
-            # a copy-paste mistake, or the same transaction typed twice: one error for it
-            problems.add(number, "", f"duplicate row: the same as row {first[key]}")
-            continue
-        first[key] = number
-        for i in range(width, len(cells)):
-            if not is_blank(cells[i]):
-                problems.add(number, "", f"cell {i + 1} of the row has a value but no header")
-                break
-        for column in columns:
-            at = positions.get(column.name)
-            cell: Cell = cells[at] if at is not None and at < len(cells) else None
-            if is_blank(cell):
-                row.values[column.name] = None
-                if column.name == "group_code" and group_code is not None:
-                    row.values[column.name] = group_code
-                elif column.required:
-                    problems.add(number, column.name, "is empty; a value is required")
-                    row.bad.add(column.name)
-                continue
-            try:
-                row.values[column.name] = column.parse(cell)
-            except CellError as exc:
-                problems.add(number, column.name, str(exc))
-                row.bad.add(column.name)
-                row.values[column.name] = None
-        if group_code is not None and row["group_code"] not in (None, group_code):
-            problems.add(
-                number,
-                "group_code",
-                f"the row is for group {row['group_code']!r} but this import is for group "
-                f"{group_code!r}",
-            )
-            row.bad.add("group_code")
-        rows.append(row)
-    return rows
-
-
-class Directory:
-    """Groups by code and members by number, read once from the store."""
-
-    def __init__(self, store: Store) -> None:
-        self.store = store
-        self._groups: dict[str, Group | None] = {}
-        self._members: dict[int, dict[int, Member]] = {}
-        self._cycles: dict[int, list[Cycle]] = {}
-        self._all: dict[str, Group] | None = None
-
-    def group(self, code: str) -> Group | None:
-        if code not in self._groups:
-            try:
-                self._groups[code] = self.store.group(code)
-            except NotFound:
-                if self._all is None:
-                    self._all = {_fold(g.code): g for g in self.store.groups()}
-                self._groups[code] = self._all.get(_fold(code))
-        return self._groups[code]
-
-    def members(self, group: Group) -> dict[int, Member]:
-        if group.id not in self._members:
-            self._members[group.id] = {m.number: m for m in self.store.members(group.id)}
-        return self._members[group.id]
-
-    def cycles(self, group: Group) -> list[Cycle]:
-        if group.id not in self._cycles:
-            self._cycles[group.id] = self.store.cycles(group.id)
-        return self._cycles[group.id]
-
-    def resolve(self, row: Row, problems: Problems) -> tuple[Group, Member | None] | None:
-        """The row's group and (if it names one) member, or ``None`` after an error."""
-        if "group_code" in row.bad or row["group_code"] is None:
-            return None
-        group = self.group(row["group_code"])
-        if group is None:
-            problems.add(row.number, "group_code", f"unknown group {row['group_code']!r}")
-            return None
-        number = row["member_number"]
-        if number is None:
-            return group, None
-        member = self.members(group).get(number)
-        if member is None:
-            problems.add(
-                row.number,
-                "member_number",
-                f"group {group.code} has no member number {number}",
-            )
-            return None
-        return group, member
-
-
-def _write(problems: Problems, add: Callable[[list[T]], list[R]], new: list[T]) -> list[R]:
-    """Write checked records in one call of the store (one transaction). A refusal the
-    checks did not foresee (another clerk writing at the same moment) is reported for the
-    whole file."""
-    try:
-        return add(new)
-    except VslaError as exc:
-        problems.add(0, "", str(exc))
-        raise ImportErrors(problems.sorted()) from exc
-
-
-def _who(member: Member) -> str:
-    return f"{member.full_name} (number {member.number})"
-
-
 # -------------------------------------------------------------------------------- members
 
 
@@ -295,7 +99,7 @@ def _import_members(store: Store, rows: list[Row], problems: Problems) -> dict[s
             next_number[group.id] = max(existing, default=0) + 1
             taken[group.id] = {n: f"{m.full_name}, already a member" for n, m in existing.items()}
             known[group.id] = {
-                (_fold(m.full_name), m.birth_year, m.joined_on): (m.number, "member")
+                (fold(m.full_name), m.birth_year, m.joined_on): (m.number, "member")
                 for m in existing.values()
             }
         ok = not row.bad
@@ -308,8 +112,8 @@ def _import_members(store: Store, rows: list[Row], problems: Problems) -> dict[s
             problems.add(
                 row.number,
                 "left_on",
-                f"{_date(row['left_on'])} is before the day the member joined "
-                f"({_date(row['joined_on'])})",
+                f"{show_date(row['left_on'])} is before the day the member joined "
+                f"({show_date(row['joined_on'])})",
             )
             ok = False
         number = row["member_number"]
@@ -331,7 +135,7 @@ def _import_members(store: Store, rows: list[Row], problems: Problems) -> dict[s
                 )
                 next_number[group.id] = max(next_number[group.id], number + 1)
         if not row.bad:
-            key = (_fold(row["full_name"]), row["birth_year"], row["joined_on"])
+            key = (fold(row["full_name"]), row["birth_year"], row["joined_on"])
             seen = known[group.id].get(key)
             if seen is not None and (row["member_number"] is None or seen[0] == number):
                 where = (
@@ -343,7 +147,7 @@ def _import_members(store: Store, rows: list[Row], problems: Problems) -> dict[s
                     row.number,
                     "full_name",
                     f"{row['full_name']} (born {row['birth_year'] or '?'}, joined "
-                    f"{_date(row['joined_on'])}) {where}; give a member_number if this is "
+                    f"{show_date(row['joined_on'])}) {where}; give a member_number if this is "
                     "another person",
                 )
                 ok = False
@@ -370,7 +174,7 @@ def _import_members(store: Store, rows: list[Row], problems: Problems) -> dict[s
         except InvalidInput as exc:
             problems.add(row.number, "", str(exc))
     problems.raise_if_any()
-    return {"members": len(_write(problems, store.add_members, new))}
+    return {"members": len(write_checked(problems, store.add_members, new))}
 
 
 # ----------------------------------------------------------------------- referrals, support
@@ -407,26 +211,26 @@ def _import_referrals(store: Store, rows: list[Row], problems: Problems) -> dict
                 problems.add(
                     row.number,
                     "outcome_on",
-                    f"{_date(outcome_on)} is before the referral ({_date(referred)})",
+                    f"{show_date(outcome_on)} is before the referral ({show_date(referred)})",
                 )
                 ok = False
         if referred and member.joined_on > referred:
             problems.add(
                 row.number,
                 "referred_on",
-                f"{_who(member)} joined the group on {_date(member.joined_on)}, "
+                f"{who(member)} joined the group on {show_date(member.joined_on)}, "
                 "after this referral",
             )
             ok = False
         if group.id not in recorded:
             recorded[group.id] = {
-                (r.member_id, r.institution, _fold(r.service), r.referred_on): (
+                (r.member_id, r.institution, fold(r.service), r.referred_on): (
                     f"is already recorded (referral #{r.id})"
                 )
                 for r in store.referrals(group_id=group.id)
             }
         if ok:
-            key = (member.id, row["institution"], _fold(row["service"]), referred)
+            key = (member.id, row["institution"], fold(row["service"]), referred)
             if key in recorded[group.id]:
                 problems.add(row.number, "", f"this referral {recorded[group.id][key]}")
                 continue
@@ -443,7 +247,7 @@ def _import_referrals(store: Store, rows: list[Row], problems: Problems) -> dict
                 )
             )
     problems.raise_if_any()
-    return {"referrals": len(_write(problems, store.add_referrals, new))}
+    return {"referrals": len(write_checked(problems, store.add_referrals, new))}
 
 
 def _import_livelihood(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
@@ -463,18 +267,19 @@ def _import_livelihood(store: Store, rows: list[Row], problems: Problems) -> dic
             problems.add(
                 row.number,
                 "received_on",
-                f"{_who(member)} joined the group on {_date(member.joined_on)}, after this support",
+                f"{who(member)} joined the group on {show_date(member.joined_on)}, "
+                "after this support",
             )
             ok = False
         if group.id not in recorded:
             recorded[group.id] = {
-                (s.member_id, s.kind, _fold(s.provider), s.received_on): (
+                (s.member_id, s.kind, fold(s.provider), s.received_on): (
                     f"is already recorded (support #{s.id})"
                 )
                 for s in store.livelihood_supports(group_id=group.id)
             }
         if ok:
-            key = (member.id, row["kind"], _fold(row["provider"] or ""), received)
+            key = (member.id, row["kind"], fold(row["provider"] or ""), received)
             if key in recorded[group.id]:
                 problems.add(row.number, "", f"this support {recorded[group.id][key]}")
                 continue
@@ -490,7 +295,7 @@ def _import_livelihood(store: Store, rows: list[Row], problems: Problems) -> dic
                 )
             )
     problems.raise_if_any()
-    return {"livelihood_supports": len(_write(problems, store.add_livelihood_supports, new))}
+    return {"livelihood_supports": len(write_checked(problems, store.add_livelihood_supports, new))}
 
 
 # -------------------------------------------------------------------------------- meetings
@@ -540,7 +345,7 @@ def _fine_name(cycle: Cycle, name: str) -> str | None:
     fines = cycle.constitution.fines
     if name in fines:
         return name
-    matches = [f for f in fines if _fold(f) == _fold(name)]
+    matches = [f for f in fines if fold(f) == fold(name)]
     return matches[0] if len(matches) == 1 else None
 
 
@@ -574,8 +379,8 @@ def _check_meeting_row(line: _Line, problems: Problems) -> bool:
             m = line.member
             bad(
                 "member_number",
-                f"{_who(m)} is not active on {_date(line.date)} (joined {_date(m.joined_on)}"
-                + (f", left {_date(m.left_on)})" if m.left_on else ")"),
+                f"{who(m)} is not active on {show_date(line.date)} (joined {show_date(m.joined_on)}"
+                + (f", left {show_date(m.left_on)})" if m.left_on else ")"),
             )
     if (
         row["loan_principal"] is not None
@@ -650,7 +455,7 @@ def _resolve_loan(line: _Line, store: Store, cycle_id: int) -> int:
             raise _LineError(
                 line,
                 "repayment_loan_date",
-                f"{_who(member)} has no loan disbursed on {_date(wanted)}",
+                f"{who(member)} has no loan disbursed on {show_date(wanted)}",
             )
     unpaid = [loan for loan in mine if not positions[loan.id].settled]
     if len(mine) == 1:
@@ -659,13 +464,13 @@ def _resolve_loan(line: _Line, store: Store, cycle_id: int) -> int:
         return unpaid[0].id
     if not unpaid:
         raise _LineError(
-            line, "repayment_amount", f"{_who(member)} has no unpaid loan on {_date(on)}"
+            line, "repayment_amount", f"{who(member)} has no unpaid loan on {show_date(on)}"
         )
-    dates = ", ".join(_date(loan.terms.disbursed_on) for loan in unpaid)
+    dates = ", ".join(show_date(loan.terms.disbursed_on) for loan in unpaid)
     raise _LineError(
         line,
         "repayment_loan_date",
-        f"{_who(member)} has {len(unpaid)} unpaid loans (disbursed {dates}): give the "
+        f"{who(member)} has {len(unpaid)} unpaid loans (disbursed {dates}): give the "
         "disbursement date of the loan repaid",
     )
 
@@ -810,8 +615,8 @@ def _import_meetings(store: Store, rows: list[Row], problems: Problems) -> dict[
             problems.add(
                 row.number,
                 "date",
-                f"{_date(date)} is outside cycle {cycle.number} of group {group.code} "
-                f"({_date(cycle.start_date)} to {_date(cycle.end_date)})",
+                f"{show_date(date)} is outside cycle {cycle.number} of group {group.code} "
+                f"({show_date(cycle.start_date)} to {show_date(cycle.end_date)})",
             )
             continue
         if cycle.id not in last_meeting:
@@ -821,8 +626,8 @@ def _import_meetings(store: Store, rows: list[Row], problems: Problems) -> dict[
             problems.add(
                 row.number,
                 "date",
-                f"group {group.code} already has meetings recorded up to {_date(last)}: a "
-                f"meeting on {_date(date)} cannot be added (each meeting is imported once, "
+                f"group {group.code} already has meetings recorded up to {show_date(last)}: a "
+                f"meeting on {show_date(date)} cannot be added (each meeting is imported once, "
                 "in date order)",
             )
             continue
@@ -871,7 +676,7 @@ def _import_meetings(store: Store, rows: list[Row], problems: Problems) -> dict[
             problems.add(
                 line.row.number,
                 "repayment_loan_date",
-                f"{_who(line.member)} has no loan disbursed on {_date(wanted)}",
+                f"{who(line.member)} has no loan disbursed on {show_date(wanted)}",
             )
     problems.raise_if_any()
 
