@@ -1,5 +1,9 @@
-"""The cycle simulator: plans one cycle's meetings, loans and repayments, keeping the
-boxes' cash like the store does, so that every meeting it plans is valid.
+"""The cycle simulator: plans one cycle's meetings, loans and repayments, so that every
+meeting it plans is valid.
+
+It books the amount of every entry the store will write (Σ amount per kind) and reads the
+boxes' cash with the library's one formula, :func:`vsla.domain.ledger.balances_from_totals`;
+a leaving member's payout is :func:`vsla.domain.shareout.exit_settlement`'s, as the store's.
 """
 
 from __future__ import annotations
@@ -8,6 +12,7 @@ __all__ = ["Behaviour", "CycleSimulator", "PlannedLoan"]
 
 import datetime as dt
 import random
+from collections import defaultdict
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -17,8 +22,10 @@ from vsla.demo.data import LOAN_PURPOSES
 from vsla.demo.plans import Draft, MemberPlan, chance, weighted
 from vsla.domain.constitution import Constitution
 from vsla.domain.entities import Attendance, ExitReason
+from vsla.domain.ledger import Balances, EntryKind, balances_from_totals
 from vsla.domain.loans import LoanPayment, LoanPosition, LoanTerms, allocate_payment, due_date
 from vsla.domain.loans import position as loan_position
+from vsla.domain.shareout import exit_settlement
 
 
 class Behaviour(Enum):
@@ -48,7 +55,7 @@ class PlannedLoan:
 
 
 class CycleSimulator:
-    """Plans the meetings of one cycle, tracking both boxes like the store does."""
+    """Plans the meetings of one cycle, booking every entry so as to know both boxes."""
 
     def __init__(
         self,
@@ -69,8 +76,7 @@ class CycleSimulator:
         self.last = last  # index of the last meeting recorded
         self.completes = completes  # the cycle is shared out at meeting ``last``
         self.officers = officers
-        self.cash = 0
-        self.social = 0
+        self.totals: dict[EntryKind, int] = defaultdict(int)  # Σ amount per kind, as booked
         self.shares = [0] * len(members)
         self.fines_due: dict[int, int] = {}
         self.missed = [0] * len(members)
@@ -86,6 +92,32 @@ class CycleSimulator:
             m.preferred_shares = (
                 rng.randint(max(low, 1), high) + rng.randint(max(low, 1), high)
             ) // 2
+
+    def book(self, kind: EntryKind, amount: int) -> None:
+        """Count an entry of ``kind`` that recording the planned meetings will write."""
+        self.totals[kind] += amount
+
+    @property
+    def balances(self) -> Balances:
+        """Both boxes after everything booked so far, by the store's formula."""
+        return balances_from_totals(self.totals, sum(self.shares), self.rules.share_value)
+
+    @property
+    def cash(self) -> int:
+        """The loan fund's cash, after everything booked so far."""
+        return self.balances.loan_fund_cash
+
+    @property
+    def social(self) -> int:
+        """The social fund's cash, after everything booked so far."""
+        return self.balances.social_fund_cash
+
+    def exit_payout(self, member: int) -> int:
+        """What a member without a loan is paid on leaving (the demo's constitutions keep
+        the default exit policy: savings back, in the cash step)."""
+        return exit_settlement(
+            self.shares[member], self.rules.share_value, 0, cash_step=self.rules.cash_step
+        ).gross
 
     def active(self, member: int, on: dt.date) -> bool:
         left = self.members[member].left_on
@@ -124,20 +156,20 @@ class CycleSimulator:
             if unit:
                 times = 1 + (min(self.missed[m], 2) if chance(rng, 500) else 0)
                 draft.contributions[m] = unit * times
-                self.social += unit * times
+                self.book(EntryKind.SOCIAL_CONTRIBUTION, unit * times)
             self.missed[m] = 0
             low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
             n = min(high, max(low, member.preferred_shares + rng.choice((-1, 0, 0, 0, 1))))
             if n:
                 draft.shares[m] = n
                 self.shares[m] += n
-                self.cash += n * rules.share_value
+                self.book(EntryKind.SHARE_PURCHASE, n * rules.share_value)
             for _ in range(self.fines_due.pop(m, 0)):
                 draft.fines.append((m, "absence"))
-                self.cash += rules.fines["absence"]
+                self.book(EntryKind.FINE, rules.fines["absence"])
             if status is Attendance.PRESENT and chance(rng, 40):
                 draft.fines.append((m, "late"))
-                self.cash += rules.fines["late"]
+                self.book(EntryKind.FINE, rules.fines["late"])
         self.repay(i, draft)
         if self.social and chance(rng, 50) and present:
             amount = min(rng.choice((100_000, 200_000, 300_000, 500_000)), self.social)
@@ -145,12 +177,12 @@ class CycleSimulator:
             if amount >= 50_000:
                 reason = rng.choice(("ốm đau", "tang lễ", "thiên tai", "sinh con"))
                 draft.grants.append((rng.choice(present), amount, reason))
-                self.social -= amount
+                self.book(EntryKind.SOCIAL_GRANT, amount)
         if i % 6 == 5 and chance(rng, 600):
             amount = rng.randrange(20_000, 65_000, 5_000)
             if amount <= self.cash:
                 draft.expenses.append((amount, "văn phòng phẩm"))
-                self.cash -= amount
+                self.book(EntryKind.EXPENSE, amount)
         self.lend(i, draft, present)
         return draft
 
@@ -184,7 +216,8 @@ class CycleSimulator:
                 LoanPayment(on=on, principal=split.principal, interest=split.interest)
             )
             draft.repayments.append((loan.key, amount))
-            self.cash += amount
+            self.book(EntryKind.INTEREST_PAYMENT, split.interest)
+            self.book(EntryKind.PRINCIPAL_REPAYMENT, split.principal)
             loan.settled = amount == pos.settlement_amount
 
     def lend(self, i: int, draft: Draft, present: list[int]) -> None:
@@ -229,7 +262,7 @@ class CycleSimulator:
             self.loans[key] = loan
             purpose = weighted(rng, LOAN_PURPOSES)
             draft.loans.append((key, m, principal, term, purpose))
-            self.cash -= principal
+            self.book(EntryKind.LOAN_DISBURSEMENT, principal)
 
     def term(self, i: int) -> int:
         """The longest term (1 to 3 months, drawn) whose due date is within the cycle."""
@@ -280,7 +313,7 @@ class CycleSimulator:
             if self.active(m, on)
             and m not in self.officers
             and m not in busy
-            and self.shares[m] * self.rules.share_value <= self.cash
+            and self.exit_payout(m) <= self.cash
         ]
         if not candidates:
             return
@@ -289,7 +322,7 @@ class CycleSimulator:
             self.rng,
             ((ExitReason.MOVED, 45), (ExitReason.VOLUNTARY, 40), (ExitReason.OTHER, 15)),
         )
-        self.cash -= self.shares[m] * self.rules.share_value
+        self.book(EntryKind.EXIT_PAYOUT, self.exit_payout(m))
         self.shares[m] = 0
         self.fines_due.pop(m, None)
         self.members[m].left_on = on
