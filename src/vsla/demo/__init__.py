@@ -52,15 +52,13 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
-
 from vsla.demo.data import DISTRICT_CODES
 from vsla.demo.planning import MEETINGS_PER_CYCLE as MEETINGS_PER_CYCLE
 from vsla.demo.planning import default_as_of, gal_pilot_count, group_layouts, plan_group
 from vsla.demo.writing import Counts, write_group
 from vsla.domain.entities import NewProgramme
 from vsla.errors import InvalidInput
-from vsla.store import tables as t
+from vsla.store.queries import entry_count
 from vsla.store.store import Store
 
 # ------------------------------------------------------------------------------ summary
@@ -129,12 +127,6 @@ def generate(
             write_group(store, programme.id, plan, counts, one_by_one=one_by_one)
         if progress is not None:
             progress(layout.index + 1, groups)
-    with store.engine.connect() as conn:
-        group_ids = select(t.groups.c.id).where(t.groups.c.programme_id == programme.id)
-        cycle_ids = select(t.cycles.c.id).where(t.cycles.c.group_id.in_(group_ids))
-        entries = conn.execute(
-            select(func.count()).select_from(t.entries).where(t.entries.c.cycle_id.in_(cycle_ids))
-        ).scalar_one()
     return DemoSummary(
         programme_id=programme.id,
         groups=groups,
@@ -142,7 +134,7 @@ def generate(
         members=counts.members,
         meetings=counts.meetings,
         loans=counts.loans,
-        entries=int(entries),
+        entries=entry_count(store, programme.id),
         referrals=counts.referrals,
         supports=counts.supports,
         gal_sessions=counts.gal_sessions,
