@@ -61,8 +61,6 @@ from vsla.errors import InvalidInput
 from vsla.store.queries import entry_count
 from vsla.store.store import Store
 
-# ------------------------------------------------------------------------------ summary
-
 
 @dataclass(frozen=True, slots=True)
 class DemoSummary:
