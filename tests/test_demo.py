@@ -17,11 +17,11 @@ from tests.conftest import BACKENDS, fresh_store, snapshot
 from vsla.demo import (
     DISTRICT_CODES,
     DemoSummary,
-    _layout,
     default_as_of,
     gal_pilot_count,
     generate,
 )
+from vsla.demo.planning import group_layouts as _layout
 from vsla.domain.entities import KON_TUM_DISTRICTS
 from vsla.store import tables
 

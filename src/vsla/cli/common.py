@@ -24,10 +24,9 @@ from typing import NoReturn
 import typer
 from rich.console import Console
 from rich.markup import escape
-from sqlalchemy import func, select
 
 from vsla.errors import NotFound, VslaError
-from vsla.store import tables as t
+from vsla.store.queries import latest_meeting_date
 from vsla.store.store import Store, open_store
 
 DEFAULT_DB = "vsla-demo.db"
@@ -103,15 +102,4 @@ def latest_meeting(
 ) -> dt.date | None:
     """The date of the latest meeting recorded (in a programme, or a group): the default
     report date, so that a report describes the data as they were last brought up to date."""
-    query = select(func.max(t.meetings.c.date)).select_from(
-        t.meetings.join(t.cycles, t.meetings.c.cycle_id == t.cycles.c.id).join(
-            t.groups, t.cycles.c.group_id == t.groups.c.id
-        )
-    )
-    if programme_id is not None:
-        query = query.where(t.groups.c.programme_id == programme_id)
-    if group_id is not None:
-        query = query.where(t.groups.c.id == group_id)
-    with store.engine.connect() as conn:
-        day: dt.date | None = conn.execute(query).scalar_one_or_none()
-    return day
+    return latest_meeting_date(store, programme_id=programme_id, group_id=group_id)

@@ -1,0 +1,179 @@
+"""Writing a planned group through the store's public API, counting what was written."""
+
+from __future__ import annotations
+
+__all__ = ["Counts", "write_group"]
+
+from dataclasses import dataclass
+
+from vsla.demo.plans import Draft, GroupPlan
+from vsla.domain.activity import NewGalSession, NewLivelihoodSupport, NewReferral
+from vsla.domain.entities import NewGroup, NewMember
+from vsla.domain.ledger import EntryKind
+from vsla.domain.meeting import (
+    Expense,
+    FinePaid,
+    LoanRequest,
+    MeetingInput,
+    Repayment,
+    SocialFundGrant,
+)
+from vsla.store.store import MeetingRecord, Store
+
+
+@dataclass(slots=True)
+class Counts:
+    """What :func:`write_group` wrote, summed over the groups."""
+
+    members: int = 0
+    meetings: int = 0
+    loans: int = 0
+    referrals: int = 0
+    supports: int = 0
+    gal_sessions: int = 0
+    shared_out: int = 0
+    exits: int = 0
+    written_off: int = 0
+    record_calls: int = 0
+
+
+def write_group(
+    store: Store, programme_id: int, plan: GroupPlan, counts: Counts, *, one_by_one: bool
+) -> None:
+    layout = plan.layout
+    group = store.add_group(
+        NewGroup(
+            code=layout.code,
+            name=plan.name,
+            programme_id=programme_id,
+            district=layout.district,
+            commune=layout.commune,
+            village=layout.village,
+            established_on=plan.start,
+            gal_pilot_since=plan.gal_pilot_since,
+        )
+    )
+    members = store.add_members(
+        [
+            NewMember(
+                group_id=group.id,
+                full_name=m.full_name,
+                sex=m.sex,
+                birth_year=m.birth_year,
+                ethnicity=m.ethnicity,
+                phone=m.phone,
+                joined_on=plan.start,
+                gal_champion_since=m.champion_since,
+            )
+            for m in plan.members
+        ]
+    )
+    ids = [m.id for m in members]
+    cycle = store.start_cycle(
+        group.id,
+        start=plan.start,
+        end=plan.end,
+        constitution=plan.constitution,
+        officers={ids[i]: roles for i, roles in plan.officers.items()},
+    )
+    counts.members += len(members)
+
+    loan_ids: dict[int, int] = {}
+    pending: list[Draft] = []
+
+    def meeting_input(d: Draft) -> MeetingInput:
+        return MeetingInput(
+            date=d.date,
+            attendance={ids[m]: s for m, s in d.attendance.items()},
+            social_fund_contributions={ids[m]: a for m, a in d.contributions.items()},
+            share_purchases={ids[m]: n for m, n in d.shares.items()},
+            fines=[FinePaid(member_id=ids[m], fine=f) for m, f in d.fines],
+            repayments=[Repayment(loan_ref=f"L{k}", amount=a) for k, a in d.repayments],
+            social_fund_grants=[
+                SocialFundGrant(member_id=ids[m], amount=a, reason=r) for m, a, r in d.grants
+            ],
+            expenses=[Expense(amount=a, memo=memo) for a, memo in d.expenses],
+            loans=[
+                LoanRequest(
+                    member_id=ids[m], principal=p, term_months=n, purpose=purpose, ref=f"L{key}"
+                )
+                for key, m, p, n, purpose in d.loans
+            ],
+        )
+
+    def flush() -> None:
+        if not pending:
+            return
+        inputs = [meeting_input(d) for d in pending]
+        records: list[MeetingRecord]
+        if one_by_one:
+            records = [store.record_meeting(cycle.id, m) for m in inputs]
+            counts.record_calls += len(inputs)
+        else:
+            records = store.record_meetings(cycle.id, inputs)
+            counts.record_calls += 1
+        for draft, record in zip(pending, records, strict=True):
+            new = [e.loan_id for e in record.entries if e.kind is EntryKind.LOAN_DISBURSEMENT]
+            for (key, *_), loan_id in zip(draft.loans, new, strict=True):
+                assert loan_id is not None
+                loan_ids[key] = loan_id
+        counts.meetings += len(pending)
+        counts.loans += sum(len(d.loans) for d in pending)
+        pending.clear()
+
+    # Loans carry a ref ("L<key>") and repayments name it, so one batch can repay a loan it
+    # made; a batch ends only where a member leaves (settle_member_exit is its own call).
+    for i, draft in enumerate(plan.meetings):
+        pending.append(draft)
+        if i in plan.exits:
+            flush()
+            for m, reason in plan.exits[i]:
+                store.settle_member_exit(ids[m], on=draft.date, reason=reason)
+                counts.exits += 1
+    flush()
+    if plan.write_off is not None:
+        key, on = plan.write_off
+        store.write_off(
+            loan_ids[key], on=on, reason="thành viên chuyển đi, tổ quyết định xóa nợ (moved away)"
+        )
+        counts.written_off += 1
+    if plan.share_out_on is not None:
+        store.share_out(cycle.id, on=plan.share_out_on)
+        counts.shared_out += 1
+    if plan.referrals:
+        store.add_referrals(
+            [
+                NewReferral(
+                    member_id=ids[m],
+                    institution=institution,
+                    service=service,
+                    referred_on=on,
+                    outcome=outcome,
+                    outcome_on=outcome_on,
+                )
+                for m, institution, service, on, outcome, outcome_on in plan.referrals
+            ]
+        )
+        counts.referrals += len(plan.referrals)
+    if plan.supports:
+        store.add_livelihood_supports(
+            [
+                NewLivelihoodSupport(
+                    member_id=ids[m], kind=kind, provider=provider, received_on=on, value=value
+                )
+                for m, kind, provider, on, value in plan.supports
+            ]
+        )
+        counts.supports += len(plan.supports)
+    for on, tool, women, men, reached in plan.gal_sessions:
+        store.add_gal_session(
+            NewGalSession(
+                group_id=group.id,
+                held_on=on,
+                tool=tool,
+                women=women,
+                men=men,
+                reached_by_peer_sharing=reached,
+            )
+        )
+        counts.gal_sessions += 1

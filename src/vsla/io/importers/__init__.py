@@ -1,0 +1,95 @@
+"""Importing a clerk's file: members, meetings, referrals, livelihood support, programme.
+
+Every import runs in two steps. First the whole file is read and checked, row by row, and
+every problem is collected (beancount-style): a missing column, a bad date, a negative
+amount, an unknown group or member, a duplicate row, a rule of the constitution broken.
+If there is any, :class:`~vsla.errors.ImportErrors` lists them all and nothing is written.
+Otherwise the records are written in ONE transaction; a rule the store enforces while
+writing (a loan above the limit, a box going below zero) becomes a row error pointing at
+the row that caused it, and the transaction is rolled back: nothing is written.
+"""
+
+from __future__ import annotations
+
+__all__ = ["ImportSummary", "import_file"]
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from vsla.domain.arguments import checked_call
+from vsla.errors import InvalidInput
+from vsla.io.cells import nfc
+from vsla.io.importers.activity import import_livelihood, import_referrals
+from vsla.io.importers.meetings import import_meetings
+from vsla.io.importers.members import import_members
+from vsla.io.importers.sheet import Problems, Row, parse_sheet
+from vsla.io.readers import read_sheet
+from vsla.io.templates import COLUMNS, ImportKind, import_kind
+from vsla.store.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class ImportSummary:
+    """What an import wrote.
+
+    ``rows_read``: data rows read (the header and blank rows not counted);
+    ``records_created``: rows written to the database, all tables together;
+    ``per_table``: the same, table by table (``members``, ``meetings``, ``entries``, ...).
+    """
+
+    kind: ImportKind
+    source: str
+    rows_read: int
+    records_created: int
+    per_table: Mapping[str, int]
+
+    def __str__(self) -> str:
+        tables = ", ".join(f"{n} {t}" for t, n in self.per_table.items() if n)
+        return (
+            f"{self.source}: {self.rows_read} row(s) read, {self.records_created} record(s) "
+            f"created ({tables or 'none'})"
+        )
+
+
+_IMPORTERS: dict[ImportKind, Callable[[Store, list[Row], Problems], dict[str, int]]] = {
+    ImportKind.MEMBERS: import_members,
+    ImportKind.MEETINGS: import_meetings,
+    ImportKind.REFERRALS: import_referrals,
+    ImportKind.LIVELIHOOD: import_livelihood,
+}
+
+
+@checked_call
+def import_file(
+    store: Store,
+    kind: ImportKind | str,
+    path: str | Path,
+    *,
+    group_code: str | None = None,
+) -> ImportSummary:
+    """Import a CSV or XLSX file of ``kind`` (or a programme export, JSON or XLSX).
+
+    ``group_code``: the group every row is for; the file's ``group_code`` column may then be
+    left out (rows naming another group are errors).
+
+    Raises :class:`~vsla.errors.ImportErrors` listing every row error of the file, with
+    nothing written, when anything is wrong.
+    """
+    kind = import_kind(kind)
+    path = Path(path)
+    if kind is ImportKind.PROGRAMME:
+        if group_code is not None:
+            raise InvalidInput("group_code does not apply to a programme import")
+        from vsla.io.programme import import_programme
+
+        rows_read, counts = import_programme(store, path)
+        return ImportSummary(kind, path.name, rows_read, sum(counts.values()), counts)
+    if group_code is not None:
+        group_code = nfc(group_code)
+    columns = COLUMNS[kind]
+    sheet = read_sheet(path, kind.value)
+    problems = Problems(sheet.source, [c.name for c in columns])
+    rows = parse_sheet(sheet, columns, problems, group_code)
+    counts = _IMPORTERS[kind](store, rows, problems)
+    return ImportSummary(kind, sheet.source, len(sheet.rows), sum(counts.values()), counts)

@@ -1,0 +1,110 @@
+"""Importing members: numbers given or assigned in turn, and the same person never twice."""
+
+from __future__ import annotations
+
+__all__ = ["import_members"]
+
+import datetime as dt
+
+from vsla.domain.entities import NewMember
+from vsla.errors import InvalidInput
+from vsla.io.importers.directory import Directory, write_checked
+from vsla.io.importers.sheet import Problems, Row, fold, show_date
+from vsla.store.store import Store
+
+
+def import_members(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
+    """Check every row of a members file, then write them all (or raise every error)."""
+    directory = Directory(store)
+    next_number: dict[int, int] = {}
+    taken: dict[int, dict[int, str]] = {}
+    known: dict[int, dict[tuple[str, int | None, dt.date], tuple[int | None, str]]] = {}
+    new: list[NewMember] = []
+    for row in rows:
+        if "group_code" in row.bad or row["group_code"] is None:
+            continue
+        group = directory.group(row["group_code"])
+        if group is None:
+            problems.add(row.number, "group_code", f"unknown group {row['group_code']!r}")
+            continue
+        if group.id not in next_number:
+            existing = directory.members(group)
+            next_number[group.id] = max(existing, default=0) + 1
+            taken[group.id] = {n: f"{m.full_name}, already a member" for n, m in existing.items()}
+            known[group.id] = {
+                (fold(m.full_name), m.birth_year, m.joined_on): (m.number, "member")
+                for m in existing.values()
+            }
+        ok = not row.bad
+        if row["exit_reason"] is not None and row["left_on"] is None and "left_on" not in row.bad:
+            problems.add(
+                row.number, "exit_reason", "an exit reason needs the day the member left (left_on)"
+            )
+            ok = False
+        if row["left_on"] and row["joined_on"] and row["left_on"] < row["joined_on"]:
+            problems.add(
+                row.number,
+                "left_on",
+                f"{show_date(row['left_on'])} is before the day the member joined "
+                f"({show_date(row['joined_on'])})",
+            )
+            ok = False
+        number = row["member_number"]
+        if "member_number" not in row.bad:
+            automatic = number is None
+            if automatic:
+                number = next_number[group.id]
+            holder = taken[group.id].get(number)
+            if holder is not None:
+                problems.add(
+                    row.number,
+                    "member_number",
+                    f"number {number} of group {group.code} is already taken ({holder})",
+                )
+                ok = False
+            else:
+                taken[group.id][number] = f"row {row.number}" + (
+                    ", numbered automatically" if automatic else ""
+                )
+                next_number[group.id] = max(next_number[group.id], number + 1)
+        if not row.bad:
+            key = (fold(row["full_name"]), row["birth_year"], row["joined_on"])
+            seen = known[group.id].get(key)
+            if seen is not None and (row["member_number"] is None or seen[0] == number):
+                where = (
+                    f"is already member number {seen[0]} of group {group.code}"
+                    if seen[1] == "member"
+                    else f"is already in {seen[1]}"
+                )
+                problems.add(
+                    row.number,
+                    "full_name",
+                    f"{row['full_name']} (born {row['birth_year'] or '?'}, joined "
+                    f"{show_date(row['joined_on'])}) {where}; give a member_number if this is "
+                    "another person",
+                )
+                ok = False
+            else:
+                known[group.id][key] = (row["member_number"], f"row {row.number}")
+        if not ok:
+            continue
+        try:
+            new.append(
+                NewMember(
+                    group_id=group.id,
+                    full_name=row["full_name"],
+                    number=number,
+                    sex=row["sex"],
+                    birth_year=row["birth_year"],
+                    ethnicity=row["ethnicity"] or "",
+                    phone=row["phone"] or None,
+                    joined_on=row["joined_on"],
+                    left_on=row["left_on"],
+                    exit_reason=row["exit_reason"],
+                    gal_champion_since=row["gal_champion_since"],
+                )
+            )
+        except InvalidInput as exc:
+            problems.add(row.number, "", str(exc))
+    problems.raise_if_any()
+    return {"members": len(write_checked(problems, store.add_members, new))}

@@ -1,0 +1,150 @@
+"""The sheet handling every import shares: headers, rows, and row errors collected in full.
+
+:func:`parse_sheet` maps the header to the template's columns (a missing or unknown column
+stops the import at once), then reads every row's cells with the columns' parsers. Every
+problem goes to :class:`Problems` (beancount-style: all of a file's errors are collected,
+then reported together, sorted by row and column) rather than stopping at the first.
+"""
+
+from __future__ import annotations
+
+__all__ = ["Problems", "Row", "fold", "parse_sheet", "show_date"]
+
+import datetime as dt
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from vsla.errors import ImportErrors, RowError
+from vsla.io.cells import Cell, CellError, is_blank, nfc, parse_text
+from vsla.io.readers import Sheet
+from vsla.io.templates import Column
+
+
+def show_date(d: dt.date) -> str:
+    """A date as the clerk types it: day/month/year."""
+    return d.strftime("%d/%m/%Y")
+
+
+def fold(text: str) -> str:
+    """Text as compared for duplicates and names: NFC, case-folded, single spaces."""
+    return " ".join(nfc(text).casefold().split())
+
+
+class Problems:
+    """Row errors of one file, reported sorted by row and then by column."""
+
+    def __init__(self, source: str, columns: Sequence[str] = ()) -> None:
+        self.source = source
+        self.order = {name: i for i, name in enumerate(columns)}
+        self.items: list[RowError] = []
+
+    def add(self, row: int, column: str, message: str) -> None:
+        self.items.append(RowError(self.source, row, column, message))
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def sorted(self) -> list[RowError]:
+        return sorted(self.items, key=lambda e: (e.row, self.order.get(e.column, -1)))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise ImportErrors(self.sorted())
+
+
+@dataclass(slots=True)
+class Row:
+    """One data row: its number as a spreadsheet shows it, its cells, its parsed values."""
+
+    number: int
+    raw: tuple[str, ...]
+    values: dict[str, Any]
+    bad: set[str] = field(default_factory=set)
+
+    def __getitem__(self, column: str) -> Any:
+        return self.values.get(column)
+
+
+def _header_name(text: str) -> str:
+    return re.sub(r"[\s\-]+", "_", nfc(text).casefold())
+
+
+def parse_sheet(
+    sheet: Sheet, columns: Sequence[Column], problems: Problems, group_code: str | None
+) -> list[Row]:
+    """Check the header, then read every row's cells; cell problems go to ``problems``.
+
+    A row identical to an earlier one is reported once, as a duplicate, and dropped.
+
+    A header problem (missing or unknown column) stops the import at once: the rows cannot
+    be read without knowing which column is which.
+    """
+    known = {c.name: c for c in columns}
+    positions: dict[str, int] = {}
+    for i, raw in enumerate(sheet.header):
+        name = _header_name(raw)
+        if not name:
+            continue
+        if name not in known:
+            close = difflib.get_close_matches(name, list(known), n=1)
+            hint = f"did you mean {close[0]!r}?" if close else "the columns are " + ", ".join(known)
+            problems.add(1, raw, f"unknown column {raw!r}; {hint}")
+        elif name in positions:
+            problems.add(1, name, "the column appears twice")
+        else:
+            positions[name] = i
+    for column in columns:
+        if column.name in positions or not column.required:
+            continue
+        if column.name == "group_code" and group_code is not None:
+            continue
+        problems.add(1, column.name, "missing column (the template requires it)")
+    problems.raise_if_any()
+
+    rows: list[Row] = []
+    width = len(sheet.header)
+    first: dict[tuple[str, ...], int] = {}
+    for number, cells in sheet.rows:
+        row = Row(number, tuple(parse_text(c) for c in cells), {})
+        key = tuple(fold(c) for c in row.raw)
+        while key and not key[-1]:
+            key = key[:-1]
+        if key in first:
+            # a copy-paste mistake, or the same transaction typed twice: one error for it
+            problems.add(number, "", f"duplicate row: the same as row {first[key]}")
+            continue
+        first[key] = number
+        for i in range(width, len(cells)):
+            if not is_blank(cells[i]):
+                problems.add(number, "", f"cell {i + 1} of the row has a value but no header")
+                break
+        for column in columns:
+            at = positions.get(column.name)
+            cell: Cell = cells[at] if at is not None and at < len(cells) else None
+            if is_blank(cell):
+                row.values[column.name] = None
+                if column.name == "group_code" and group_code is not None:
+                    row.values[column.name] = group_code
+                elif column.required:
+                    problems.add(number, column.name, "is empty; a value is required")
+                    row.bad.add(column.name)
+                continue
+            try:
+                row.values[column.name] = column.parse(cell)
+            except CellError as exc:
+                problems.add(number, column.name, str(exc))
+                row.bad.add(column.name)
+                row.values[column.name] = None
+        if group_code is not None and row["group_code"] not in (None, group_code):
+            problems.add(
+                number,
+                "group_code",
+                f"the row is for group {row['group_code']!r} but this import is for group "
+                f"{group_code!r}",
+            )
+            row.bad.add("group_code")
+        rows.append(row)
+    return rows
