@@ -26,7 +26,6 @@ from rich.console import Console
 from rich.markup import escape
 
 from vsla.errors import NotFound, VslaError
-from vsla.store.queries import latest_meeting_date
 from vsla.store.store import Store, open_store
 
 DEFAULT_DB = "vsla-demo.db"
@@ -102,4 +101,4 @@ def latest_meeting(
 ) -> dt.date | None:
     """The date of the latest meeting recorded (in a programme, or a group): the default
     report date, so that a report describes the data as they were last brought up to date."""
-    return latest_meeting_date(store, programme_id=programme_id, group_id=group_id)
+    return store.latest_meeting_date(programme_id=programme_id, group_id=group_id)

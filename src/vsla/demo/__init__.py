@@ -58,7 +58,6 @@ from vsla.demo.planning import default_as_of, gal_pilot_count, group_layouts, pl
 from vsla.demo.writing import Counts, write_group
 from vsla.domain.entities import NewProgramme
 from vsla.errors import InvalidInput
-from vsla.store.queries import entry_count
 from vsla.store.store import Store
 
 
@@ -132,7 +131,7 @@ def generate(
         members=counts.members,
         meetings=counts.meetings,
         loans=counts.loans,
-        entries=entry_count(store, programme.id),
+        entries=store.entry_count(programme.id),
         referrals=counts.referrals,
         supports=counts.supports,
         gal_sessions=counts.gal_sessions,

@@ -1,10 +1,9 @@
 """Read-only questions about a whole programme or group, answered with one SQL query each.
 
 :func:`latest_meeting_date` (the default report date of the commands) and
-:func:`entry_count` (the entries a demo programme holds) take any store. The same questions
-are methods of :class:`ProgrammeQueries`, a mixin like
-:class:`~vsla.store.activity.ActivityStore`, ready to be mixed into
-:class:`~vsla.store.store.Store`; until it is, call the functions.
+:func:`entry_count` (the entries a demo programme holds) take any store; they are also
+methods of :class:`~vsla.store.store.Store` (``store.latest_meeting_date(...)``), through
+the mixin :class:`ProgrammeQueries`.
 
 ```pycon
 >>> import vsla

@@ -9,7 +9,8 @@ Each capability lives in a module of its own, built on :class:`~vsla.store.base.
 - :mod:`vsla.store.ledger`: entries, balances, reversals and write-offs;
 - :mod:`vsla.store.loans`: loans, positions and statements;
 - :mod:`vsla.store.shareout`: share-out and member exit;
-- :mod:`vsla.store.activity`: referrals, livelihood support, GAL sessions.
+- :mod:`vsla.store.activity`: referrals, livelihood support, GAL sessions;
+- :mod:`vsla.store.queries`: one-query questions about a programme or group.
 
 Every public method that writes runs in one transaction (``engine.begin()``): the domain
 planner raises before anything is written, and a database error rolls the whole operation
@@ -35,6 +36,7 @@ from vsla.store.cycles import CycleStore
 from vsla.store.ledger import LedgerStore, MemberBalance
 from vsla.store.loans import Loan, LoanStatement, LoanStore
 from vsla.store.meetings import MeetingRecord, MeetingStore
+from vsla.store.queries import ProgrammeQueries
 from vsla.store.registry import RegistryStore
 from vsla.store.shareout import ShareOutStore
 from vsla.store.transactions import sqlite_on_begin, sqlite_on_connect
@@ -49,6 +51,7 @@ class Store(
     LoanStore,
     ShareOutStore,
     ActivityStore,
+    ProgrammeQueries,
 ):
     """A vsla database. Get one with :func:`vsla.open`."""
 
