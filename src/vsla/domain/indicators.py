@@ -96,16 +96,11 @@ from vsla.domain.entities import Group, GroupStatus, Member, Programme, Sex
 from vsla.domain.ledger import EntryKind, balances_from_totals
 from vsla.domain.loans import LoanPayment, LoanTerms, position
 from vsla.domain.money import ratio
-from vsla.domain.tabular import Tabular
+from vsla.domain.tabular import ReportRow, RowValue, Tabular
 from vsla.errors import InvalidInput
 
 DAYS_PER_YEAR = 365
 """Annualised figures scale by 365 / days since the cycle started (domain.md section 8)."""
-
-RowValue = int | Decimal | str | bool | dt.date | None
-"""What a cell of :meth:`GroupIndicators.rows` (and the other reports' rows) holds."""
-
-Row = dict[str, RowValue]
 
 
 class MembersPolicy(StrEnum):
@@ -749,10 +744,10 @@ def text_order(text: str) -> tuple[str, str]:
     return plain.replace("Đ", "D").replace("đ", "d").casefold(), text
 
 
-def _flatten(model: Record, names: Iterable[str]) -> Row:
+def _flatten(model: Record, names: Iterable[str]) -> ReportRow:
     """A flat row of the named fields: an Indicator gives its value, a PAR map one column
     per threshold (``par_30``), everything else as it is."""
-    row: Row = {}
+    row: ReportRow = {}
     for name in names:
         value = getattr(model, name)
         if isinstance(value, Indicator):
@@ -863,10 +858,10 @@ class GroupIndicators(Record, Tabular):
                 return line
         raise KeyError(f"group {self.group_code} has no {dimension} line {key!r}")
 
-    def rows(self) -> list[Row]:
+    def rows(self) -> list[ReportRow]:
         """Flat rows: the whole group (``dimension="group"``), then one per sex and one per
         ethnicity; every row has the same keys (``None`` where a figure is not broken down)."""
-        ids: Row = {
+        ids: ReportRow = {
             "group_id": self.group_id,
             "group_code": self.group_code,
             "group_name": self.group_name,
@@ -1131,11 +1126,11 @@ class ProgrammeReport(Record, Tabular):
             *self.by_gal_status,
         )
 
-    def rows(self) -> list[Row]:
+    def rows(self) -> list[ReportRow]:
         """Flat rows: the scope as a whole (``dimension="programme"``, or ``"district"`` /
         ``"group"`` when the report is filtered), then every breakdown line; the same keys in
         every row."""
-        ids: Row = {
+        ids: ReportRow = {
             "programme_id": self.programme_id,
             "on": self.on,
             "members_policy": self.members_policy.value,
@@ -1146,7 +1141,7 @@ class ProgrammeReport(Record, Tabular):
             scope, key = "district", self.district
         else:
             scope, key = "programme", str(self.programme_id)
-        main: Row = {
+        main: ReportRow = {
             **ids,
             "dimension": scope,
             "key": key,
@@ -1495,10 +1490,10 @@ class GalComparison(Record, Tabular):
     pilot: GalSide
     other: GalSide
 
-    def rows(self) -> list[Row]:
+    def rows(self) -> list[ReportRow]:
         """One row per figure: ``{"figure", "pilot", "other"}`` (sessions by tool as
         ``sessions_<tool>``)."""
-        out: list[Row] = []
+        out: list[ReportRow] = []
         for name in _SIDE_FIGURES:
             if name == "sessions_by_tool":
                 for tool in GalTool:
