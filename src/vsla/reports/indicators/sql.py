@@ -1,49 +1,14 @@
-"""Group and programme indicators from SQL aggregate queries (domain.md sections 8 and 9).
-
-Every sum and count comes from a handful of aggregate queries over the whole scope (a
-programme, a district, a group, or the whole database): the number of queries does not
-depend on the number of groups or members, so the same call serves 91 groups and 10,000.
-The queries return :mod:`vsla.domain.indicators` facts; the pure formulas there compute
-every ratio. :mod:`vsla.reports.reference` computes the same facts in plain Python, and the
-tests check that both agree exactly.
-
-The only per-row work done in Python is the overdue status of each loan with principal
-outstanding, which comes from the pure :func:`vsla.domain.loans.position`, fed with the
-loan's payments and write-offs loaded for all those loans in one query.
-
-```pycon
->>> import datetime as dt, vsla
->>> from vsla.reports.indicators import group_indicators
->>> store = vsla.open(":memory:")
->>> g = store.add_group(vsla.NewGroup(code="KT-1", name="Tổ 1", established_on=dt.date(2024, 1, 8)))
->>> group_indicators(store, g.id, dt.date(2024, 6, 30)).members
-0
-
-```
-"""
+"""The SQL fact source: every sum and count from a bounded number of aggregate queries."""
 
 from __future__ import annotations
 
-__all__ = [
-    "FactSource",
-    "Frequency",
-    "Reports",
-    "Scope",
-    "gal_comparison",
-    "group_indicators",
-    "group_indicators_all",
-    "programme_indicators",
-    "programme_time_series",
-]
+__all__ = ["SqlFacts"]
 
 import datetime as dt
-import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
-from dataclasses import dataclass
+from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Literal, Protocol
+from typing import Any
 
 from sqlalchemy import (
     CTE,
@@ -59,245 +24,27 @@ from sqlalchemy import (
     select,
 )
 
-from vsla.domain.arguments import checked_call
 from vsla.domain.entities import Group, GroupStatus, Programme
 from vsla.domain.indicators import (
     CellKey,
     CycleFacts,
     DistrictFacts,
-    GalComparison,
     GalFacts,
     GroupFacts,
-    GroupIndicators,
     MembersPolicy,
     PopulationFacts,
     ProgrammeFacts,
-    ProgrammeReport,
     SessionFacts,
-    check_par_days,
-    chosen_breakdowns,
-    gal_comparison_from_facts,
-    group_indicators_from_facts,
     loan_risk,
     make_group_facts,
-    period_ends,
-    programme_report_from_district_facts,
-    programme_report_from_facts,
 )
 from vsla.domain.ledger import EntryKind
 from vsla.domain.loans import LoanTerms
 from vsla.domain.money import Rounding
-from vsla.errors import InvalidInput, NotFound
+from vsla.errors import NotFound
+from vsla.reports.indicators.source import Scope
 from vsla.store import tables as t
-from vsla.store.store import Store, programme_from_row
-
-Frequency = Literal["monthly", "quarterly", "yearly"]
-
-# ============================================================================================
-# The scope of a report, and the two sources of facts
-# ============================================================================================
-
-
-@dataclass(frozen=True, slots=True)
-class Scope:
-    """Which groups a report covers: a programme, a district, a group (each optional), and
-    only groups established on or before ``established_by`` when it is given."""
-
-    programme_id: int | None = None
-    district: str | None = None
-    group_id: int | None = None
-    established_by: dt.date | None = None
-
-    def includes(self, group: Group) -> bool:
-        """The same test the SQL path applies in its ``WHERE`` clauses."""
-        return (
-            (self.programme_id is None or group.programme_id == self.programme_id)
-            and (self.district is None or group.district == self.district)
-            and (self.group_id is None or group.id == self.group_id)
-            and (self.established_by is None or group.established_on <= self.established_by)
-        )
-
-
-class FactSource(Protocol):
-    """Where the reports get their facts: SQL aggregates here, plain Python in
-    :mod:`vsla.reports.reference`."""
-
-    def programme(self, programme_id: int) -> Programme: ...
-
-    def groups(self, scope: Scope) -> list[Group]: ...
-
-    def group_facts(
-        self, groups: Sequence[Group], on: dt.date, scope: Scope
-    ) -> list[GroupFacts]: ...
-
-    def population(
-        self,
-        groups: Sequence[Group],
-        on: dt.date,
-        scope: Scope,
-        policy: MembersPolicy,
-        period: tuple[dt.date, dt.date],
-    ) -> ProgrammeFacts: ...
-
-    def gal_activity(self, groups: Sequence[Group], on: dt.date, scope: Scope) -> GalFacts: ...
-
-
-def _day(value: object, name: str = "on") -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise InvalidInput(f"{name} must be a datetime.date, got {value!r}")
-    return value
-
-
-def _district(value: str | None) -> str | None:
-    if value is None:
-        return None
-    return unicodedata.normalize("NFC", value.strip())
-
-
-class Reports:
-    """The five reports over one :class:`FactSource`; the public functions of this module
-    and of :mod:`vsla.reports.reference` are thin wrappers around it."""
-
-    def __init__(self, source: FactSource) -> None:
-        self.source = source
-
-    def group_indicators(
-        self,
-        group_id: int,
-        on: dt.date,
-        *,
-        par_days: Iterable[int] = (1, 30),
-        represented_counts_as_present: bool = True,
-    ) -> GroupIndicators:
-        thresholds = check_par_days(par_days)
-        scope = Scope(group_id=group_id)
-        found = self._group_reports(_day(on), scope, thresholds, represented_counts_as_present)
-        if not found:
-            raise NotFound(f"group #{group_id} does not exist")
-        return found[0]
-
-    def group_indicators_all(
-        self,
-        on: dt.date,
-        *,
-        programme_id: int | None = None,
-        district: str | None = None,
-        par_days: Iterable[int] = (1, 30),
-        represented_counts_as_present: bool = True,
-    ) -> list[GroupIndicators]:
-        thresholds = check_par_days(par_days)
-        scope = Scope(programme_id, _district(district), None, _day(on))
-        return self._group_reports(on, scope, thresholds, represented_counts_as_present)
-
-    def _group_reports(
-        self,
-        on: dt.date,
-        scope: Scope,
-        par_days: tuple[int, ...],
-        represented_counts_as_present: bool,
-    ) -> list[GroupIndicators]:
-        groups = self.source.groups(scope)
-        if not groups:
-            return []
-        return [
-            group_indicators_from_facts(
-                facts,
-                par_days=par_days,
-                represented_counts_as_present=represented_counts_as_present,
-            )
-            for facts in self.source.group_facts(groups, on, scope)
-        ]
-
-    def programme_indicators(
-        self,
-        programme_id: int,
-        on: dt.date,
-        *,
-        district: str | None = None,
-        group_id: int | None = None,
-        members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
-        breakdowns: Iterable[str] | None = None,
-    ) -> ProgrammeReport:
-        programme = self.source.programme(programme_id)
-        return self._programme_report(
-            programme, _day(on), district, group_id, members_policy, breakdowns
-        )
-
-    def _programme_report(
-        self,
-        programme: Programme,
-        on: dt.date,
-        district: str | None,
-        group_id: int | None,
-        members_policy: MembersPolicy,
-        breakdowns: Iterable[str] | None = None,
-    ) -> ProgrammeReport:
-        policy = MembersPolicy(members_policy)
-        district = _district(district)
-        if group_id is not None and not self.source.groups(Scope(programme.id, None, group_id)):
-            raise NotFound(f"group #{group_id} is not a group of programme #{programme.id}")
-        scope = Scope(programme.id, district, group_id, on)
-        period = (programme.period_start, programme.period_end)
-        wanted = chosen_breakdowns(breakdowns)
-        by_district = getattr(self.source, "district_population", None)
-        if wanted <= {"district"} and by_district is not None:
-            # only totals and district lines: the database sums per district
-            return programme_report_from_district_facts(
-                programme,
-                on,
-                by_district(on, scope, policy, period),
-                members_policy=policy,
-                district=district,
-                group_id=group_id,
-                with_districts="district" in wanted,
-            )
-        groups = self.source.groups(scope)
-        facts = self.source.population(groups, on, scope, policy, period)
-        return programme_report_from_facts(
-            programme,
-            on,
-            facts,
-            members_policy=policy,
-            district=district,
-            group_id=group_id,
-            breakdowns=breakdowns,
-        )
-
-    def programme_time_series(
-        self,
-        programme_id: int,
-        *,
-        frequency: Frequency = "quarterly",
-        district: str | None = None,
-        group_id: int | None = None,
-        members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
-    ) -> list[ProgrammeReport]:
-        programme = self.source.programme(programme_id)
-        return [
-            self._programme_report(programme, day, district, group_id, members_policy)
-            for day in period_ends(programme.period_start, programme.period_end, frequency)
-        ]
-
-    def gal_comparison(
-        self, programme_id: int, on: dt.date, *, represented_counts_as_present: bool = True
-    ) -> GalComparison:
-        programme = self.source.programme(programme_id)
-        scope = Scope(programme.id, None, None, _day(on))
-        groups = self.source.groups(scope)
-        period = (programme.period_start, programme.period_end)
-        return gal_comparison_from_facts(
-            programme,
-            on,
-            self.source.group_facts(groups, on, scope) if groups else [],
-            self.source.population(groups, on, scope, MembersPolicy.ACTIVE_ON_DATE, period),
-            self.source.gal_activity(groups, on, scope),
-            represented_counts_as_present=represented_counts_as_present,
-        )
-
-
-# ============================================================================================
-# The SQL source
-# ============================================================================================
+from vsla.store.store import programme_from_row
 
 _DISBURSED = EntryKind.LOAN_DISBURSEMENT.value
 _REDUCES_PRINCIPAL = (EntryKind.PRINCIPAL_REPAYMENT.value, EntryKind.WRITE_OFF.value)
@@ -765,134 +512,3 @@ class SqlFacts:
             for gid, tool, n, women, men, reached in self.conn.execute(query)
         }
         return GalFacts(sessions=dict(sorted(sessions.items())))
-
-
-# ============================================================================================
-# The public functions
-# ============================================================================================
-
-
-@contextmanager
-def _reports(store: Store) -> Iterator[Reports]:
-    # the store's reading connection: inside ``with store.transaction():`` the reports see
-    # what the block has written (and SQLite in memory is never opened twice at once)
-    with store.connection() as conn:
-        yield Reports(SqlFacts(conn))
-
-
-@checked_call
-def group_indicators(
-    store: Store,
-    group_id: int,
-    on: dt.date,
-    *,
-    par_days: Iterable[int] = (1, 30),
-    represented_counts_as_present: bool = True,
-) -> GroupIndicators:
-    """A group's indicators on ``on`` (domain.md section 8), over the cycle it runs on that
-    date, with PAR at each threshold of ``par_days`` and breakdowns by sex and ethnicity.
-
-    ``represented_counts_as_present`` (**policy**, default ``True``): a member represented at
-    a meeting counts as attending. Raises :class:`~vsla.errors.NotFound` for an unknown group.
-    """
-    with _reports(store) as reports:
-        return reports.group_indicators(
-            group_id,
-            on,
-            par_days=par_days,
-            represented_counts_as_present=represented_counts_as_present,
-        )
-
-
-@checked_call
-def group_indicators_all(
-    store: Store,
-    on: dt.date,
-    *,
-    programme_id: int | None = None,
-    district: str | None = None,
-    par_days: Iterable[int] = (1, 30),
-    represented_counts_as_present: bool = True,
-) -> list[GroupIndicators]:
-    """:func:`group_indicators` for every group established on or before ``on`` (in a
-    programme and a district when given), ordered by group id, with a fixed number of
-    queries whatever the number of groups."""
-    with _reports(store) as reports:
-        return reports.group_indicators_all(
-            on,
-            programme_id=programme_id,
-            district=district,
-            par_days=par_days,
-            represented_counts_as_present=represented_counts_as_present,
-        )
-
-
-@checked_call
-def programme_indicators(
-    store: Store,
-    programme_id: int,
-    on: dt.date,
-    *,
-    district: str | None = None,
-    group_id: int | None = None,
-    members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
-    breakdowns: Iterable[str] | None = None,
-) -> ProgrammeReport:
-    """The programme figures of domain.md section 9 on ``on``, for the whole programme, a
-    district or one group: groups active and GAL pilots vs their targets (whole programme
-    only), referral, linked and livelihood support rates vs 15 %, with breakdowns by
-    district, group, sex, ethnicity and GAL status.
-
-    ``members_policy`` (**policy**): members active on ``on`` (default), or every member at
-    some time in the programme period up to ``on``. ``breakdowns`` (default: all five)
-    names the breakdowns to build, e.g. ``["district"]`` for a dashboard by district; the
-    others are left empty.
-    """
-    with _reports(store) as reports:
-        return reports.programme_indicators(
-            programme_id,
-            on,
-            district=district,
-            group_id=group_id,
-            members_policy=members_policy,
-            breakdowns=breakdowns,
-        )
-
-
-@checked_call
-def programme_time_series(
-    store: Store,
-    programme_id: int,
-    *,
-    frequency: Frequency = "quarterly",
-    district: str | None = None,
-    group_id: int | None = None,
-    members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
-) -> list[ProgrammeReport]:
-    """:func:`programme_indicators` at every quarter end (or month or year end) within the
-    programme period, plus the period end."""
-    with _reports(store) as reports:
-        return reports.programme_time_series(
-            programme_id,
-            frequency=frequency,
-            district=district,
-            group_id=group_id,
-            members_policy=members_policy,
-        )
-
-
-@checked_call
-def gal_comparison(
-    store: Store,
-    programme_id: int,
-    on: dt.date,
-    *,
-    represented_counts_as_present: bool = True,
-) -> GalComparison:
-    """GAL pilot groups vs the other groups of the programme on ``on``, side by side: women's
-    share of officers, loans and loan value, savings per woman, women's attendance, referral
-    and livelihood rates, and GAL activity."""
-    with _reports(store) as reports:
-        return reports.gal_comparison(
-            programme_id, on, represented_counts_as_present=represented_counts_as_present
-        )
