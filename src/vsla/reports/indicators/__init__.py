@@ -11,6 +11,12 @@ The only per-row work done in Python is the overdue status of each loan with pri
 outstanding, which comes from the pure :func:`vsla.domain.loans.position`, fed with the
 loan's payments and write-offs loaded for all those loans in one query.
 
+The package: :mod:`~vsla.reports.indicators.source` says what a report covers
+(:class:`Scope`) and what a fact source provides (:class:`FactSource`);
+:mod:`~vsla.reports.indicators.orchestrator` holds the reports over any fact source
+(:class:`Reports`) and the public functions, written once (:class:`StoreReports`);
+:mod:`~vsla.reports.indicators.sql` is the SQL fact source (:class:`SqlFacts`).
+
 ```pycon
 >>> import datetime as dt, vsla
 >>> from vsla.reports.indicators import group_indicators
@@ -36,144 +42,20 @@ __all__ = [
     "programme_time_series",
 ]
 
-import datetime as dt
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-
 from vsla.domain.arguments import checked_call
-from vsla.domain.indicators import (
-    GalComparison,
-    GroupIndicators,
-    MembersPolicy,
-    ProgrammeReport,
-)
-from vsla.reports.indicators.orchestrator import Frequency, Reports
+from vsla.reports.indicators.orchestrator import Frequency, Reports, StoreReports
 from vsla.reports.indicators.source import FactSource, Scope
 from vsla.reports.indicators.sql import SqlFacts as SqlFacts
-from vsla.store.store import Store
+from vsla.reports.indicators.sql import sql_facts
 
+SQL_REPORTS = StoreReports(sql_facts)
+"""The report functions over the SQL aggregates: this module's :func:`group_indicators`,
+:func:`group_indicators_all`, :func:`programme_indicators`, :func:`programme_time_series`
+and :func:`gal_comparison` are its methods (documented on :class:`StoreReports`), with their
+arguments checked."""
 
-@contextmanager
-def _reports(store: Store) -> Iterator[Reports]:
-    # the store's reading connection: inside ``with store.transaction():`` the reports see
-    # what the block has written (and SQLite in memory is never opened twice at once)
-    with store.connection() as conn:
-        yield Reports(SqlFacts(conn))
-
-
-@checked_call
-def group_indicators(
-    store: Store,
-    group_id: int,
-    on: dt.date,
-    *,
-    par_days: Iterable[int] = (1, 30),
-    represented_counts_as_present: bool = True,
-) -> GroupIndicators:
-    """A group's indicators on ``on`` (domain.md section 8), over the cycle it runs on that
-    date, with PAR at each threshold of ``par_days`` and breakdowns by sex and ethnicity.
-
-    ``represented_counts_as_present`` (**policy**, default ``True``): a member represented at
-    a meeting counts as attending. Raises :class:`~vsla.errors.NotFound` for an unknown group.
-    """
-    with _reports(store) as reports:
-        return reports.group_indicators(
-            group_id,
-            on,
-            par_days=par_days,
-            represented_counts_as_present=represented_counts_as_present,
-        )
-
-
-@checked_call
-def group_indicators_all(
-    store: Store,
-    on: dt.date,
-    *,
-    programme_id: int | None = None,
-    district: str | None = None,
-    par_days: Iterable[int] = (1, 30),
-    represented_counts_as_present: bool = True,
-) -> list[GroupIndicators]:
-    """:func:`group_indicators` for every group established on or before ``on`` (in a
-    programme and a district when given), ordered by group id, with a fixed number of
-    queries whatever the number of groups."""
-    with _reports(store) as reports:
-        return reports.group_indicators_all(
-            on,
-            programme_id=programme_id,
-            district=district,
-            par_days=par_days,
-            represented_counts_as_present=represented_counts_as_present,
-        )
-
-
-@checked_call
-def programme_indicators(
-    store: Store,
-    programme_id: int,
-    on: dt.date,
-    *,
-    district: str | None = None,
-    group_id: int | None = None,
-    members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
-    breakdowns: Iterable[str] | None = None,
-) -> ProgrammeReport:
-    """The programme figures of domain.md section 9 on ``on``, for the whole programme, a
-    district or one group: groups active and GAL pilots vs their targets (whole programme
-    only), referral, linked and livelihood support rates vs 15 %, with breakdowns by
-    district, group, sex, ethnicity and GAL status.
-
-    ``members_policy`` (**policy**): members active on ``on`` (default), or every member at
-    some time in the programme period up to ``on``. ``breakdowns`` (default: all five)
-    names the breakdowns to build, e.g. ``["district"]`` for a dashboard by district; the
-    others are left empty.
-    """
-    with _reports(store) as reports:
-        return reports.programme_indicators(
-            programme_id,
-            on,
-            district=district,
-            group_id=group_id,
-            members_policy=members_policy,
-            breakdowns=breakdowns,
-        )
-
-
-@checked_call
-def programme_time_series(
-    store: Store,
-    programme_id: int,
-    *,
-    frequency: Frequency = "quarterly",
-    district: str | None = None,
-    group_id: int | None = None,
-    members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
-) -> list[ProgrammeReport]:
-    """:func:`programme_indicators` at every quarter end (or month or year end) within the
-    programme period, plus the period end."""
-    with _reports(store) as reports:
-        return reports.programme_time_series(
-            programme_id,
-            frequency=frequency,
-            district=district,
-            group_id=group_id,
-            members_policy=members_policy,
-        )
-
-
-@checked_call
-def gal_comparison(
-    store: Store,
-    programme_id: int,
-    on: dt.date,
-    *,
-    represented_counts_as_present: bool = True,
-) -> GalComparison:
-    """GAL pilot groups vs the other groups of the programme on ``on``, side by side: women's
-    share of officers, loans and loan value, savings per woman, women's attendance, referral
-    and livelihood rates, and GAL activity."""
-    with _reports(store) as reports:
-        return reports.gal_comparison(
-            programme_id, on, represented_counts_as_present=represented_counts_as_present
-        )
+group_indicators = checked_call(SQL_REPORTS.group_indicators)
+group_indicators_all = checked_call(SQL_REPORTS.group_indicators_all)
+programme_indicators = checked_call(SQL_REPORTS.programme_indicators)
+programme_time_series = checked_call(SQL_REPORTS.programme_time_series)
+gal_comparison = checked_call(SQL_REPORTS.gal_comparison)

@@ -4,11 +4,12 @@ arguments, the choice of groups and the call of the pure assembly of
 
 from __future__ import annotations
 
-__all__ = ["Frequency", "Reports"]
+__all__ = ["Frequency", "OpenFacts", "Reports", "StoreReports"]
 
 import datetime as dt
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from contextlib import AbstractContextManager
 from typing import Literal
 
 from vsla.domain.entities import Programme
@@ -27,8 +28,12 @@ from vsla.domain.indicators import (
 )
 from vsla.errors import InvalidInput, NotFound
 from vsla.reports.indicators.source import FactSource, Scope
+from vsla.store.store import Store
 
 Frequency = Literal["monthly", "quarterly", "yearly"]
+
+OpenFacts = Callable[[Store], AbstractContextManager[FactSource]]
+"""How a path opens its fact source on a store, for the time of one report."""
 
 
 def _day(value: object, name: str = "on") -> dt.date:
@@ -44,8 +49,9 @@ def _district(value: str | None) -> str | None:
 
 
 class Reports:
-    """The five reports over one :class:`FactSource`; the public functions of this module
-    and of :mod:`vsla.reports.reference` are thin wrappers around it."""
+    """The five reports over one open :class:`FactSource`; :class:`StoreReports` (the public
+    functions of :mod:`vsla.reports.indicators` and :mod:`vsla.reports.reference`) opens a
+    source for each call and hands it to these."""
 
     def __init__(self, source: FactSource) -> None:
         self.source = source
@@ -182,3 +188,130 @@ class Reports:
             self.source.gal_activity(groups, on, scope),
             represented_counts_as_present=represented_counts_as_present,
         )
+
+
+class StoreReports:
+    """The public report functions, written once over the fact source that ``open_facts``
+    opens on the store for each call.
+
+    :mod:`vsla.reports.indicators` binds them to the SQL aggregates
+    (:func:`~vsla.reports.indicators.sql.sql_facts`) and :mod:`vsla.reports.reference` to
+    the facts computed in memory, so both paths offer the same functions with the same
+    signatures, argument checks and documentation.
+    """
+
+    def __init__(self, open_facts: OpenFacts) -> None:
+        self.open_facts = open_facts
+
+    def group_indicators(
+        self,
+        store: Store,
+        group_id: int,
+        on: dt.date,
+        *,
+        par_days: Iterable[int] = (1, 30),
+        represented_counts_as_present: bool = True,
+    ) -> GroupIndicators:
+        """A group's indicators on ``on`` (domain.md section 8), over the cycle it runs on that
+        date, with PAR at each threshold of ``par_days`` and breakdowns by sex and ethnicity.
+
+        ``represented_counts_as_present`` (**policy**, default ``True``): a member represented at
+        a meeting counts as attending. Raises :class:`~vsla.errors.NotFound` for an unknown group.
+        """
+        with self.open_facts(store) as source:
+            return Reports(source).group_indicators(
+                group_id,
+                on,
+                par_days=par_days,
+                represented_counts_as_present=represented_counts_as_present,
+            )
+
+    def group_indicators_all(
+        self,
+        store: Store,
+        on: dt.date,
+        *,
+        programme_id: int | None = None,
+        district: str | None = None,
+        par_days: Iterable[int] = (1, 30),
+        represented_counts_as_present: bool = True,
+    ) -> list[GroupIndicators]:
+        """:func:`group_indicators` for every group established on or before ``on`` (in a
+        programme and a district when given), ordered by group id, with a fixed number of
+        queries whatever the number of groups."""
+        with self.open_facts(store) as source:
+            return Reports(source).group_indicators_all(
+                on,
+                programme_id=programme_id,
+                district=district,
+                par_days=par_days,
+                represented_counts_as_present=represented_counts_as_present,
+            )
+
+    def programme_indicators(
+        self,
+        store: Store,
+        programme_id: int,
+        on: dt.date,
+        *,
+        district: str | None = None,
+        group_id: int | None = None,
+        members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
+        breakdowns: Iterable[str] | None = None,
+    ) -> ProgrammeReport:
+        """The programme figures of domain.md section 9 on ``on``, for the whole programme, a
+        district or one group: groups active and GAL pilots vs their targets (whole programme
+        only), referral, linked and livelihood support rates vs 15 %, with breakdowns by
+        district, group, sex, ethnicity and GAL status.
+
+        ``members_policy`` (**policy**): members active on ``on`` (default), or every member at
+        some time in the programme period up to ``on``. ``breakdowns`` (default: all five)
+        names the breakdowns to build, e.g. ``["district"]`` for a dashboard by district; the
+        others are left empty.
+        """
+        with self.open_facts(store) as source:
+            return Reports(source).programme_indicators(
+                programme_id,
+                on,
+                district=district,
+                group_id=group_id,
+                members_policy=members_policy,
+                breakdowns=breakdowns,
+            )
+
+    def programme_time_series(
+        self,
+        store: Store,
+        programme_id: int,
+        *,
+        frequency: Frequency = "quarterly",
+        district: str | None = None,
+        group_id: int | None = None,
+        members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
+    ) -> list[ProgrammeReport]:
+        """:func:`programme_indicators` at every quarter end (or month or year end) within the
+        programme period, plus the period end."""
+        with self.open_facts(store) as source:
+            return Reports(source).programme_time_series(
+                programme_id,
+                frequency=frequency,
+                district=district,
+                group_id=group_id,
+                members_policy=members_policy,
+            )
+
+    def gal_comparison(
+        self,
+        store: Store,
+        programme_id: int,
+        on: dt.date,
+        *,
+        represented_counts_as_present: bool = True,
+    ) -> GalComparison:
+        """GAL pilot groups vs the other groups of the programme on ``on``, side by side: women's
+        share of officers, loans and loan value, savings per woman, women's attendance, referral
+        and livelihood rates, and GAL activity."""
+        with self.open_facts(store) as source:
+            return Reports(source).gal_comparison(
+                programme_id, on, represented_counts_as_present=represented_counts_as_present
+            )

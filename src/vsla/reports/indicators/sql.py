@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-__all__ = ["SqlFacts"]
+__all__ = ["SqlFacts", "sql_facts"]
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from decimal import Decimal
 from typing import Any
 
@@ -44,7 +45,7 @@ from vsla.domain.money import Rounding
 from vsla.errors import NotFound
 from vsla.reports.indicators.source import Scope
 from vsla.store import tables as t
-from vsla.store.store import programme_from_row
+from vsla.store.store import Store, programme_from_row
 
 _DISBURSED = EntryKind.LOAN_DISBURSEMENT.value
 _REDUCES_PRINCIPAL = (EntryKind.PRINCIPAL_REPAYMENT.value, EntryKind.WRITE_OFF.value)
@@ -512,3 +513,12 @@ class SqlFacts:
             for gid, tool, n, women, men, reached in self.conn.execute(query)
         }
         return GalFacts(sessions=dict(sorted(sessions.items())))
+
+
+@contextmanager
+def sql_facts(store: Store) -> Iterator[SqlFacts]:
+    """The SQL facts over the store's reading connection, for one report."""
+    # the store's reading connection: inside ``with store.transaction():`` the reports see
+    # what the block has written (and SQLite in memory is never opened twice at once)
+    with store.connection() as conn:
+        yield SqlFacts(conn)
