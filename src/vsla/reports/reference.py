@@ -42,17 +42,11 @@ from vsla.domain.indicators import (
     loan_risk,
     make_group_facts,
 )
+from vsla.domain.indicators.facts import CELL_KIND_FIELDS
 from vsla.domain.ledger import EntryKind, LedgerEntry
 from vsla.reports.indicators.orchestrator import StoreReports
 from vsla.reports.indicators.source import Scope
 from vsla.store.store import Loan, MeetingRecord, Store
-
-_CELL_KIND_FIELDS = {
-    EntryKind.LOAN_DISBURSEMENT: "principal_disbursed",
-    EntryKind.PRINCIPAL_REPAYMENT: "principal_repaid",
-    EntryKind.WRITE_OFF: "principal_written_off",
-    EntryKind.SHARE_OUT_PAYOUT: "share_out_payouts",
-}
 
 
 def _cell(member: Member) -> CellKey:
@@ -158,8 +152,8 @@ class MemoryFacts:
             if e.member_id is not None:
                 cell = counts[_cell(by_id[e.member_id])]
                 cell["shares"] += e.shares
-                if e.kind in _CELL_KIND_FIELDS:
-                    cell[_CELL_KIND_FIELDS[e.kind]] += e.amount
+                if e.kind in CELL_KIND_FIELDS:
+                    cell[CELL_KIND_FIELDS[e.kind]] += e.amount
 
         # loans: counted when disbursed (and not cancelled); at risk while principal is owed
         borrowers: set[int] = set()

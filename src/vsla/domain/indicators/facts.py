@@ -13,6 +13,7 @@ are the rules both paths apply the same way.
 from __future__ import annotations
 
 __all__ = [
+    "CELL_KIND_FIELDS",
     "COUNT_FIELDS",
     "CellFacts",
     "CellKey",
@@ -217,6 +218,14 @@ class CellFacts:
 
 COUNT_FIELDS: tuple[str, ...] = tuple(f.name for f in fields(CellFacts) if f.name != "risks")
 """The integer fields of :class:`CellFacts`, in order."""
+
+CELL_KIND_FIELDS: Mapping[EntryKind, str] = {
+    EntryKind.LOAN_DISBURSEMENT: "principal_disbursed",
+    EntryKind.PRINCIPAL_REPAYMENT: "principal_repaid",
+    EntryKind.WRITE_OFF: "principal_written_off",
+    EntryKind.SHARE_OUT_PAYOUT: "share_out_payouts",
+}
+"""The field of :class:`CellFacts` that sums a member's entries of each of these kinds."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,6 +39,7 @@ from vsla.domain.indicators import (
     loan_risk,
     make_group_facts,
 )
+from vsla.domain.indicators.facts import CELL_KIND_FIELDS
 from vsla.domain.ledger import EntryKind
 from vsla.domain.loans import LoanTerms
 from vsla.domain.money import Rounding
@@ -49,13 +50,6 @@ from vsla.store.store import Store, programme_from_row
 
 _DISBURSED = EntryKind.LOAN_DISBURSEMENT.value
 _REDUCES_PRINCIPAL = (EntryKind.PRINCIPAL_REPAYMENT.value, EntryKind.WRITE_OFF.value)
-_CELL_KIND_FIELDS = {
-    EntryKind.LOAN_DISBURSEMENT: "principal_disbursed",
-    EntryKind.PRINCIPAL_REPAYMENT: "principal_repaid",
-    EntryKind.WRITE_OFF: "principal_written_off",
-    EntryKind.SHARE_OUT_PAYOUT: "share_out_payouts",
-}
-
 _m = t.members.c
 _g = t.groups.c
 _e = t.entries.c
@@ -274,8 +268,8 @@ class SqlFacts:
             if sex is not None:
                 cell = counts[gid][(sex, eth)]
                 cell["shares"] += _int(n)
-                if kind in _CELL_KIND_FIELDS:
-                    cell[_CELL_KIND_FIELDS[kind]] += _int(amount)
+                if kind in CELL_KIND_FIELDS:
+                    cell[CELL_KIND_FIELDS[kind]] += _int(amount)
 
         # 4. loans: per loan, disbursed and principal outstanding on the date (ledger)
         signed = case(
