@@ -9,19 +9,14 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
-from typing import Any
 
 from sqlalchemy import (
     CTE,
-    ColumnElement,
     Connection,
-    Select,
-    Subquery,
     and_,
     case,
     distinct,
     func,
-    or_,
     select,
 )
 
@@ -45,6 +40,14 @@ from vsla.domain.loans import LoanTerms
 from vsla.domain.money import Rounding
 from vsla.errors import NotFound
 from vsla.reports.indicators.source import Scope
+from vsla.reports.indicators.sql_parts import (
+    active_on,
+    as_int,
+    counted_members,
+    in_scope,
+    one_if,
+    population_query,
+)
 from vsla.store import tables as t
 from vsla.store.store import Store, programme_from_row
 
@@ -53,93 +56,6 @@ _REDUCES_PRINCIPAL = (EntryKind.PRINCIPAL_REPAYMENT.value, EntryKind.WRITE_OFF.v
 _m = t.members.c
 _g = t.groups.c
 _e = t.entries.c
-
-
-def _where(scope: Scope) -> list[ColumnElement[bool]]:
-    """The scope as conditions on the ``groups`` table."""
-    out: list[ColumnElement[bool]] = []
-    if scope.programme_id is not None:
-        out.append(_g.programme_id == scope.programme_id)
-    if scope.district is not None:
-        out.append(_g.district == scope.district)
-    if scope.group_id is not None:
-        out.append(_g.id == scope.group_id)
-    if scope.established_by is not None:
-        out.append(_g.established_on <= scope.established_by)
-    return out
-
-
-def _active(day: Any) -> ColumnElement[bool]:
-    """A member active on ``day`` (a date or a date column): joined, not yet left."""
-    return and_(_m.joined_on <= day, or_(_m.left_on.is_(None), _m.left_on > day))
-
-
-def _people_done(on: dt.date) -> tuple[Subquery, Subquery, Subquery]:
-    """The members referred, linked (accessed) and supported on or before ``on``."""
-    r = t.referrals.c
-    s = t.livelihood_supports.c
-    referred = select(r.member_id).where(r.referred_on <= on).distinct().subquery("referred")
-    linked = (
-        select(r.member_id)
-        .where(r.outcome == "accessed", r.outcome_on <= on)
-        .distinct()
-        .subquery("linked")
-    )
-    supported = select(s.member_id).where(s.received_on <= on).distinct().subquery("supported")
-    return referred, linked, supported
-
-
-def _population_query(
-    keys: tuple[ColumnElement[Any], ...],
-    on: dt.date,
-    scope: Scope,
-    counted: ColumnElement[bool],
-) -> Select[Any]:
-    """Members counted, referred, linked and supported, per ``keys`` (a group, sex and
-    ethnicity; or a district and sex)."""
-    referred, linked, supported = _people_done(on)
-    return (
-        select(
-            *keys,
-            func.count(),
-            func.count(referred.c.member_id),
-            func.count(linked.c.member_id),
-            func.count(supported.c.member_id),
-        )
-        .select_from(
-            t.members.join(t.groups, _g.id == _m.group_id)
-            .outerjoin(referred, referred.c.member_id == _m.id)
-            .outerjoin(linked, linked.c.member_id == _m.id)
-            .outerjoin(supported, supported.c.member_id == _m.id)
-        )
-        .where(*_where(scope), counted)
-        .group_by(*keys)
-    )
-
-
-def _counted(
-    on: dt.date, policy: MembersPolicy, period: tuple[dt.date, dt.date]
-) -> ColumnElement[bool]:
-    """The members a programme figure counts under ``policy``."""
-    if policy is MembersPolicy.ACTIVE_ON_DATE:
-        return _active(on)
-    start, end = period
-    return and_(_m.joined_on <= min(on, end), or_(_m.left_on.is_(None), _m.left_on > start))
-
-
-def _one_if(condition: ColumnElement[bool]) -> Any:
-    return func.sum(case((condition, 1), else_=0))
-
-
-def _int(value: object) -> int:
-    """A SUM or COUNT as an int (PostgreSQL returns Decimal for SUM of BIGINT)."""
-    if value is None:
-        return 0
-    if isinstance(value, int):
-        return value
-    if isinstance(value, Decimal) and value == value.to_integral_value():
-        return int(value)
-    raise TypeError(f"expected a whole number from SQL, got {value!r}")
 
 
 class SqlFacts:
@@ -157,7 +73,7 @@ class SqlFacts:
         return programme_from_row(row)
 
     def groups(self, scope: Scope) -> list[Group]:
-        query = select(t.groups).where(*_where(scope)).order_by(_g.id)
+        query = select(t.groups).where(*in_scope(scope)).order_by(_g.id)
         return [Group.model_validate(r._asdict()) for r in self.conn.execute(query)]
 
     # ------------------------------------------------------------------ group facts
@@ -177,7 +93,7 @@ class SqlFacts:
             )
             .join(latest, and_(latest.c.group_id == c.group_id, latest.c.number == c.number))
             .join(t.groups, _g.id == c.group_id)
-            .where(*_where(scope))
+            .where(*in_scope(scope))
             .cte("running")
         )
 
@@ -220,25 +136,25 @@ class SqlFacts:
                 _m.group_id,
                 _m.sex,
                 _m.ethnicity,
-                _one_if(_active(on)),
-                _one_if(_active(cycle.start_date)),
-                _one_if(and_(_m.left_on > cycle.start_date, _m.left_on <= on)),
-                _one_if(and_(_active(on), _m.gal_champion_since <= on)),
+                one_if(active_on(on)),
+                one_if(active_on(cycle.start_date)),
+                one_if(and_(_m.left_on > cycle.start_date, _m.left_on <= on)),
+                one_if(and_(active_on(on), _m.gal_champion_since <= on)),
             )
             .select_from(
                 t.members.join(t.groups, _g.id == _m.group_id).outerjoin(
                     t.cycles, and_(cycle.group_id == _m.group_id, cycle.number == latest_number)
                 )
             )
-            .where(*_where(scope))
+            .where(*in_scope(scope))
             .group_by(_m.group_id, _m.sex, _m.ethnicity)
         )
         for gid, sex, eth, active, at_start, left, champions in conn.execute(q_members):
             cell = counts[gid][(sex, eth)]
-            cell["members"] += _int(active)
-            cell["members_at_cycle_start"] += _int(at_start)
-            cell["left_during_cycle"] += _int(left)
-            cell["champions"] += _int(champions)
+            cell["members"] += as_int(active)
+            cell["members_at_cycle_start"] += as_int(at_start)
+            cell["left_during_cycle"] += as_int(left)
+            cell["champions"] += as_int(champions)
 
         # 3. entries of the running cycles dated on or before the date, per cell and kind
         totals: dict[int, dict[EntryKind, int]] = defaultdict(lambda: defaultdict(int))
@@ -263,13 +179,13 @@ class SqlFacts:
         for cycle_id, sex, eth, kind_value, amount, n in conn.execute(q_entries):
             gid = group_of_cycle[cycle_id]
             kind = EntryKind(kind_value)
-            totals[gid][kind] += _int(amount)
-            shares[gid] += _int(n)
+            totals[gid][kind] += as_int(amount)
+            shares[gid] += as_int(n)
             if sex is not None:
                 cell = counts[gid][(sex, eth)]
-                cell["shares"] += _int(n)
+                cell["shares"] += as_int(n)
                 if kind in CELL_KIND_FIELDS:
-                    cell[CELL_KIND_FIELDS[kind]] += _int(amount)
+                    cell[CELL_KIND_FIELDS[kind]] += as_int(amount)
 
         # 4. loans: per loan, disbursed and principal outstanding on the date (ledger)
         signed = case(
@@ -300,7 +216,7 @@ class SqlFacts:
                 _m.sex,
                 _m.ethnicity,
                 func.count(),
-                func.count(distinct(case((and_(ledger.c.outstanding > 0, _active(on)), _m.id)))),
+                func.count(distinct(case((and_(ledger.c.outstanding > 0, active_on(on)), _m.id)))),
             )
             .select_from(borrower)
             .where(ledger.c.disbursed > 0)
@@ -308,8 +224,8 @@ class SqlFacts:
         )
         for gid, sex, eth, n_loans, borrowers in conn.execute(q_loans):
             cell = counts[gid][(sex, eth)]
-            cell["loans"] += _int(n_loans)
-            cell["members_with_loans"] += _int(borrowers)
+            cell["loans"] += as_int(n_loans)
+            cell["members_with_loans"] += as_int(borrowers)
 
         # 5. the loans with principal outstanding, and their moves by effective date
         at_risk = and_(ledger.c.disbursed > 0, ledger.c.outstanding > 0)
@@ -344,7 +260,7 @@ class SqlFacts:
                 .group_by(_e.loan_id, effective, _e.kind)
             )
             for loan_id, day, kind_value, amount in conn.execute(q_moves):
-                moves[loan_id][(day, EntryKind(kind_value))] = _int(amount)
+                moves[loan_id][(day, EntryKind(kind_value))] = as_int(amount)
         for loan_id, r in risky.items():
             terms = LoanTerms(
                 principal=int(r.principal),
@@ -377,26 +293,24 @@ class SqlFacts:
         )
         recent = counted.c.rank <= 4
         meetings: dict[int, int] = {
-            gid: _int(n)
+            gid: as_int(n)
             for gid, n in conn.execute(
                 select(counted.c.group_id, func.count()).group_by(counted.c.group_id)
             )
         }
-        expected_here = and_(_m.group_id == counted.c.group_id, _active(counted.c.date))
+        expected_here = and_(_m.group_id == counted.c.group_id, active_on(counted.c.date))
         q_expected = (
-            select(counted.c.group_id, _m.sex, _m.ethnicity, func.count(), _one_if(recent))
+            select(counted.c.group_id, _m.sex, _m.ethnicity, func.count(), one_if(recent))
             .select_from(counted.join(t.members, expected_here))
             .group_by(counted.c.group_id, _m.sex, _m.ethnicity)
         )
         for gid, sex, eth, n, n_recent in conn.execute(q_expected):
             cell = counts[gid][(sex, eth)]
-            cell["expected"] += _int(n)
-            cell["expected_last_4"] += _int(n_recent)
+            cell["expected"] += as_int(n)
+            cell["expected_last_4"] += as_int(n_recent)
         a = t.attendance.c
         q_attended = (
-            select(
-                counted.c.group_id, _m.sex, _m.ethnicity, a.status, func.count(), _one_if(recent)
-            )
+            select(counted.c.group_id, _m.sex, _m.ethnicity, a.status, func.count(), one_if(recent))
             .select_from(
                 counted.join(t.attendance, a.meeting_id == counted.c.meeting_id).join(
                     t.members, and_(_m.id == a.member_id, expected_here)
@@ -407,8 +321,8 @@ class SqlFacts:
         )
         for gid, sex, eth, status, n, n_recent in conn.execute(q_attended):
             cell = counts[gid][(sex, eth)]
-            cell[status] += _int(n)
-            cell[f"{status}_last_4"] += _int(n_recent)
+            cell[status] += as_int(n)
+            cell[f"{status}_last_4"] += as_int(n_recent)
 
         # 7. officers of the running cycles, active on the date
         o = t.officers.c
@@ -417,11 +331,11 @@ class SqlFacts:
             .select_from(
                 t.officers.join(rc, rc.c.id == o.cycle_id).join(t.members, _m.id == o.member_id)
             )
-            .where(_active(on))
+            .where(active_on(on))
             .group_by(rc.c.group_id, _m.sex, _m.ethnicity)
         )
         for gid, sex, eth, n in conn.execute(q_officers):
-            counts[gid][(sex, eth)]["officers"] += _int(n)
+            counts[gid][(sex, eth)]["officers"] += as_int(n)
 
         return [
             make_group_facts(
@@ -447,13 +361,13 @@ class SqlFacts:
         policy: MembersPolicy,
         period: tuple[dt.date, dt.date],
     ) -> ProgrammeFacts:
-        query = _population_query(
-            (_m.group_id, _m.sex, _m.ethnicity), on, scope, _counted(on, policy, period)
+        query = population_query(
+            (_m.group_id, _m.sex, _m.ethnicity), on, scope, counted_members(on, policy, period)
         )
         cells: dict[tuple[int, str, str], PopulationFacts] = {}
         for gid, sex, eth, n, n_referred, n_linked, n_supported in self.conn.execute(query):
             cells[(gid, sex, eth)] = PopulationFacts(
-                _int(n), _int(n_referred), _int(n_linked), _int(n_supported)
+                as_int(n), as_int(n_referred), as_int(n_linked), as_int(n_supported)
             )
         return ProgrammeFacts(groups=tuple(groups), cells=dict(sorted(cells.items())))
 
@@ -467,21 +381,23 @@ class SqlFacts:
         """The programme's facts summed per district by the database (two queries whatever
         the number of groups): the dashboard's path."""
         counts = {
-            str(district): (_int(active), _int(pilots))
+            str(district): (as_int(active), as_int(pilots))
             for district, active, pilots in self.conn.execute(
                 select(
                     _g.district,
-                    _one_if(_g.status == GroupStatus.ACTIVE.value),
-                    _one_if(_g.gal_pilot_since <= on),
+                    one_if(_g.status == GroupStatus.ACTIVE.value),
+                    one_if(_g.gal_pilot_since <= on),
                 )
-                .where(*_where(scope))
+                .where(*in_scope(scope))
                 .group_by(_g.district)
             )
         }
-        query = _population_query((_g.district, _m.sex), on, scope, _counted(on, policy, period))
+        query = population_query(
+            (_g.district, _m.sex), on, scope, counted_members(on, policy, period)
+        )
         cells = {
             (str(district), str(sex)): PopulationFacts(
-                _int(n), _int(n_referred), _int(n_linked), _int(n_supported)
+                as_int(n), as_int(n_referred), as_int(n_linked), as_int(n_supported)
             )
             for district, sex, n, n_referred, n_linked, n_supported in self.conn.execute(query)
         }
@@ -499,11 +415,11 @@ class SqlFacts:
                 func.sum(gs.reached_by_peer_sharing),
             )
             .select_from(t.gal_sessions.join(t.groups, _g.id == gs.group_id))
-            .where(*_where(scope), gs.held_on <= on)
+            .where(*in_scope(scope), gs.held_on <= on)
             .group_by(gs.group_id, gs.tool)
         )
         sessions = {
-            (gid, tool): SessionFacts(_int(n), _int(women), _int(men), _int(reached))
+            (gid, tool): SessionFacts(as_int(n), as_int(women), as_int(men), as_int(reached))
             for gid, tool, n, women, men, reached in self.conn.execute(query)
         }
         return GalFacts(sessions=dict(sorted(sessions.items())))
