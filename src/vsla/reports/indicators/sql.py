@@ -6,13 +6,15 @@ __all__ = ["SqlFacts", "sql_facts"]
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from decimal import Decimal
 
 from sqlalchemy import (
     CTE,
     Connection,
+    Join,
+    Subquery,
     and_,
     case,
     distinct,
@@ -57,6 +59,9 @@ _m = t.members.c
 _g = t.groups.c
 _e = t.entries.c
 
+_Counts = dict[int, dict[CellKey, dict[str, int]]]
+"""Counts per group id, (sex, ethnicity) cell and :class:`CellFacts` field."""
+
 
 class SqlFacts:
     """Facts from aggregate queries on one connection (a bounded number per report)."""
@@ -98,19 +103,37 @@ class SqlFacts:
         )
 
     def group_facts(self, groups: Sequence[Group], on: dt.date, scope: Scope) -> list[GroupFacts]:
-        conn = self.conn
+        """The facts of each of ``groups`` on ``on``, from the queries of sections 1 to 7
+        below: a fixed number of them, whatever the number of groups."""
         rc = self._running_cycles(on, scope)
-        counts: dict[int, dict[CellKey, dict[str, int]]] = defaultdict(
-            lambda: defaultdict(lambda: defaultdict(int))
-        )
-        risks: dict[int, dict[CellKey, list[tuple[int, int]]]] = defaultdict(
-            lambda: defaultdict(list)
-        )
+        counts: _Counts = defaultdict(lambda: defaultdict(lambda: defaultdict(int)))
+        cycles, group_of_cycle = self._cycles(rc)
+        self._count_members(on, scope, counts)
+        totals, shares = self._sum_entries(rc, on, group_of_cycle, counts)
+        ledger, borrower = self._loan_ledger(rc, on)
+        self._count_loans(rc, ledger, borrower, on, counts)
+        risks = self._loan_risks(rc, ledger, borrower, on)
+        meetings = self._count_attendance(rc, on, counts)
+        self._count_officers(rc, on, counts)
+        return [
+            make_group_facts(
+                group,
+                on,
+                cycles.get(group.id),
+                totals.get(group.id, {}),
+                shares.get(group.id, 0),
+                meetings.get(group.id, 0),
+                counts.get(group.id, {}),
+                risks.get(group.id, {}),
+            )
+            for group in groups
+        ]
 
-        # 1. the running cycles
+    def _cycles(self, rc: CTE) -> tuple[dict[int, CycleFacts], dict[int, int]]:
+        """1. The running cycles: their facts per group id, and the group id of each cycle."""
         cycles: dict[int, CycleFacts] = {}
         group_of_cycle: dict[int, int] = {}
-        for r in conn.execute(select(rc)):
+        for r in self.conn.execute(select(rc)):
             cycles[r.group_id] = CycleFacts(
                 id=r.id,
                 number=r.number,
@@ -120,10 +143,14 @@ class SqlFacts:
                 shared_out_on=r.shared_out_on,
             )
             group_of_cycle[r.id] = r.group_id
+        return cycles, group_of_cycle
 
-        # 2. members: active on the date, at the cycle's start, left during it, champions.
-        # The running cycle is found per member by index (the latest cycle number started by
-        # the date) rather than by joining the CTE, which SQLite would scan once per member.
+    def _count_members(self, on: dt.date, scope: Scope, counts: _Counts) -> None:
+        """2. Members: active on the date, at the cycle's start, left during it, champions.
+
+        The running cycle is found per member by index (the latest cycle number started by
+        the date) rather than by joining the CTE, which SQLite would scan once per member.
+        """
         cycle = t.cycles.c
         later = t.cycles.alias("later").c
         latest_number = (
@@ -149,14 +176,18 @@ class SqlFacts:
             .where(*in_scope(scope))
             .group_by(_m.group_id, _m.sex, _m.ethnicity)
         )
-        for gid, sex, eth, active, at_start, left, champions in conn.execute(q_members):
+        for gid, sex, eth, active, at_start, left, champions in self.conn.execute(q_members):
             cell = counts[gid][(sex, eth)]
             cell["members"] += as_int(active)
             cell["members_at_cycle_start"] += as_int(at_start)
             cell["left_during_cycle"] += as_int(left)
             cell["champions"] += as_int(champions)
 
-        # 3. entries of the running cycles dated on or before the date, per cell and kind
+    def _sum_entries(
+        self, rc: CTE, on: dt.date, group_of_cycle: Mapping[int, int], counts: _Counts
+    ) -> tuple[dict[int, dict[EntryKind, int]], dict[int, int]]:
+        """3. Entries of the running cycles dated on or before the date, per cell and kind:
+        the totals and the net shares per group id, and each member's cell."""
         totals: dict[int, dict[EntryKind, int]] = defaultdict(lambda: defaultdict(int))
         shares: dict[int, int] = defaultdict(int)
         q_entries = (
@@ -176,7 +207,7 @@ class SqlFacts:
             .where(_e.date <= on)
             .group_by(_e.cycle_id, _m.sex, _m.ethnicity, _e.kind)
         )
-        for cycle_id, sex, eth, kind_value, amount, n in conn.execute(q_entries):
+        for cycle_id, sex, eth, kind_value, amount, n in self.conn.execute(q_entries):
             gid = group_of_cycle[cycle_id]
             kind = EntryKind(kind_value)
             totals[gid][kind] += as_int(amount)
@@ -186,8 +217,12 @@ class SqlFacts:
                 cell["shares"] += as_int(n)
                 if kind in CELL_KIND_FIELDS:
                     cell[CELL_KIND_FIELDS[kind]] += as_int(amount)
+        return totals, shares
 
-        # 4. loans: per loan, disbursed and principal outstanding on the date (ledger)
+    def _loan_ledger(self, rc: CTE, on: dt.date) -> tuple[Subquery, Join]:
+        """Per loan of the running cycles, disbursed and principal outstanding on the date
+        (the ledger), and the ledger joined to the loans, their cycles and their borrowers:
+        what sections 4 and 5 select from."""
         signed = case(
             (_e.kind == _DISBURSED, _e.amount),
             (_e.kind.in_(_REDUCES_PRINCIPAL), -_e.amount),
@@ -210,6 +245,12 @@ class SqlFacts:
             .join(rc, rc.c.id == loan.cycle_id)
             .join(t.members, _m.id == loan.member_id)
         )
+        return ledger, borrower
+
+    def _count_loans(
+        self, rc: CTE, ledger: Subquery, borrower: Join, on: dt.date, counts: _Counts
+    ) -> None:
+        """4. Loans disbursed, and borrowers active on the date with principal outstanding."""
         q_loans = (
             select(
                 rc.c.group_id,
@@ -222,16 +263,24 @@ class SqlFacts:
             .where(ledger.c.disbursed > 0)
             .group_by(rc.c.group_id, _m.sex, _m.ethnicity)
         )
-        for gid, sex, eth, n_loans, borrowers in conn.execute(q_loans):
+        for gid, sex, eth, n_loans, borrowers in self.conn.execute(q_loans):
             cell = counts[gid][(sex, eth)]
             cell["loans"] += as_int(n_loans)
             cell["members_with_loans"] += as_int(borrowers)
 
-        # 5. the loans with principal outstanding, and their moves by effective date
+    def _loan_risks(
+        self, rc: CTE, ledger: Subquery, borrower: Join, on: dt.date
+    ) -> dict[int, dict[CellKey, list[tuple[int, int]]]]:
+        """5. The loans with principal outstanding and their moves by effective date: the
+        (days overdue, principal outstanding) of each, per group id and cell."""
+        risks: dict[int, dict[CellKey, list[tuple[int, int]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        loan = t.loans.c
         at_risk = and_(ledger.c.disbursed > 0, ledger.c.outstanding > 0)
         risky = {
             r.id: r
-            for r in conn.execute(
+            for r in self.conn.execute(
                 select(
                     loan.id,
                     loan.principal,
@@ -259,7 +308,7 @@ class SqlFacts:
                 .where(_e.date <= on, _e.loan_id.in_(select(ledger.c.loan_id).where(at_risk)))
                 .group_by(_e.loan_id, effective, _e.kind)
             )
-            for loan_id, day, kind_value, amount in conn.execute(q_moves):
+            for loan_id, day, kind_value, amount in self.conn.execute(q_moves):
                 moves[loan_id][(day, EntryKind(kind_value))] = as_int(amount)
         for loan_id, r in risky.items():
             terms = LoanTerms(
@@ -274,8 +323,11 @@ class SqlFacts:
             risk = loan_risk(terms, moves[loan_id], on)
             if risk is not None:
                 risks[r.group_id][(r.sex, r.ethnicity)].append(risk)
+        return risks
 
-        # 6. attendance over the meetings counted: those with attendance taken, up to the date
+    def _count_attendance(self, rc: CTE, on: dt.date, counts: _Counts) -> dict[int, int]:
+        """6. Attendance over the meetings counted (those with attendance taken, up to the
+        date), in all and over the last four; returns the meetings counted per group id."""
         mt = t.meetings.c
         taken = select(t.attendance.c.meeting_id).where(t.attendance.c.meeting_id == mt.id)
         counted = (
@@ -294,7 +346,7 @@ class SqlFacts:
         recent = counted.c.rank <= 4
         meetings: dict[int, int] = {
             gid: as_int(n)
-            for gid, n in conn.execute(
+            for gid, n in self.conn.execute(
                 select(counted.c.group_id, func.count()).group_by(counted.c.group_id)
             )
         }
@@ -304,7 +356,7 @@ class SqlFacts:
             .select_from(counted.join(t.members, expected_here))
             .group_by(counted.c.group_id, _m.sex, _m.ethnicity)
         )
-        for gid, sex, eth, n, n_recent in conn.execute(q_expected):
+        for gid, sex, eth, n, n_recent in self.conn.execute(q_expected):
             cell = counts[gid][(sex, eth)]
             cell["expected"] += as_int(n)
             cell["expected_last_4"] += as_int(n_recent)
@@ -319,12 +371,14 @@ class SqlFacts:
             .where(a.status.in_(("present", "represented")))
             .group_by(counted.c.group_id, _m.sex, _m.ethnicity, a.status)
         )
-        for gid, sex, eth, status, n, n_recent in conn.execute(q_attended):
+        for gid, sex, eth, status, n, n_recent in self.conn.execute(q_attended):
             cell = counts[gid][(sex, eth)]
             cell[status] += as_int(n)
             cell[f"{status}_last_4"] += as_int(n_recent)
+        return meetings
 
-        # 7. officers of the running cycles, active on the date
+    def _count_officers(self, rc: CTE, on: dt.date, counts: _Counts) -> None:
+        """7. Officers of the running cycles, active on the date."""
         o = t.officers.c
         q_officers = (
             select(rc.c.group_id, _m.sex, _m.ethnicity, func.count(distinct(o.member_id)))
@@ -334,22 +388,8 @@ class SqlFacts:
             .where(active_on(on))
             .group_by(rc.c.group_id, _m.sex, _m.ethnicity)
         )
-        for gid, sex, eth, n in conn.execute(q_officers):
+        for gid, sex, eth, n in self.conn.execute(q_officers):
             counts[gid][(sex, eth)]["officers"] += as_int(n)
-
-        return [
-            make_group_facts(
-                group,
-                on,
-                cycles.get(group.id),
-                totals.get(group.id, {}),
-                shares.get(group.id, 0),
-                meetings.get(group.id, 0),
-                counts.get(group.id, {}),
-                risks.get(group.id, {}),
-            )
-            for group in groups
-        ]
 
     # ------------------------------------------------------------------ programme facts
 
