@@ -113,8 +113,9 @@ class Problems:
 
 
 @dataclass(slots=True)
-class Row:
-    """One data row: its number as a spreadsheet shows it, its cells, its parsed values."""
+class InputRow:
+    """One data row of an imported file: its number as a spreadsheet shows it, its cells,
+    its parsed values."""
 
     number: int
     raw: tuple[str, ...]
@@ -131,7 +132,7 @@ def _header_name(text: str) -> str:
 
 def parse_sheet(
     sheet: Sheet, columns: Sequence[Column], problems: Problems, group_code: str | None
-) -> list[Row]:
+) -> list[InputRow]:
     """Check the header, then read every row's cells; cell problems go to ``problems``.
 
     A row identical to an earlier one is reported once, as a duplicate, and dropped.
@@ -161,11 +162,11 @@ def parse_sheet(
         problems.add(1, column.name, "missing column (the template requires it)")
     problems.raise_if_any()
 
-    rows: list[Row] = []
+    rows: list[InputRow] = []
     width = len(sheet.header)
     first: dict[tuple[str, ...], int] = {}
     for number, cells in sheet.rows:
-        row = Row(number, tuple(parse_text(c) for c in cells), {})
+        row = InputRow(number, tuple(parse_text(c) for c in cells), {})
         key = tuple(_fold(c) for c in row.raw)
         while key and not key[-1]:
             key = key[:-1]
@@ -237,7 +238,7 @@ class Directory:
             self._cycles[group.id] = self.store.cycles(group.id)
         return self._cycles[group.id]
 
-    def resolve(self, row: Row, problems: Problems) -> tuple[Group, Member | None] | None:
+    def resolve(self, row: InputRow, problems: Problems) -> tuple[Group, Member | None] | None:
         """The row's group and (if it names one) member, or ``None`` after an error."""
         if "group_code" in row.bad or row["group_code"] is None:
             return None
@@ -277,7 +278,7 @@ def _who(member: Member) -> str:
 # -------------------------------------------------------------------------------- members
 
 
-def _import_members(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
+def _import_members(store: Store, rows: list[InputRow], problems: Problems) -> dict[str, int]:
     directory = Directory(store)
     next_number: dict[int, int] = {}
     taken: dict[int, dict[int, str]] = {}
@@ -376,7 +377,7 @@ def _import_members(store: Store, rows: list[Row], problems: Problems) -> dict[s
 # ----------------------------------------------------------------------- referrals, support
 
 
-def _import_referrals(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
+def _import_referrals(store: Store, rows: list[InputRow], problems: Problems) -> dict[str, int]:
     directory = Directory(store)
     recorded: dict[int, dict[tuple[Any, ...], str]] = {}
     new: list[NewReferral] = []
@@ -446,7 +447,7 @@ def _import_referrals(store: Store, rows: list[Row], problems: Problems) -> dict
     return {"referrals": len(_write(problems, store.add_referrals, new))}
 
 
-def _import_livelihood(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
+def _import_livelihood(store: Store, rows: list[InputRow], problems: Problems) -> dict[str, int]:
     directory = Directory(store)
     recorded: dict[int, dict[tuple[Any, ...], str]] = {}
     new: list[NewLivelihoodSupport] = []
@@ -522,7 +523,7 @@ ONCE_PER_MEETING = ("attendance", "shares", "social_fund")
 
 @dataclass(slots=True)
 class _Line:
-    row: Row
+    row: InputRow
     group: Group
     cycle: Cycle
     date: dt.date
@@ -784,7 +785,7 @@ def _blame(exc: VslaError, lines: list[_Line]) -> tuple[_Line, str]:
     return lines[0], column
 
 
-def _import_meetings(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
+def _import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> dict[str, int]:
     directory = Directory(store)
     last_meeting: dict[int, dt.date | None] = {}
     lines: list[_Line] = []
@@ -908,7 +909,7 @@ def _import_meetings(store: Store, rows: list[Row], problems: Problems) -> dict[
 
 # -------------------------------------------------------------------------------- entry point
 
-_IMPORTERS: dict[ImportKind, Callable[[Store, list[Row], Problems], dict[str, int]]] = {
+_IMPORTERS: dict[ImportKind, Callable[[Store, list[InputRow], Problems], dict[str, int]]] = {
     ImportKind.MEMBERS: _import_members,
     ImportKind.MEETINGS: _import_meetings,
     ImportKind.REFERRALS: _import_referrals,

@@ -193,7 +193,8 @@ _NETTED_AT_SHARE_OUT = "netted at share-out"
 _UPFRONT = "upfront"
 _REDACTED = "not exported"
 
-Row = dict[str, Any]
+TableRow = dict[str, Any]
+"""One row of an exported table: column name -> value."""
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -223,7 +224,7 @@ class _Exporter:
     def __init__(self, store: Store, pseudo: Pseudonymiser | None) -> None:
         self.store = store
         self.pseudo = pseudo
-        self.tables: dict[str, list[Row]] = {name: [] for name in TABLES}
+        self.tables: dict[str, list[TableRow]] = {name: [] for name in TABLES}
 
     def member(self, member_id: int | None) -> int | str | None:
         if member_id is None or self.pseudo is None:
@@ -236,7 +237,7 @@ class _Exporter:
     def free_text(self, text: str) -> str:
         return text if self.pseudo is None else ""
 
-    def run(self) -> dict[str, list[Row]]:
+    def run(self) -> dict[str, list[TableRow]]:
         t = self.tables
         for p in self.store.programmes():
             t["programmes"].append(
@@ -343,7 +344,7 @@ class _Exporter:
                     "reverses_id": e.reverses_id,
                 }
             )
-        events: list[tuple[tuple[dt.date, int, int], str, Row]] = []
+        events: list[tuple[tuple[dt.date, int, int], str, TableRow]] = []
         regular: dict[int, list[LedgerEntry]] = defaultdict(list)
         exits: dict[tuple[int, dt.date], list[LedgerEntry]] = {}
         for e in entries:
@@ -410,9 +411,9 @@ class _Exporter:
                     {"cycle_id": c.id, "date": c.shared_out_on, "total_payout": sum(payouts)},
                 )
             )
-        recorded: dict[int, Row] = {}
+        recorded: dict[int, TableRow] = {}
         for m in meetings:
-            row: Row = {
+            row: TableRow = {
                 "id": m.id,
                 "cycle_id": c.id,
                 "date": m.date,
@@ -437,11 +438,11 @@ class _Exporter:
             t["attendance"].append(
                 {"meeting_id": m.id, "member_id": self.member(member_id), "status": status.value}
             )
-        items: list[Row] = []
-        repayments: dict[int, Row] = {}
+        items: list[TableRow] = []
+        repayments: dict[int, TableRow] = {}
 
-        def item(name: str, e: LedgerEntry, **more: Any) -> Row:
-            row: Row = {
+        def item(name: str, e: LedgerEntry, **more: Any) -> TableRow:
+            row: TableRow = {
                 "meeting_id": m.id,
                 "item": name,
                 "member_id": self.member(e.member_id),
@@ -488,22 +489,24 @@ class _Exporter:
         t["meeting_items"].extend(items)
 
 
-def _export_tables(store: Store, pseudo: Pseudonymiser | None) -> dict[str, list[Row]]:
+def _export_tables(store: Store, pseudo: Pseudonymiser | None) -> dict[str, list[TableRow]]:
     return _Exporter(store, pseudo).run()
 
 
-def _write(path: Path, tables: dict[str, list[Row]], pseudonymised: bool) -> None:
+def _write(path: Path, tables: dict[str, list[TableRow]], pseudonymised: bool) -> None:
     suffix = path.suffix.casefold()
     if suffix not in (".json", ".xlsx"):
         raise InvalidInput(
             f"{path.name}: a programme export has many tables: write it as .json or .xlsx"
         )
-    about: list[Row] = [
+    about: list[TableRow] = [
         {"key": "format", "value": FORMAT},
         {"key": "version", "value": VERSION},
         {"key": "pseudonymised", "value": pseudonymised},
     ]
-    sheets: list[tuple[str, Sequence[str], Sequence[Row]]] = [("about", ("key", "value"), about)]
+    sheets: list[tuple[str, Sequence[str], Sequence[TableRow]]] = [
+        ("about", ("key", "value"), about)
+    ]
     sheets += [(name, TABLES[name], tables[name]) for name in TABLES]
     document = {
         "format": FORMAT,
