@@ -9,7 +9,7 @@ ratio a ``Decimal`` in every row: nothing is turned into a float here.
 
 from __future__ import annotations
 
-__all__ = ["Cell", "Tabular", "html_table"]
+__all__ = ["Cell", "ReportRow", "RowValue", "Tabular", "html_table"]
 
 import datetime as dt
 import html
@@ -22,6 +22,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 Cell = int | str | Decimal | bool | dt.date | None
+"""What one cell of a report's rows holds (:meth:`Tabular.rows`)."""
+
+ReportRow = dict[str, Cell]
+"""One row of a report as a table: column name -> cell (the indicator reports' ``rows()``)."""
+
+RowValue = Cell
+"""The older name of :data:`Cell`, still importable from :mod:`vsla.domain.indicators`."""
 
 
 def _show(value: Any) -> str:

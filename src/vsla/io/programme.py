@@ -190,7 +190,8 @@ _EVENT_TABLES = ("meetings", "reversals", "write_offs", "exits", "share_outs")
 
 _REDACTED = "not exported"
 
-Row = dict[str, Any]
+TableRow = dict[str, Any]
+"""One row of an exported table: column name -> value."""
 P = ParamSpec("P")
 T = TypeVar("T")
 
@@ -222,7 +223,7 @@ class _Exporter:
     def __init__(self, store: Store, pseudo: Pseudonymiser | None) -> None:
         self.store = store
         self.pseudo = pseudo
-        self.tables: dict[str, list[Row]] = {name: [] for name in TABLES}
+        self.tables: dict[str, list[TableRow]] = {name: [] for name in TABLES}
 
     def member(self, member_id: int | None) -> int | str | None:
         if member_id is None or self.pseudo is None:
@@ -235,7 +236,7 @@ class _Exporter:
     def free_text(self, text: str) -> str:
         return text if self.pseudo is None else ""
 
-    def run(self) -> dict[str, list[Row]]:
+    def run(self) -> dict[str, list[TableRow]]:
         t = self.tables
         for p in self.store.programmes():
             t["programmes"].append(
@@ -345,7 +346,7 @@ class _Exporter:
             )
         # Events are replayed in the order they were recorded: by date, then by the id of
         # their first entry (a write-off recorded before that date's meeting goes first).
-        events: list[tuple[tuple[dt.date, int], str, Row]] = []
+        events: list[tuple[tuple[dt.date, int], str, TableRow]] = []
         regular: dict[int, list[LedgerEntry]] = defaultdict(list)
         exits: dict[tuple[int, dt.date], list[LedgerEntry]] = {}
         last_write_off: LedgerEntry | None = None
@@ -419,9 +420,9 @@ class _Exporter:
                     {"cycle_id": c.id, "date": c.shared_out_on, "total_payout": sum(payouts)},
                 )
             )
-        recorded: dict[int, Row] = {}
+        recorded: dict[int, TableRow] = {}
         for m in meetings:
-            row: Row = {
+            row: TableRow = {
                 "id": m.id,
                 "cycle_id": c.id,
                 "date": m.date,
@@ -446,11 +447,11 @@ class _Exporter:
             t["attendance"].append(
                 {"meeting_id": m.id, "member_id": self.member(member_id), "status": status.value}
             )
-        items: list[Row] = []
-        repayments: dict[int, Row] = {}
+        items: list[TableRow] = []
+        repayments: dict[int, TableRow] = {}
 
-        def item(name: str, e: LedgerEntry, **more: Any) -> Row:
-            row: Row = {
+        def item(name: str, e: LedgerEntry, **more: Any) -> TableRow:
+            row: TableRow = {
                 "meeting_id": m.id,
                 "item": name,
                 "member_id": self.member(e.member_id),
@@ -497,22 +498,24 @@ class _Exporter:
         t["meeting_items"].extend(items)
 
 
-def _export_tables(store: Store, pseudo: Pseudonymiser | None) -> dict[str, list[Row]]:
+def _export_tables(store: Store, pseudo: Pseudonymiser | None) -> dict[str, list[TableRow]]:
     return _Exporter(store, pseudo).run()
 
 
-def _write(path: Path, tables: dict[str, list[Row]], pseudonymised: bool) -> None:
+def _write(path: Path, tables: dict[str, list[TableRow]], pseudonymised: bool) -> None:
     suffix = path.suffix.casefold()
     if suffix not in (".json", ".xlsx"):
         raise InvalidInput(
             f"{path.name}: a programme export has many tables: write it as .json or .xlsx"
         )
-    about: list[Row] = [
+    about: list[TableRow] = [
         {"key": "format", "value": FORMAT},
         {"key": "version", "value": VERSION},
         {"key": "pseudonymised", "value": pseudonymised},
     ]
-    sheets: list[tuple[str, Sequence[str], Sequence[Row]]] = [("about", ("key", "value"), about)]
+    sheets: list[tuple[str, Sequence[str], Sequence[TableRow]]] = [
+        ("about", ("key", "value"), about)
+    ]
     sheets += [(name, TABLES[name], tables[name]) for name in TABLES]
     document = {
         "format": FORMAT,

@@ -22,37 +22,31 @@ __all__ = [
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from functools import cached_property
 
 from vsla.domain.activity import GalSession, LivelihoodSupport, Referral
+from vsla.domain.arguments import checked_call
 from vsla.domain.entities import Attendance, Cycle, Group, Member, Programme
 from vsla.domain.indicators import (
     CellKey,
     CycleFacts,
-    GalComparison,
     GalFacts,
     GroupFacts,
-    GroupIndicators,
     MembersPolicy,
     PopulationFacts,
     ProgrammeFacts,
-    ProgrammeReport,
     SessionFacts,
     in_population,
     loan_risk,
     make_group_facts,
 )
+from vsla.domain.indicators.facts import CELL_KIND_FIELDS
 from vsla.domain.ledger import EntryKind, LedgerEntry
-from vsla.reports.indicators import Frequency, Reports, Scope
+from vsla.reports.indicators.orchestrator import StoreReports
+from vsla.reports.indicators.source import Scope
 from vsla.store.store import Loan, MeetingRecord, Store
-
-_CELL_KIND_FIELDS = {
-    EntryKind.LOAN_DISBURSEMENT: "principal_disbursed",
-    EntryKind.PRINCIPAL_REPAYMENT: "principal_repaid",
-    EntryKind.WRITE_OFF: "principal_written_off",
-    EntryKind.SHARE_OUT_PAYOUT: "share_out_payouts",
-}
 
 
 def _cell(member: Member) -> CellKey:
@@ -158,8 +152,8 @@ class MemoryFacts:
             if e.member_id is not None:
                 cell = counts[_cell(by_id[e.member_id])]
                 cell["shares"] += e.shares
-                if e.kind in _CELL_KIND_FIELDS:
-                    cell[_CELL_KIND_FIELDS[e.kind]] += e.amount
+                if e.kind in CELL_KIND_FIELDS:
+                    cell[CELL_KIND_FIELDS[e.kind]] += e.amount
 
         # loans: counted when disbursed (and not cancelled); at risk while principal is owed
         borrowers: set[int] = set()
@@ -250,92 +244,17 @@ class MemoryFacts:
         return GalFacts(sessions=dict(sorted(sessions.items())))
 
 
-# ============================================================================================
-# The public functions: the same signatures as vsla.reports.indicators
-# ============================================================================================
+def memory_facts(store: Store) -> AbstractContextManager[MemoryFacts]:
+    """Facts computed in memory from ``store``'s records, loaded afresh for each report."""
+    return nullcontext(MemoryFacts(store))
 
 
-def group_indicators(
-    store: Store,
-    group_id: int,
-    on: dt.date,
-    *,
-    par_days: Iterable[int] = (1, 30),
-    represented_counts_as_present: bool = True,
-) -> GroupIndicators:
-    """Reference path of :func:`vsla.reports.indicators.group_indicators`."""
-    return Reports(MemoryFacts(store)).group_indicators(
-        group_id, on, par_days=par_days, represented_counts_as_present=represented_counts_as_present
-    )
+REFERENCE_REPORTS = StoreReports(memory_facts)
+"""The report functions of :mod:`vsla.reports.indicators` over facts computed in memory:
+this module's functions are its methods, with their arguments checked the same way."""
 
-
-def group_indicators_all(
-    store: Store,
-    on: dt.date,
-    *,
-    programme_id: int | None = None,
-    district: str | None = None,
-    par_days: Iterable[int] = (1, 30),
-    represented_counts_as_present: bool = True,
-) -> list[GroupIndicators]:
-    """Reference path of :func:`vsla.reports.indicators.group_indicators_all`."""
-    return Reports(MemoryFacts(store)).group_indicators_all(
-        on,
-        programme_id=programme_id,
-        district=district,
-        par_days=par_days,
-        represented_counts_as_present=represented_counts_as_present,
-    )
-
-
-def programme_indicators(
-    store: Store,
-    programme_id: int,
-    on: dt.date,
-    *,
-    district: str | None = None,
-    group_id: int | None = None,
-    members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
-    breakdowns: Iterable[str] | None = None,
-) -> ProgrammeReport:
-    """Reference path of :func:`vsla.reports.indicators.programme_indicators`."""
-    return Reports(MemoryFacts(store)).programme_indicators(
-        programme_id,
-        on,
-        district=district,
-        group_id=group_id,
-        members_policy=members_policy,
-        breakdowns=breakdowns,
-    )
-
-
-def programme_time_series(
-    store: Store,
-    programme_id: int,
-    *,
-    frequency: Frequency = "quarterly",
-    district: str | None = None,
-    group_id: int | None = None,
-    members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
-) -> list[ProgrammeReport]:
-    """Reference path of :func:`vsla.reports.indicators.programme_time_series`."""
-    return Reports(MemoryFacts(store)).programme_time_series(
-        programme_id,
-        frequency=frequency,
-        district=district,
-        group_id=group_id,
-        members_policy=members_policy,
-    )
-
-
-def gal_comparison(
-    store: Store,
-    programme_id: int,
-    on: dt.date,
-    *,
-    represented_counts_as_present: bool = True,
-) -> GalComparison:
-    """Reference path of :func:`vsla.reports.indicators.gal_comparison`."""
-    return Reports(MemoryFacts(store)).gal_comparison(
-        programme_id, on, represented_counts_as_present=represented_counts_as_present
-    )
+group_indicators = checked_call(REFERENCE_REPORTS.group_indicators)
+group_indicators_all = checked_call(REFERENCE_REPORTS.group_indicators_all)
+programme_indicators = checked_call(REFERENCE_REPORTS.programme_indicators)
+programme_time_series = checked_call(REFERENCE_REPORTS.programme_time_series)
+gal_comparison = checked_call(REFERENCE_REPORTS.gal_comparison)

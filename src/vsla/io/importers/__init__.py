@@ -23,7 +23,7 @@ from vsla.io.cells import nfc
 from vsla.io.importers.activity import import_livelihood, import_referrals
 from vsla.io.importers.meetings import import_meetings
 from vsla.io.importers.members import import_members
-from vsla.io.importers.sheet import Problems, Row, parse_sheet
+from vsla.io.importers.sheet import InputRow, Problems, parse_sheet
 from vsla.io.readers import read_sheet
 from vsla.io.templates import COLUMNS, ImportKind, import_kind
 from vsla.store.store import Store
@@ -52,7 +52,7 @@ class ImportSummary:
         )
 
 
-_IMPORTERS: dict[ImportKind, Callable[[Store, list[Row], Problems], dict[str, int]]] = {
+_IMPORTERS: dict[ImportKind, Callable[[Store, list[InputRow], Problems], dict[str, int]]] = {
     ImportKind.MEMBERS: import_members,
     ImportKind.MEETINGS: import_meetings,
     ImportKind.REFERRALS: import_referrals,

@@ -24,7 +24,7 @@ from vsla.domain.activity import (
 )
 from vsla.domain.entities import Member
 from vsla.io.importers.directory import Directory, who, write_checked
-from vsla.io.importers.sheet import Problems, Row, fold, show_date
+from vsla.io.importers.sheet import InputRow, Problems, fold, show_date
 from vsla.store.store import Store
 
 
@@ -40,7 +40,7 @@ N = TypeVar("N")
 S = TypeVar("S", bound=_Recorded)
 
 
-def _no_checks(row: Row, problems: Problems) -> bool:
+def _no_checks(row: InputRow, problems: Problems) -> bool:
     return True
 
 
@@ -55,8 +55,8 @@ class _Activity(Generic[N, S]):
     text: str
     stored: Callable[[Store, int], Sequence[S]]  # the records of a group already stored
     write: Callable[[Store], Callable[[list[N]], list[S]]]
-    build: Callable[[Row, Member], N]
-    check: Callable[[Row, Problems], bool] = _no_checks  # the row's own checks: False if bad
+    build: Callable[[InputRow, Member], N]
+    check: Callable[[InputRow, Problems], bool] = _no_checks  # the row's own checks: False if bad
 
     def key(self, member_id: int, value: Callable[[str], Any]) -> tuple[Any, ...]:
         """What makes two records the same, ``value`` giving a record's or a row's fields."""
@@ -64,7 +64,7 @@ class _Activity(Generic[N, S]):
 
 
 def _import(
-    kind: _Activity[N, S], store: Store, rows: list[Row], problems: Problems
+    kind: _Activity[N, S], store: Store, rows: list[InputRow], problems: Problems
 ) -> dict[str, int]:
     directory = Directory(store)
     recorded: dict[int, dict[tuple[Any, ...], str]] = {}
@@ -109,12 +109,12 @@ def _import(
 # ------------------------------------------------------------------------------- referrals
 
 
-def _outcome(row: Row) -> ReferralOutcome:
+def _outcome(row: InputRow) -> ReferralOutcome:
     """The row's outcome; blank is pending."""
     return row["outcome"] or ReferralOutcome.PENDING
 
 
-def _check_referral(row: Row, problems: Problems) -> bool:
+def _check_referral(row: InputRow, problems: Problems) -> bool:
     """A referral's outcome and its date go together, the date not before the referral."""
     if "outcome" in row.bad or "outcome_on" in row.bad:
         return True
@@ -139,7 +139,7 @@ def _check_referral(row: Row, problems: Problems) -> bool:
     return True
 
 
-def _referral(row: Row, member: Member) -> NewReferral:
+def _referral(row: InputRow, member: Member) -> NewReferral:
     return NewReferral(
         member_id=member.id,
         institution=row["institution"],
@@ -164,7 +164,7 @@ _REFERRALS: _Activity[NewReferral, Referral] = _Activity(
 )
 
 
-def import_referrals(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
+def import_referrals(store: Store, rows: list[InputRow], problems: Problems) -> dict[str, int]:
     """Check every row of a referrals file, then write them all (or raise every error)."""
     return _import(_REFERRALS, store, rows, problems)
 
@@ -172,7 +172,7 @@ def import_referrals(store: Store, rows: list[Row], problems: Problems) -> dict[
 # ----------------------------------------------------------------------- livelihood support
 
 
-def _support(row: Row, member: Member) -> NewLivelihoodSupport:
+def _support(row: InputRow, member: Member) -> NewLivelihoodSupport:
     return NewLivelihoodSupport(
         member_id=member.id,
         kind=row["kind"],
@@ -195,7 +195,7 @@ _SUPPORTS: _Activity[NewLivelihoodSupport, LivelihoodSupport] = _Activity(
 )
 
 
-def import_livelihood(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
+def import_livelihood(store: Store, rows: list[InputRow], problems: Problems) -> dict[str, int]:
     """Check every row of a livelihood support file, then write them all (or raise every
     error)."""
     return _import(_SUPPORTS, store, rows, problems)

@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from vsla.domain.entities import Cycle, Group, Member
 from vsla.errors import ImportErrors, NotFound, VslaError
-from vsla.io.importers.sheet import Problems, Row, fold
+from vsla.io.importers.sheet import InputRow, Problems, fold
 from vsla.store.store import Store
 
 T = TypeVar("T")
@@ -46,7 +46,7 @@ class Directory:
             self._cycles[group.id] = self.store.cycles(group.id)
         return self._cycles[group.id]
 
-    def resolve(self, row: Row, problems: Problems) -> tuple[Group, Member | None] | None:
+    def resolve(self, row: InputRow, problems: Problems) -> tuple[Group, Member | None] | None:
         """The row's group and (if it names one) member, or ``None`` after an error."""
         if "group_code" in row.bad or row["group_code"] is None:
             return None

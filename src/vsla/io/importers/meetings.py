@@ -43,7 +43,7 @@ from vsla.errors import (
     VslaError,
 )
 from vsla.io.importers.directory import Directory, who
-from vsla.io.importers.sheet import Problems, Row, fold, show_date
+from vsla.io.importers.sheet import InputRow, Problems, fold, show_date
 from vsla.store.store import Store
 
 MEMBER_COLUMNS = (
@@ -73,7 +73,7 @@ ONCE_PER_MEETING = ("attendance", "shares", "social_fund")
 
 @dataclass(slots=True)
 class _Line:
-    row: Row
+    row: InputRow
     group: Group
     cycle: Cycle
     date: dt.date
@@ -335,7 +335,7 @@ def _blame(exc: VslaError, lines: list[_Line]) -> tuple[_Line, str]:
     return lines[0], column
 
 
-def import_meetings(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
+def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> dict[str, int]:
     """Check every row of a meetings file, then record its meetings in one transaction."""
     directory = Directory(store)
     last_meeting: dict[int, dt.date | None] = {}

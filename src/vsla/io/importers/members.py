@@ -9,11 +9,11 @@ import datetime as dt
 from vsla.domain.entities import NewMember
 from vsla.errors import InvalidInput
 from vsla.io.importers.directory import Directory, write_checked
-from vsla.io.importers.sheet import Problems, Row, fold, show_date
+from vsla.io.importers.sheet import InputRow, Problems, fold, show_date
 from vsla.store.store import Store
 
 
-def import_members(store: Store, rows: list[Row], problems: Problems) -> dict[str, int]:
+def import_members(store: Store, rows: list[InputRow], problems: Problems) -> dict[str, int]:
     """Check every row of a members file, then write them all (or raise every error)."""
     directory = Directory(store)
     next_number: dict[int, int] = {}

@@ -8,7 +8,7 @@ then reported together, sorted by row and column) rather than stopping at the fi
 
 from __future__ import annotations
 
-__all__ = ["Problems", "Row", "fold", "parse_sheet", "show_date"]
+__all__ = ["InputRow", "Problems", "fold", "parse_sheet", "show_date"]
 
 import datetime as dt
 import difflib
@@ -34,7 +34,7 @@ def fold(text: str) -> str:
 
 
 class Problems:
-    """Row errors of one file, reported sorted by row and then by column."""
+    """InputRow errors of one file, reported sorted by row and then by column."""
 
     def __init__(self, source: str, columns: Sequence[str] = ()) -> None:
         self.source = source
@@ -56,7 +56,7 @@ class Problems:
 
 
 @dataclass(slots=True)
-class Row:
+class InputRow:
     """One data row: its number as a spreadsheet shows it, its cells, its parsed values."""
 
     number: int
@@ -74,7 +74,7 @@ def _header_name(text: str) -> str:
 
 def parse_sheet(
     sheet: Sheet, columns: Sequence[Column], problems: Problems, group_code: str | None
-) -> list[Row]:
+) -> list[InputRow]:
     """Check the header, then read every row's cells; cell problems go to ``problems``.
 
     A row identical to an earlier one is reported once, as a duplicate, and dropped.
@@ -104,11 +104,11 @@ def parse_sheet(
         problems.add(1, column.name, "missing column (the template requires it)")
     problems.raise_if_any()
 
-    rows: list[Row] = []
+    rows: list[InputRow] = []
     width = len(sheet.header)
     first: dict[tuple[str, ...], int] = {}
     for number, cells in sheet.rows:
-        row = Row(number, tuple(parse_text(c) for c in cells), {})
+        row = InputRow(number, tuple(parse_text(c) for c in cells), {})
         key = tuple(fold(c) for c in row.raw)
         while key and not key[-1]:
             key = key[:-1]
