@@ -23,7 +23,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, select, text
+from sqlalchemy import Engine, bindparam, create_engine, inspect, select, text
 
 import vsla
 from tests import conftest
@@ -113,12 +113,18 @@ def empty_database(backend: str, tmp_path: Path) -> Engine:
 
 
 def copy_rows(source: Engine, target: Engine) -> None:
-    """Every row of the first schema's tables, ids kept, types converted by SQLAlchemy."""
+    """Every row of the first schema's tables, ids kept, types converted by SQLAlchemy (the
+    columns the source has: later revisions add some)."""
     with source.connect() as src, target.begin() as dst:
         for table in tables.metadata.sorted_tables:
-            rows = [r._asdict() for r in src.execute(select(table).order_by(*table.primary_key))]
+            present = {c["name"] for c in inspect(src).get_columns(table.name)}
+            columns = [c for c in table.c if c.name in present]
+            query = select(*columns).order_by(*table.primary_key)
+            rows = [r._asdict() for r in src.execute(query)]
             if rows:
-                dst.execute(table.insert(), rows)
+                dst.execute(
+                    table.insert().values({c.name: bindparam(c.name) for c in columns}), rows
+                )
             if dst.dialect.name == "postgresql" and "id" in table.c:  # serials after the ids
                 dst.execute(
                     text(
@@ -317,6 +323,13 @@ def test_a_database_of_the_first_schema_is_upgraded_with_every_figure_kept(
             gi.attendance_rate.numerator,
             gi.attendance_rate.denominator,
         ) == ON_MID[group.code]
+    # revision 0003 gave each entry its origin: of the dump's 1,999 entries, 3 exit payouts,
+    # 40 share-out payouts and 1 write-off; the other 1,955 were written by meetings
+    with engine.connect() as conn:
+        origins = dict(
+            conn.execute(text("SELECT origin, count(*) FROM entries GROUP BY origin")).all()
+        )
+    assert origins == {"meeting": 1955, "exit_payout": 3, "share_out_payout": 40, "write_off": 1}
     # and the upgraded database takes new rows
     group = store.group("KT-DG-001")
     member = store.add_member(
@@ -466,3 +479,59 @@ def test_create_false_leaves_an_empty_database_empty(tmp_path: Path) -> None:
     assert inspect(sqlite_engine(path)).get_table_names() == []
     vsla.open(path).close()
     assert schema.schema_version(path) == SCHEMA_HEAD
+
+
+def test_revision_0003_reads_the_old_memos_once(tmp_path: Path) -> None:
+    """Every rule of the backfill: a row of each kind of memo vsla 0.1 wrote, at 0002."""
+    engine = sqlite_engine(tmp_path / "at-0002.db")
+    migrate(engine, "0002")
+    rows = [  # (kind, memo, reverses_id) -> the origin expected
+        ("share_purchase", "", None, "meeting"),
+        ("interest_payment", "upfront", None, "upfront_interest"),
+        ("interest_payment", "netted at exit", None, "netted_at_exit"),
+        ("principal_repayment", "netted at exit", None, "netted_at_exit"),
+        ("interest_payment", "netted at share-out", None, "netted_at_share_out"),
+        ("principal_repayment", "netted at share-out", None, "netted_at_share_out"),
+        ("exit_payout", "exit: moved", None, "exit_payout"),
+        ("share_out_payout", "", None, "share_out_payout"),
+        ("transfer_to_social_fund", "share-out remainder", None, "remainder_transfer"),
+        ("opening_loan_fund", "carried from cycle 1", None, "opening_carry"),
+        ("opening_social_fund", "carried from cycle 1", None, "opening_carry"),
+        ("write_off", "upfront", None, "write_off"),  # a reason, not a rule
+        ("fine", "upfront", None, "meeting"),  # a fine someone named "upfront"
+        ("fine", "late", 13, "reversal"),
+    ]
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO groups (id, code, name, province, district, commune, "
+                "village, established_on, status) VALUES (1, 'G', 'G', '', '', '', "
+                "'', '2024-01-01', 'active')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO cycles (id, group_id, number, start_date, end_date, "
+                "share_value, constitution) VALUES (1, 1, 1, '2024-01-01', "
+                "'2024-12-31', 1000, '{}')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO meetings (id, cycle_id, date, number, minutes_recorded) "
+                "VALUES (1, 1, '2024-01-08', 1, 1)"
+            )
+        )
+        for i, (kind, memo, reverses, _) in enumerate(rows, start=1):
+            conn.execute(
+                text(
+                    "INSERT INTO entries (id, cycle_id, meeting_id, date, kind, amount, shares, "
+                    "memo, reverses_id) VALUES (:id, 1, 1, '2024-01-08', :kind, 1, 0, :memo, "
+                    ":reverses)"
+                ),
+                {"id": i, "kind": kind, "memo": memo, "reverses": reverses},
+            )
+    migrate(engine, "0003")
+    with engine.connect() as conn:
+        got = [r[0] for r in conn.execute(text("SELECT origin FROM entries ORDER BY id"))]
+    assert got == [origin for *_, origin in rows]

@@ -35,7 +35,7 @@ True
 
 from __future__ import annotations
 
-__all__ = ["LoanMove", "LoanPurpose", "LoanState", "loan_states"]
+__all__ = ["LoanMove", "LoanPurpose", "LoanState", "loan_states", "moves_from_entries"]
 
 import datetime as dt
 from collections import defaultdict
@@ -43,7 +43,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from enum import StrEnum
 
-from vsla.domain.ledger import EntryKind
+from vsla.domain.ledger import EntryKind, LedgerEntry
 from vsla.domain.loans import LoanPayment, LoanPosition, LoanTerms, position
 
 
@@ -160,6 +160,16 @@ class LoanState:
             interest_written_off=sum(w[2] for w in written),
         )
 
+    def risk(self, on: dt.date) -> tuple[int, int] | None:
+        """``(days_overdue, principal_outstanding)`` at the close of ``on`` for the
+        portfolio at risk, or ``None`` when the loan has no principal outstanding then
+        (repaid, written off, or cancelled)."""
+        state = self.as_of(on)
+        outstanding = state.principal_outstanding
+        if state.cancelled or outstanding <= 0:
+            return None
+        return state.position(on).days_overdue, outstanding
+
     def with_moves(self, moves: Iterable[LoanMove]) -> LoanState:
         """The loan with more moves (a meeting planned in memory)."""
         return replace(self, moves=(*self.moves, *moves))
@@ -170,3 +180,19 @@ def loan_states(
 ) -> dict[int, LoanState]:
     """Each loan with its moves (``moves`` by loan id), keyed by id."""
     return {loan.id: replace(loan, moves=tuple(moves.get(loan.id, ()))) for loan in loans}
+
+
+def moves_from_entries(entries: Iterable[LedgerEntry]) -> dict[int, list[LoanMove]]:
+    """The loan moves of a cycle's entries held in memory, by loan id: each entry is a move
+    recorded on its date and effective on its own date, or, for a reversal, on the date of
+    the entry it reverses (which must be among ``entries``). The store's SQL builds the same
+    moves with one ``GROUP BY``."""
+    entries = list(entries)
+    dates = {e.id: e.date for e in entries}
+    out: dict[int, list[LoanMove]] = defaultdict(list)
+    for e in entries:
+        if e.loan_id is None:
+            continue
+        effective = dates[e.reverses_id] if e.reverses_id is not None else e.date
+        out[e.loan_id].append(LoanMove(e.date, effective, e.kind, e.amount))
+    return dict(out)

@@ -39,11 +39,11 @@ from vsla.domain.indicators import (
     ProgrammeFacts,
     SessionFacts,
     in_population,
-    loan_risk,
     make_group_facts,
 )
 from vsla.domain.indicators.facts import CELL_KIND_FIELDS
 from vsla.domain.ledger import EntryKind, LedgerEntry
+from vsla.domain.loanstate import LoanState, moves_from_entries
 from vsla.reports.indicators.orchestrator import StoreReports
 from vsla.reports.indicators.source import Scope
 from vsla.store.store import Loan, MeetingRecord, Store
@@ -142,7 +142,6 @@ class MemoryFacts:
 
         # the ledger up to the date
         everything = self.entries(cycle.id)
-        recorded = {e.id: e for e in everything}
         entries = [e for e in everything if e.date <= on]
         totals: dict[EntryKind, int] = defaultdict(int)
         shares = 0
@@ -157,19 +156,20 @@ class MemoryFacts:
 
         # loans: counted when disbursed (and not cancelled); at risk while principal is owed
         borrowers: set[int] = set()
+        moves = moves_from_entries(entries)
         for loan in self.loans(cycle.id):
-            moves: dict[tuple[dt.date, EntryKind], int] = defaultdict(int)
-            for e in entries:
-                if e.loan_id != loan.id:
-                    continue
-                day = recorded[e.reverses_id].date if e.reverses_id is not None else e.date
-                moves[(day, e.kind)] += e.amount
-            disbursed = sum(v for (_, k), v in moves.items() if k is EntryKind.LOAN_DISBURSEMENT)
-            if disbursed <= 0:
+            state = LoanState(
+                id=loan.id,
+                member_id=loan.member_id,
+                terms=loan.terms,
+                purpose=loan.purpose,
+                moves=tuple(moves.get(loan.id, ())),
+            )
+            if state.cancelled:
                 continue
             borrower = by_id[loan.member_id]
             counts[_cell(borrower)]["loans"] += 1
-            risk = loan_risk(loan.terms, moves, on)
+            risk = state.risk(on)
             if risk is not None:
                 risks[_cell(borrower)].append(risk)
                 if borrower.is_active(on):

@@ -30,6 +30,7 @@ from vsla.store.rows import (
     entry_row,
     group_from_row,
     insert_many,
+    loan_moves_query,
     member_from_row,
     terms_from_row,
 )
@@ -128,11 +129,9 @@ class StoreBase(Transactions):
         conn: Connection,
         cycle_id: int,
         loan_id: int | None = None,
-        *,
-        on: dt.date | None = None,
     ) -> dict[int, LoanState]:
-        """The cycle's loans (or one) with every move recorded (on or before ``on``),
-        cancelled loans included: :class:`~vsla.domain.loanstate.LoanState` reads them."""
+        """The cycle's loans (or one) with every move recorded, cancelled loans included:
+        :meth:`~vsla.domain.loanstate.LoanState.as_of` reads them on any date."""
         query = select(t.loans).where(t.loans.c.cycle_id == cycle_id)
         if loan_id is not None:
             query = query.where(t.loans.c.id == loan_id)
@@ -140,18 +139,9 @@ class StoreBase(Transactions):
         if not loan_rows:
             return {}
         e = t.entries.c
-        original = t.entries.alias("original")
-        effective = func.coalesce(original.c.date, e.date)
-        moves_query = (
-            select(e.loan_id, e.date, effective, e.kind, func.sum(e.amount))
-            .select_from(t.entries.outerjoin(original, e.reverses_id == original.c.id))
-            .where(e.cycle_id == cycle_id, e.loan_id.is_not(None))
-            .group_by(e.loan_id, e.date, effective, e.kind)
-        )
+        moves_query = loan_moves_query().where(e.cycle_id == cycle_id)
         if loan_id is not None:
             moves_query = moves_query.where(e.loan_id == loan_id)
-        if on is not None:
-            moves_query = moves_query.where(e.date <= on)
         moves: dict[int, list[LoanMove]] = defaultdict(list)
         for lid, recorded, day, kind, amount in conn.execute(moves_query):
             moves[lid].append(LoanMove(recorded, day, EntryKind(kind), int(amount)))

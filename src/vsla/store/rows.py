@@ -12,6 +12,7 @@ __all__ = [
     "entry_row",
     "group_from_row",
     "insert_many",
+    "loan_moves_query",
     "loan_row",
     "member_from_row",
     "programme_from_row",
@@ -24,7 +25,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Date, Row, Table, func, select
+from sqlalchemy import Connection, Date, Row, Select, Table, func, select
 
 from vsla.domain.entities import Group, Member, Programme, Targets
 from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
@@ -32,6 +33,7 @@ from vsla.domain.loans import LoanTerms
 from vsla.domain.loanstate import LoanPurpose
 from vsla.domain.meeting import PlannedEntry
 from vsla.domain.money import Rounding
+from vsla.store import tables as t
 
 
 def entry_row(
@@ -77,8 +79,8 @@ def entries_from_rows(ids: Sequence[int], rows: Sequence[dict[str, Any]]) -> lis
     return [entry_from_row(row, entry_id) for entry_id, row in zip(ids, rows, strict=True)]
 
 
-def terms_from_row(r: Row[Any]) -> LoanTerms:
-    """A ``loans`` row's terms."""
+def terms_from_row(r: Any) -> LoanTerms:
+    """The terms of a ``loans`` row (any row with the loan columns as attributes)."""
     return LoanTerms(
         principal=int(r.principal),
         interest_rate=Decimal(r.interest_rate),
@@ -113,6 +115,22 @@ def loan_row(
         "purpose": purpose.value,
         "ref": ref,
     }
+
+
+def loan_moves_query() -> Select[Any]:
+    """Loan moves (loan id, date recorded, date effective, kind, Σ amount) of the ledger:
+    a reversing entry is effective on the date of the entry it reverses. Add the ``WHERE``
+    (a cycle, a date, some loans); rows become :class:`~vsla.domain.loanstate.LoanMove`.
+    The one SQL of a loan's history, for the store and the reports alike."""
+    e = t.entries.c
+    original = t.entries.alias("original")
+    effective = func.coalesce(original.c.date, e.date)
+    return (
+        select(e.loan_id, e.date, effective, e.kind, func.sum(e.amount))
+        .select_from(t.entries.outerjoin(original, e.reverses_id == original.c.id))
+        .where(e.loan_id.is_not(None))
+        .group_by(e.loan_id, e.date, effective, e.kind)
+    )
 
 
 def programme_from_row(row: Row[Any]) -> Programme:

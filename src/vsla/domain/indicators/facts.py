@@ -42,7 +42,8 @@ from dateutil.relativedelta import relativedelta
 
 from vsla.domain.entities import Group, Member
 from vsla.domain.ledger import EntryKind
-from vsla.domain.loans import LoanPayment, LoanTerms, position
+from vsla.domain.loans import LoanTerms
+from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.errors import InvalidInput
 
 
@@ -119,9 +120,9 @@ def loan_risk(
     ``None`` when it has nothing outstanding (or its disbursement was reversed).
 
     ``moves`` is Σ amount per (effective date, kind) of the loan's entries recorded on or
-    before ``on``; a reversing entry takes the date of the entry it reverses. The principal
-    outstanding is the ledger's (disbursed − repaid − written off); the overdue days come from
-    :func:`vsla.domain.loans.position` fed with the payments and write-offs.
+    before ``on``; a reversing entry takes the date of the entry it reverses. This is
+    :meth:`vsla.domain.loanstate.LoanState.risk`, the one rule both report paths use, for
+    moves already cut at ``on``.
 
     ```pycon
     >>> t = LoanTerms(principal=100_000, interest_rate=Decimal("0.02"), term_months=1,
@@ -132,32 +133,14 @@ def loan_risk(
 
     ```
     """
-
-    def total(kind: EntryKind) -> int:
-        return sum(v for (_, k), v in moves.items() if k is kind)
-
-    disbursed = total(EntryKind.LOAN_DISBURSEMENT)
-    outstanding = disbursed - total(EntryKind.PRINCIPAL_REPAYMENT) - total(EntryKind.WRITE_OFF)
-    if disbursed <= 0 or outstanding <= 0:
-        return None
-    days = sorted({d for d, _ in moves if d <= on})
-    payments = []
-    for d in days:
-        principal = moves.get((d, EntryKind.PRINCIPAL_REPAYMENT), 0)
-        interest = moves.get((d, EntryKind.INTEREST_PAYMENT), 0)
-        if principal or interest:
-            payments.append(LoanPayment(on=d, principal=principal, interest=interest))
-    written = [
-        (d, moves[(d, EntryKind.WRITE_OFF)]) for d in days if moves.get((d, EntryKind.WRITE_OFF))
-    ]
-    pos = position(
-        terms,
-        payments,
-        on,
-        written_off=sum(v for _, v in written),
-        written_off_on=written[-1][0] if written else None,
+    loan = LoanState(
+        id=0,
+        member_id=0,
+        terms=terms,
+        purpose=LoanPurpose.OTHER,
+        moves=tuple(LoanMove(day, day, kind, amount) for (day, kind), amount in moves.items()),
     )
-    return pos.days_overdue, outstanding
+    return loan.risk(on)
 
 
 CellKey = tuple[str, str]

@@ -8,7 +8,6 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from decimal import Decimal
 
 from sqlalchemy import (
     CTE,
@@ -33,13 +32,11 @@ from vsla.domain.indicators import (
     PopulationFacts,
     ProgrammeFacts,
     SessionFacts,
-    loan_risk,
     make_group_facts,
 )
 from vsla.domain.indicators.facts import CELL_KIND_FIELDS
 from vsla.domain.ledger import EntryKind
-from vsla.domain.loans import LoanTerms
-from vsla.domain.money import Rounding
+from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.errors import NotFound
 from vsla.reports.indicators.source import Scope
 from vsla.reports.indicators.sql_parts import (
@@ -51,7 +48,7 @@ from vsla.reports.indicators.sql_parts import (
     population_query,
 )
 from vsla.store import tables as t
-from vsla.store.rows import programme_from_row
+from vsla.store.rows import loan_moves_query, programme_from_row, terms_from_row
 from vsla.store.store import Store
 
 _DISBURSED = EntryKind.LOAN_DISBURSEMENT.value
@@ -299,29 +296,24 @@ class SqlFacts:
                 .where(at_risk)
             )
         }
-        moves: dict[int, dict[tuple[dt.date, EntryKind], int]] = defaultdict(dict)
+        moves: dict[int, list[LoanMove]] = defaultdict(list)
         if risky:
-            original = t.entries.alias("original")
-            effective = func.coalesce(original.c.date, _e.date)
-            q_moves = (
-                select(_e.loan_id, effective, _e.kind, func.sum(_e.amount))
-                .select_from(t.entries.outerjoin(original, original.c.id == _e.reverses_id))
-                .where(_e.date <= on, _e.loan_id.in_(select(ledger.c.loan_id).where(at_risk)))
-                .group_by(_e.loan_id, effective, _e.kind)
+            q_moves = loan_moves_query().where(
+                _e.date <= on, _e.loan_id.in_(select(ledger.c.loan_id).where(at_risk))
             )
-            for loan_id, day, kind_value, amount in self.conn.execute(q_moves):
-                moves[loan_id][(day, EntryKind(kind_value))] = as_int(amount)
+            for loan_id, recorded, day, kind_value, amount in self.conn.execute(q_moves):
+                moves[loan_id].append(
+                    LoanMove(recorded, day, EntryKind(kind_value), as_int(amount))
+                )
         for loan_id, r in risky.items():
-            terms = LoanTerms(
-                principal=int(r.principal),
-                interest_rate=Decimal(r.interest_rate),
-                term_months=r.term_months,
-                disbursed_on=r.disbursed_on,
-                method=r.method,
-                principal_schedule=r.principal_schedule,
-                rounding=Rounding(r.rounding),
+            state = LoanState(
+                id=loan_id,
+                member_id=0,
+                terms=terms_from_row(r),
+                purpose=LoanPurpose.OTHER,
+                moves=tuple(moves[loan_id]),
             )
-            risk = loan_risk(terms, moves[loan_id], on)
+            risk = state.risk(on)
             if risk is not None:
                 risks[r.group_id][(r.sex, r.ethnicity)].append(risk)
         return risks
