@@ -326,7 +326,7 @@ def test_a_database_of_the_first_schema_is_upgraded_with_every_figure_kept(
     # revision 0003 gave each entry its origin: of the dump's 1,999 entries, 3 exit payouts,
     # 40 share-out payouts and 1 write-off; the other 1,955 were written by meetings
     with engine.connect() as conn:
-        origins = dict(
+        origins: dict[str, int] = dict(
             conn.execute(text("SELECT origin, count(*) FROM entries GROUP BY origin")).all()
         )
     assert origins == {"meeting": 1955, "exit_payout": 3, "share_out_payout": 40, "write_off": 1}
