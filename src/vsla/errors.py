@@ -35,7 +35,45 @@ from dataclasses import dataclass
 
 
 class VslaError(Exception):
-    """Root of every error raised by ``vsla`` on purpose."""
+    """Root of every error raised by ``vsla`` on purpose.
+
+    Besides its message (for people), an error carries its facts as data, for code: each
+    is ``None`` when it does not apply or is not known where the error is raised.
+
+    - ``rule``: the rule that was broken, a short name (``"max_loan_multiple"``,
+      ``"box_never_negative"``, ``"shares_per_meeting"``, ...);
+    - ``group_code``: the group's code; ``member_number``: the member's number in the group;
+    - ``loan_id``: the loan; ``entry_id``: the ledger entry;
+    - ``field``: the field of the input at fault (``"share_purchases"``, ``"loans.principal"``,
+      ``"repayments"``, ``"date"``, ...); ``row``: the row of an imported file.
+
+    ```pycon
+    >>> error = LoanLimitExceeded("too much", rule="max_loan_multiple", member_number=2)
+    >>> error.rule, error.member_number, error.loan_id, str(error)
+    ('max_loan_multiple', 2, None, 'too much')
+
+    ```
+    """
+
+    def __init__(
+        self,
+        *args: object,
+        rule: str | None = None,
+        group_code: str | None = None,
+        member_number: int | None = None,
+        loan_id: int | None = None,
+        entry_id: int | None = None,
+        field: str | None = None,
+        row: int | None = None,
+    ) -> None:
+        super().__init__(*args)
+        self.rule = rule
+        self.group_code = group_code
+        self.member_number = member_number
+        self.loan_id = loan_id
+        self.entry_id = entry_id
+        self.field = field
+        self.row = row
 
 
 class InvalidInput(VslaError, ValueError):

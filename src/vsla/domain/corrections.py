@@ -29,6 +29,7 @@ __all__ = ["plan_reversal", "plan_write_off", "reversal_group"]
 
 import datetime as dt
 from collections.abc import Sequence
+from typing import TypedDict
 
 from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
 from vsla.domain.meeting import Boxes, CycleState, PlannedEntry, check_can_record
@@ -46,6 +47,15 @@ _SETTLEMENT_ORIGINS = {
 }
 _REPAYMENT = (EntryKind.INTEREST_PAYMENT, EntryKind.PRINCIPAL_REPAYMENT)
 _WRITE_OFF = (EntryKind.WRITE_OFF, EntryKind.INTEREST_WRITE_OFF)
+
+
+class _Facts(TypedDict):
+    """The facts every refusal of a reversal carries (see :class:`~vsla.errors.VslaError`)."""
+
+    group_code: str | None
+    member_number: int | None
+    loan_id: int | None
+    entry_id: int | None
 
 
 def _describe(entry: LedgerEntry) -> str:
@@ -113,26 +123,46 @@ def plan_reversal(
     by_id = {e.id: e for e in entries}
     target = by_id.get(entry_id)
     if target is None:
-        raise NotFound(f"{label}: entry #{entry_id} is not an entry of cycle {state.cycle.number}")
+        raise NotFound(
+            f"{label}: entry #{entry_id} is not an entry of cycle {state.cycle.number}",
+            group_code=state.group_code,
+            entry_id=entry_id,
+        )
     check_can_record(state, on, same_day_ok=True)
     what = _describe(target)
+    facts: _Facts = {
+        "group_code": state.group_code,
+        "member_number": state.member_number(target.member_id),
+        "loan_id": target.loan_id,
+        "entry_id": target.id,
+    }
     if target.reverses_id is not None or target.origin is EntryOrigin.REVERSAL:
         raise EntryNotReversible(
             f"{label}: {what} is itself a reversal; record the correct entry instead "
-            "(rule: a reversal cannot be reversed)"
+            "(rule: a reversal cannot be reversed)",
+            rule="reversal_not_reversible",
+            **facts,
         )
     already = next((e.id for e in entries if e.reverses_id == entry_id), None)
     if already is not None:
-        raise EntryNotReversible(f"{label}: {what} was already reversed by entry #{already}")
+        raise EntryNotReversible(
+            f"{label}: {what} was already reversed by entry #{already}",
+            rule="reversed_once",
+            **facts,
+        )
     if target.origin in _SETTLEMENT_ORIGINS:
         raise EntryNotReversible(
             f"{label}: {what} cannot be reversed: {_SETTLEMENT_ORIGINS[target.origin]} "
-            "(rule: what a settlement was computed from is closed)"
+            "(rule: what a settlement was computed from is closed)",
+            rule="settlement_closed",
+            **facts,
         )
     if target.origin is EntryOrigin.UPFRONT_INTEREST:
         raise EntryNotReversible(
             f"{label}: {what} is the interest paid upfront with loan #{target.loan_id}; "
-            "reverse the loan's disbursement, which undoes its upfront interest with it"
+            "reverse the loan's disbursement, which undoes its upfront interest with it",
+            rule="upfront_with_disbursement",
+            **facts,
         )
     member = None if target.member_id is None else state.members.get(target.member_id)
     left_on = None if member is None else member.left_on
@@ -140,7 +170,9 @@ def plan_reversal(
         raise EntryNotReversible(
             f"{label}: {what} belongs to {member.label()}, who left on {left_on} and was "
             "settled from these entries (rule: after a member's exit, their entries of the "
-            "cycle are closed)"
+            "cycle are closed)",
+            rule="exit_closed",
+            **facts,
         )
     if target.kind is EntryKind.LOAN_DISBURSEMENT:
         reversed_ids = {e.reverses_id for e in entries if e.reverses_id is not None}
@@ -158,7 +190,9 @@ def plan_reversal(
             raise EntryNotReversible(
                 f"{label}: loan #{target.loan_id} has repayments or write-offs that stand "
                 f"({listed}); reverse those first (rule: a loan is cancelled only when nothing "
-                "was paid on it)"
+                "was paid on it)",
+                rule="cancel_unpaid_loan",
+                **facts,
             )
     boxes = Boxes(state, on)
     planned: list[PlannedEntry] = []
@@ -194,14 +228,20 @@ def plan_write_off(
     if loan is None:
         raise NotFound(
             f"{state.group_label}: loan #{loan_id} is not a live loan of cycle "
-            f"{state.cycle.number} (cancelled, or of another cycle)"
+            f"{state.cycle.number} (cancelled, or of another cycle)",
+            group_code=state.group_code,
+            loan_id=loan_id,
         )
     pos = loan.position(on)
     if pos.settled:
         raise InvalidInput(
             f"{state.group_label}, {on}: loan #{loan_id} of "
             f"{state.members[loan.member_id].label()} owes nothing (no principal outstanding "
-            "and no interest due): there is nothing to write off"
+            "and no interest due): there is nothing to write off",
+            rule="write_off_what_is_owed",
+            group_code=state.group_code,
+            member_number=state.member_number(loan.member_id),
+            loan_id=loan_id,
         )
     planned = [
         PlannedEntry(

@@ -13,6 +13,7 @@ meeting count towards a loan taken at it, and repaid cash can be lent again.
 from __future__ import annotations
 
 __all__ = [
+    "FIELD_OF_KIND",
     "Boxes",
     "CycleState",
     "Expense",
@@ -61,6 +62,7 @@ from vsla.errors import (
     LoanLimitExceeded,
     MemberNotActive,
     NotFound,
+    RepaymentExceedsDue,
     SharesOutOfRange,
 )
 
@@ -153,6 +155,12 @@ class CycleState:
     last_meeting_on: dt.date | None
     last_minutes_on: dt.date | None = None  # the last date whose meeting was recorded whole
     used_refs: frozenset[str] = frozenset()  # every loan ref of the cycle, cancelled loans too
+    group_code: str | None = None
+
+    def member_number(self, member_id: int | None) -> int | None:
+        """The member's number in the group (for an error's facts), or ``None``."""
+        member = None if member_id is None else self.members.get(member_id)
+        return None if member is None else member.number
 
     @property
     def balances(self) -> Balances:
@@ -195,6 +203,23 @@ class MeetingPlan:
     new_loans: list[NewLoan] = field(default_factory=list)
 
 
+_CONTRIBUTIONS = "social_fund_contributions"
+
+FIELD_OF_KIND: Mapping[EntryKind, str] = {
+    EntryKind.SOCIAL_CONTRIBUTION: _CONTRIBUTIONS,
+    EntryKind.SHARE_PURCHASE: "share_purchases",
+    EntryKind.FINE: "fines.amount",
+    EntryKind.OTHER_INCOME: "other_income",
+    EntryKind.INTEREST_PAYMENT: "repayments",
+    EntryKind.PRINCIPAL_REPAYMENT: "repayments",
+    EntryKind.SOCIAL_GRANT: "social_fund_grants",
+    EntryKind.EXPENSE: "expenses",
+    EntryKind.LOAN_DISBURSEMENT: "loans.principal",
+}
+"""The field of a :class:`MeetingInput` that writes entries of each kind (an error's
+``field``)."""
+
+
 class Boxes:
     """Running cash of both boxes while a plan is built; refuses to go below zero."""
 
@@ -214,24 +239,41 @@ class Boxes:
                 raise BoxWouldGoNegative(
                     f"{self.state.group_label}, {self.on}: {entry.kind.value.replace('_', ' ')} "
                     f"of {format_money(entry.amount)}{who} would take the {box} below zero: "
-                    f"it holds {format_money(cash)} (rule: a box never goes below zero)"
+                    f"it holds {format_money(cash)} (rule: a box never goes below zero)",
+                    rule="box_never_negative",
+                    group_code=self.state.group_code,
+                    member_number=self.state.member_number(entry.member_id),
+                    loan_id=entry.loan_id,
+                    entry_id=entry.reverses_id,
+                    field=FIELD_OF_KIND.get(entry.kind),
                 )
         self.loan_fund += LOAN_FUND_SIGN[entry.kind] * entry.amount
         self.social_fund += SOCIAL_FUND_SIGN[entry.kind] * entry.amount
 
 
-def member_of(state: CycleState, member_id: int, on: dt.date, what: str) -> Member:
+def member_of(
+    state: CycleState, member_id: int, on: dt.date, what: str, field: str | None = None
+) -> Member:
+    """The member named by ``member_id`` in ``what`` (the input ``field``), active on
+    ``on``; else :class:`~vsla.errors.NotFound` or :class:`~vsla.errors.MemberNotActive`."""
     member = state.members.get(member_id)
     if member is None:
         raise NotFound(
             f"{state.group_label}, {on}: member #{member_id} named in {what} "
-            "is not a member of this group"
+            "is not a member of this group",
+            rule="member_of_group",
+            group_code=state.group_code,
+            field=field,
         )
     if not member.is_active(on):
         raise MemberNotActive(
             f"{state.group_label}, {on}: {member.label()} is not active on that date "
             f"(joined {member.joined_on}, left {member.left_on or '-'}); {what} refused "
-            "(rule: only active members transact)"
+            "(rule: only active members transact)",
+            rule="member_active",
+            group_code=state.group_code,
+            member_number=member.number,
+            field=field,
         )
     return member
 
@@ -242,24 +284,36 @@ def check_can_record(state: CycleState, on: dt.date, *, same_day_ok: bool = Fals
     if cycle.shared_out_on is not None:
         raise CycleClosed(
             f"{state.group_label}, cycle {cycle.number}: shared out on {cycle.shared_out_on}; "
-            f"nothing can be recorded on {on} (rule: nothing after the share-out)"
+            f"nothing can be recorded on {on} (rule: nothing after the share-out)",
+            rule="nothing_after_share_out",
+            group_code=state.group_code,
+            field="date",
         )
     if not cycle.start_date <= on <= cycle.end_date:
         raise DateOutsideCycle(
             f"{state.group_label}, cycle {cycle.number}: {on} is outside the cycle "
-            f"({cycle.start_date} to {cycle.end_date})"
+            f"({cycle.start_date} to {cycle.end_date})",
+            rule="date_in_cycle",
+            group_code=state.group_code,
+            field="date",
         )
     last = state.last_meeting_on
     if last is not None and on < last:
         raise DateOutsideCycle(
             f"{state.group_label}, cycle {cycle.number}: {on} comes before the meeting of "
             f"{last} (rule: meetings are recorded in date order; corrections are reversing "
-            "entries)"
+            "entries)",
+            rule="date_order",
+            group_code=state.group_code,
+            field="date",
         )
     if not same_day_ok and state.last_minutes_on == on:
         raise DateOutsideCycle(
             f"{state.group_label}, cycle {cycle.number}: the meeting of {on} is already "
-            "recorded (rule: one meeting per date; corrections are reversing entries)"
+            "recorded (rule: one meeting per date; corrections are reversing entries)",
+            rule="one_meeting_per_date",
+            group_code=state.group_code,
+            field="date",
         )
 
 
@@ -268,6 +322,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
     on = meeting.date
     rules = state.cycle.constitution
     check_can_record(state, on)
+    code = state.group_code
     plan = MeetingPlan(date=on, attendance={})
     boxes = Boxes(state, on)
     shares_now = dict(state.member_shares)
@@ -277,28 +332,36 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         plan.entries.append(entry)
 
     for member_id, status in meeting.attendance.items():
-        member_of(state, member_id, on, "attendance")
+        member_of(state, member_id, on, "attendance", "attendance")
         plan.attendance[member_id] = status
 
     for member_id, amount in meeting.social_fund_contributions.items():
-        m = member_of(state, member_id, on, "a social fund contribution")
+        m = member_of(state, member_id, on, "a social fund contribution", _CONTRIBUTIONS)
         unit = rules.social_fund_contribution
         if unit == 0 or amount <= 0 or amount % unit != 0:
             raise InvalidInput(
                 f"{state.group_label}, {on}: {m.label()} paid {format_money(amount)} to the "
                 f"social fund; the constitution sets {format_money(unit)} per meeting "
-                "(rule: a contribution is a positive whole multiple of it)"
+                "(rule: a contribution is a positive whole multiple of it)",
+                rule="social_fund_contribution",
+                group_code=code,
+                member_number=m.number,
+                field=_CONTRIBUTIONS,
             )
         add(PlannedEntry(EntryKind.SOCIAL_CONTRIBUTION, amount, member_id=member_id))
 
     for member_id, n in meeting.share_purchases.items():
-        m = member_of(state, member_id, on, "a share purchase")
+        m = member_of(state, member_id, on, "a share purchase", "share_purchases")
         low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
         if not low <= n <= high:
             raise SharesOutOfRange(
                 f"{state.group_label}, {on}: {m.label()} bought {n} share(s) "
                 f"({format_money(n * rules.share_value)}); the constitution allows {low} "
-                f"to {high} per meeting"
+                f"to {high} per meeting",
+                rule="shares_per_meeting",
+                group_code=code,
+                member_number=m.number,
+                field="share_purchases",
             )
         if n:
             add(
@@ -309,18 +372,26 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             shares_now[member_id] = shares_now.get(member_id, 0) + n
 
     for fine in meeting.fines:
-        m = member_of(state, fine.member_id, on, "a fine")
+        m = member_of(state, fine.member_id, on, "a fine", "fines")
         if fine.fine not in rules.fines:
             known = ", ".join(sorted(rules.fines)) or "none"
             raise InvalidInput(
                 f"{state.group_label}, {on}: fine {fine.fine!r} for {m.label()} is not in the "
-                f"constitution (its fines: {known})"
+                f"constitution (its fines: {known})",
+                rule="fine_in_constitution",
+                group_code=code,
+                member_number=m.number,
+                field="fines.fine",
             )
         amount = rules.fines[fine.fine] if fine.amount is None else fine.amount
         if amount <= 0:
             raise InvalidInput(
                 f"{state.group_label}, {on}: fine {fine.fine!r} for {m.label()} of "
-                f"{format_money(amount)} must be positive"
+                f"{format_money(amount)} must be positive",
+                rule="fine_positive",
+                group_code=code,
+                member_number=m.number,
+                field="fines.amount",
             )
         add(PlannedEntry(EntryKind.FINE, amount, member_id=fine.member_id, memo=fine.fine))
 
@@ -337,18 +408,37 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             loan = state.loans.get(repayment.loan_id or 0)
         if loan is None:
             raise NotFound(
-                f"{state.group_label}, {on}: loan {repayment.loan} is not a loan of this cycle"
+                f"{state.group_label}, {on}: loan {repayment.loan} is not a loan of this cycle",
+                rule="loan_of_cycle",
+                group_code=code,
+                loan_id=repayment.loan_id,
+                field="repayments",
             )
         if loan.id in seen_loans:
             raise InvalidInput(
                 f"{state.group_label}, {on}: {loan.label} is repaid twice in one meeting; "
-                "record one repayment per loan per meeting"
+                "record one repayment per loan per meeting",
+                rule="one_repayment_per_loan",
+                group_code=code,
+                member_number=state.member_number(loan.member_id),
+                loan_id=loan.id if loan.id > 0 else None,
+                field="repayments",
             )
         seen_loans.add(loan.id)
         m = state.members[loan.member_id]
         pos = loan.position(on)
         who = f"{state.group_label}, {on}: {m.label()}, {loan.label}"
-        split = allocate_payment(pos, repayment.amount, rules.payment_order, who=who)
+        try:
+            split = allocate_payment(pos, repayment.amount, rules.payment_order, who=who)
+        except RepaymentExceedsDue as exc:
+            raise RepaymentExceedsDue(
+                str(exc),
+                rule="repayment_at_most_due",
+                group_code=code,
+                member_number=m.number,
+                loan_id=loan.id if loan.id > 0 else None,
+                field="repayments",
+            ) from None
         if split.interest:
             add(
                 PlannedEntry(
@@ -364,7 +454,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             repaid_principal[m.id] = repaid_principal.get(m.id, 0) + split.principal
 
     for grant in meeting.social_fund_grants:
-        m = member_of(state, grant.member_id, on, "a social fund grant")
+        m = member_of(state, grant.member_id, on, "a social fund grant", "social_fund_grants")
         add(
             PlannedEntry(
                 EntryKind.SOCIAL_GRANT, grant.amount, member_id=grant.member_id, memo=grant.reason
@@ -387,13 +477,17 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         outstanding[member_id] = outstanding.get(member_id, 0) - paid
 
     for request in meeting.loans:
-        m = member_of(state, request.member_id, on, "a loan")
+        m = member_of(state, request.member_id, on, "a loan", "loans")
         who = f" to {m.label()}"
         if request.term_months > rules.max_term_months:
             raise LoanLimitExceeded(
                 f"{state.group_label}, {on}: loan of {format_money(request.principal)}{who} "
                 f"for {request.term_months} months exceeds the maximum term of "
-                f"{rules.max_term_months} months"
+                f"{rules.max_term_months} months",
+                rule="max_term_months",
+                group_code=code,
+                member_number=m.number,
+                field="loans.term_months",
             )
         savings = shares_now.get(m.id, 0) * rules.share_value
         limit = Fraction(rules.max_loan_multiple) * savings
@@ -403,7 +497,11 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
                 f"{state.group_label}, {on}: loan of {format_money(request.principal)}{who} "
                 f"would bring their outstanding principal to {format_money(after)}, above "
                 f"{rules.max_loan_multiple} × savings of {format_money(savings)} "
-                f"= {format_money(int(limit))} (rule: max_loan_multiple)"
+                f"= {format_money(int(limit))} (rule: max_loan_multiple)",
+                rule="max_loan_multiple",
+                group_code=code,
+                member_number=m.number,
+                field="loans.principal",
             )
         terms = LoanTerms(
             principal=request.principal,
@@ -421,7 +519,11 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         ):
             raise InvalidInput(
                 f"{state.group_label}, {on}: loan ref {request.ref!r}{who} is already used "
-                "in this cycle (rule: a loan ref is unique in its cycle)"
+                "in this cycle (rule: a loan ref is unique in its cycle)",
+                rule="loan_ref_unique",
+                group_code=code,
+                member_number=m.number,
+                field="loans.ref",
             )
         index = len(plan.new_loans)
         plan.new_loans.append(

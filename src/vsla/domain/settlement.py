@@ -80,7 +80,12 @@ def plan_member_exit(
             cash_step=rules.cash_step,
         )
     except ShareOutRefused as exc:
-        raise ShareOutRefused(f"{state.group_label}, {member.label()}: {exc}") from exc
+        raise ShareOutRefused(
+            f"{state.group_label}, {member.label()}: {exc}",
+            rule="exit_owes_more_than_due",
+            group_code=state.group_code,
+            member_number=member.number,
+        ) from exc
     if settlement.gross or n:
         planned.append(
             PlannedEntry(
@@ -125,7 +130,9 @@ def plan_share_out(
     if unsettled and rules.share_out_loans is ShareOutLoanPolicy.REFUSE:
         raise ShareOutRefused(
             f"{state.group_label}, {on}: share-out refused while loans are outstanding "
-            f"(policy share_out_loans=refuse): " + "; ".join(unsettled)
+            f"(policy share_out_loans=refuse): " + "; ".join(unsettled),
+            rule="share_out_loans",
+            group_code=state.group_code,
         )
     shares = {mid: n for mid, n in sorted(state.member_shares.items()) if n}
     plain = share_out(
@@ -138,14 +145,20 @@ def plan_share_out(
                 f"{state.group_label}, {on}: {state.members[line.member].label()} owes "
                 f"{format_money(debt)}, more than their payout of {format_money(line.payout)}; "
                 f"settle the difference of {format_money(debt - line.payout)} first "
-                "(policy share_out_loans=net)"
+                "(policy share_out_loans=net)",
+                rule="share_out_loans",
+                group_code=state.group_code,
+                member_number=state.member_number(line.member),
             )
     missing = [m for m in owed if m not in shares]
     if missing:
         raise ShareOutRefused(
             f"{state.group_label}, {on}: {state.members[missing[0]].label()} owes "
             f"{format_money(owed[missing[0]])} but holds no share to net it against; "
-            "settle the loan first (policy share_out_loans=net)"
+            "settle the loan first (policy share_out_loans=net)",
+            rule="share_out_loans",
+            group_code=state.group_code,
+            member_number=state.member_number(missing[0]),
         )
     result = share_out(
         shares,
@@ -213,19 +226,26 @@ def check_cycle_start(group_label: str, start: dt.date, end: dt.date, last: Cycl
     ends after it starts, the previous cycle is shared out, and it starts on or after that
     share-out (so no date belongs to two cycles)."""
     if end <= start:
-        raise InvalidInput(f"{group_label}: a cycle must end after it starts ({start}, {end})")
+        raise InvalidInput(
+            f"{group_label}: a cycle must end after it starts ({start}, {end})",
+            rule="cycle_ends_after_start",
+            field="end",
+        )
     if last is None:
         return
     if last.shared_out_on is None:
         raise InvalidInput(
             f"{group_label}: cycle {last.number} is still running; share it out before "
-            "starting another"
+            "starting another",
+            rule="one_running_cycle",
         )
     if start < last.shared_out_on:
         raise InvalidInput(
             f"{group_label}: the next cycle starts on {start}, before the share-out of cycle "
             f"{last.number} on {last.shared_out_on} (rule: a cycle starts on or after the "
-            "previous one's share-out)"
+            "previous one's share-out)",
+            rule="cycle_starts_after_share_out",
+            field="start",
         )
 
 

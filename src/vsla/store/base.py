@@ -122,6 +122,7 @@ class StoreBase(Transactions):
             last_meeting_on=last,
             last_minutes_on=last_minutes,
             used_refs=frozenset(refs),
+            group_code=group.code,
         )
 
     def _loan_states(

@@ -15,7 +15,6 @@ __all__ = [
 ]
 
 import datetime as dt
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -32,14 +31,6 @@ from vsla.domain.meeting import (
     SocialFundGrant,
 )
 from vsla.errors import (
-    BoxWouldGoNegative,
-    CycleClosed,
-    DateOutsideCycle,
-    LoanLimitExceeded,
-    MemberNotActive,
-    NotFound,
-    RepaymentExceedsDue,
-    SharesOutOfRange,
     VslaError,
 )
 from vsla.io.importers.directory import Directory, who
@@ -284,42 +275,41 @@ def _meeting_input(date: dt.date, lines: list[_Line], store: Store, cycle_id: in
     )
 
 
-_MEMBER_IN_MESSAGE = re.compile(r"\(#(\d+)\)")
+_COLUMN_OF_FIELD = {
+    "attendance": "attendance",
+    "social_fund_contributions": "social_fund",
+    "share_purchases": "shares",
+    "fines": "fine_name",
+    "fines.fine": "fine_name",
+    "fines.amount": "fine_amount",
+    "other_income": "income_amount",
+    "repayments": "repayment_amount",
+    "social_fund_grants": "grant_amount",
+    "expenses": "expense_amount",
+    "loans": "loan_principal",
+    "loans.principal": "loan_principal",
+    "loans.term_months": "loan_term_months",
+    "date": "date",
+}
+"""The column of the meetings sheet that holds each field of a meeting's input."""
+
+_ABOUT_THE_MEMBER = {"member_active", "member_of_group"}
 
 
 def _blame(exc: VslaError, lines: list[_Line]) -> tuple[_Line, str]:
-    """The row and column a store error is about, as near as the message tells."""
-    text = str(exc)
-    column = ""
-    if isinstance(exc, SharesOutOfRange):
-        column = "shares"
-    elif isinstance(exc, LoanLimitExceeded):
-        column = "loan_term_months" if "maximum term" in text else "loan_principal"
-    elif isinstance(exc, RepaymentExceedsDue):
-        column = "repayment_amount"
-    elif isinstance(exc, MemberNotActive | NotFound):
+    """The row and column a store error is about, from the facts the error carries: its
+    field (which column) and its member's number (which row)."""
+    if exc.rule in _ABOUT_THE_MEMBER:
         column = "member_number"
-    elif isinstance(exc, DateOutsideCycle | CycleClosed):
-        column = "date"
-    elif isinstance(exc, BoxWouldGoNegative):
-        for words, col in (
-            ("loan disbursement", "loan_principal"),
-            ("social grant", "grant_amount"),
-            ("expense", "expense_amount"),
-        ):
-            if f": {words} of " in text:
-                column = col
-                break
-    elif "social fund" in text:
-        column = "social_fund"
-    elif "fine" in text:
-        column = "fine_amount" if "positive" in text else "fine_name"
-    elif "repaid twice" in text:
-        column = "repayment_amount"
-    ids = {int(m) for m in _MEMBER_IN_MESSAGE.findall(text)}
+    else:
+        column = _COLUMN_OF_FIELD.get(exc.field or "", "")
 
     def about(line: _Line) -> bool:
-        return line.member is not None and line.member.id in ids
+        return (
+            exc.member_number is not None
+            and line.member is not None
+            and line.member.number == exc.member_number
+        )
 
     def filled(line: _Line) -> bool:
         return bool(column) and line.row[column] is not None
