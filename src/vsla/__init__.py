@@ -5,7 +5,7 @@ record meetings, lend, share out, and read balances and indicators. The pure cal
 (interest, schedules, share-out) are importable on their own and need no database.
 """
 
-from __future__ import annotations
+import typing as _typing
 
 from vsla.domain.activity import (
     GalSession,
@@ -88,6 +88,7 @@ from vsla.errors import (
     ImportErrors,
     InvalidConstitution,
     InvalidInput,
+    InvalidShareOutInput,
     LoanLimitExceeded,
     MemberNotActive,
     NotFound,
@@ -117,7 +118,20 @@ from vsla.reports import (
 from vsla.store.schema import upgrade_database
 from vsla.store.store import Loan, LoanStatement, MeetingRecord, MemberBalance, Store, open_store
 
-open = open_store
+if _typing.TYPE_CHECKING:  # type checkers and IDEs see vsla.open with open_store's signature
+    open = open_store
+else:
+
+    def __getattr__(name: str) -> _typing.Any:
+        """``vsla.open`` is :func:`open_store`. It is served here (PEP 562) rather than bound
+        as a global, so that inside this module the name ``open`` is still the builtin."""
+        if name == "open":
+            return open_store
+        raise AttributeError(f"module 'vsla' has no attribute {name!r}")
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), "open"})
+
 
 __version__ = "0.1.0"
 
@@ -156,6 +170,7 @@ __all__ = [
     "InterestMethod",
     "InvalidConstitution",
     "InvalidInput",
+    "InvalidShareOutInput",
     "LedgerEntry",
     "LivelihoodSupport",
     "Loan",

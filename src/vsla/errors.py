@@ -19,6 +19,7 @@ __all__ = [
     "ImportErrors",
     "InvalidConstitution",
     "InvalidInput",
+    "InvalidShareOutInput",
     "LoanLimitExceeded",
     "MemberNotActive",
     "NotFound",
@@ -118,6 +119,11 @@ class CycleClosed(VslaError, ValueError):
 
 class ShareOutRefused(VslaError, ValueError):
     """A share-out cannot be made (loans outstanding under the ``refuse`` policy, ...)."""
+
+
+class InvalidShareOutInput(InvalidInput, ShareOutRefused):
+    """A share-out or an exit settlement given a value of the wrong type (a ``float`` or a
+    ``bool`` for a number of shares, say): a wrong input, and so a refused share-out."""
 
 
 class EntryNotReversible(VslaError, ValueError):

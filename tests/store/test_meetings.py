@@ -1,5 +1,5 @@
 """Meetings recorded through the store, on SQLite and PostgreSQL: worked examples and every
-refusal rule of domain.md section 5, each checked to leave the database exactly as it was."""
+refusal rule of docs/meetings.md, each checked to leave the database exactly as it was."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Loans (domain.md section 6): every expected figure is worked out by hand in a comment.
+"""Loans (docs/loans.md): every expected figure is worked out by hand in a comment.
 
 The reference loan: 1,000,000 VND at 2 %/month over 3 months, disbursed 2024-01-10.
 Its months start 2024-01-10, 02-10, 03-10 (month 4, if late, starts 04-10); the due date

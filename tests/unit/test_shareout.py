@@ -1,4 +1,4 @@
-"""Share-out and member exit (domain.md section 7), with hand-computed values.
+"""Share-out and member exit (docs/share-out.md), with hand-computed values.
 
 Every expected payout below can be checked with a pencil: multiply the member's shares by
 the distributable cash, divide by the total shares, drop the fraction (and, with a cash

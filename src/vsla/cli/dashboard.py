@@ -104,7 +104,7 @@ def _add_line(table: Table, name: str, line: ProgrammeLine, lang: Lang) -> None:
 
 
 def group_report(gi: GroupIndicators, lang: Lang) -> list[RenderableType]:
-    """A group's figures on a date (domain.md section 8) and their breakdown by sex."""
+    """A group's figures on a date (docs/indicators.md) and their breakdown by sex."""
     if gi.cycle_number is None:
         status = "—"
     elif gi.shared_out_on is not None:

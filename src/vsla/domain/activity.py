@@ -1,5 +1,5 @@
 """Programme activity around the groups: referrals to formal finance, livelihood support and
-Gender Action Learning (GAL) sessions (domain.md section 9)."""
+Gender Action Learning (GAL) sessions (docs/indicators.md)."""
 
 from __future__ import annotations
 

@@ -30,6 +30,8 @@ __all__ = [
     "MAX_INT32",
     "MIN_INT",
     "MIN_INT32",
+    "check_date",
+    "check_int",
     "check_text",
     "checked_arguments",
     "checked_call",
@@ -101,19 +103,27 @@ def _show(value: Any) -> str:
     return text if len(text) <= 60 else text[:57] + "..."
 
 
-def _int(name: str, value: Any) -> int:
+def check_int(name: str, value: Any, error: type[InvalidInput] = InvalidInput) -> int:
+    """``value`` if it is an ``int`` (not a ``bool``) the databases can store, else
+    ``error`` (:class:`InvalidInput`, or a subclass naming the operation refused)."""
     if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(f"{name} must be a whole number (int), got {_show(value)}")
+        raise error(
+            f"{name} must be a whole number (int), got {type(value).__name__} {_show(value)}",
+            rule="whole_number",
+            field=name,
+        )
     if is_small(name) and not MIN_INT32 <= value <= MAX_INT32:
-        raise InvalidInput(f"{name} {value} is out of range (a 32-bit integer)")
+        raise error(f"{name} {value} is out of range (a 32-bit integer)", field=name)
     if not MIN_INT <= value <= MAX_INT:
-        raise InvalidInput(f"{name} {value} is out of range (a 64-bit integer)")
+        raise error(f"{name} {value} is out of range (a 64-bit integer)", field=name)
     return value
 
 
-def _date(name: str, value: Any) -> dt.date:
+def check_date(name: str, value: Any) -> dt.date:
+    """``value`` if it is a ``datetime.date`` that is not a ``datetime``, else
+    :class:`InvalidInput`."""
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise InvalidInput(f"{name} must be a datetime.date, got {_show(value)}")
+        raise InvalidInput(f"{name} must be a datetime.date, got {_show(value)}", field=name)
     return value
 
 
@@ -175,7 +185,7 @@ def _optional(inner: Check) -> Check:
 def _int_or_str(name: str, value: Any) -> Any:
     if isinstance(value, str):
         return check_text(name, value)
-    return _int(name, value)
+    return check_int(name, value)
 
 
 def _pass(_name: str, value: Any) -> Any:
@@ -193,7 +203,7 @@ def _instance(classes: tuple[type, ...]) -> Check:
         if isinstance(value, str):
             check_text(name, value)
         if isinstance(value, int) and not isinstance(value, bool):
-            _int(name, value)
+            check_int(name, value)
         return value
 
     return check
@@ -235,11 +245,11 @@ def _checker(hint: Any) -> Check:
     if hint is bool:
         return _bool
     if hint is int:
-        return _int
+        return check_int
     if hint is str:
         return check_text
     if hint is dt.date:
-        return _date
+        return check_date
     if isinstance(hint, type) and issubclass(hint, enum.Enum):
         return _enum(hint)
     if isinstance(hint, type) and issubclass(hint, BaseModel):

@@ -1,4 +1,4 @@
-"""The constitution of a cycle: the rules a group sets for itself (domain.md section 3).
+"""The constitution of a cycle: the rules a group sets for itself (docs/constitution.md).
 
 A :class:`Constitution` is frozen and validated on construction. Every choice the domain marks
 as a **policy** is a field here with its documented default, never a hard-coded guess.
@@ -33,7 +33,7 @@ from vsla.errors import InvalidConstitution, VslaError
 
 
 class InterestMethod(StrEnum):
-    """How the monthly service charge is computed (domain.md section 6)."""
+    """How the monthly service charge is computed (docs/loans.md)."""
 
     DECLINING = "declining"
     FLAT = "flat"

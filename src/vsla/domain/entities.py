@@ -88,7 +88,7 @@ class Attendance(StrEnum):
 
 
 class Targets(Record):
-    """The plan's targets; the defaults are Kon Tum's Project 8 plan (domain.md section 9)."""
+    """The plan's targets; the defaults are Kon Tum's Project 8 plan (docs/indicators.md)."""
 
     groups: StrictInt = 91
     gal_pilot_groups: StrictInt = 55

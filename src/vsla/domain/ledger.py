@@ -32,7 +32,7 @@ from vsla.domain.arguments import checked_call
 
 
 class EntryKind(StrEnum):
-    """What an entry records (domain.md section 5)."""
+    """What an entry records (docs/meetings.md)."""
 
     OPENING_LOAN_FUND = "opening_loan_fund"  # cash carried from the previous cycle
     OPENING_SOCIAL_FUND = "opening_social_fund"  # social fund carried from the previous cycle
@@ -141,7 +141,7 @@ class LedgerEntry:
 
 @dataclass(frozen=True, slots=True)
 class Balances:
-    """The state of a cycle's boxes (domain.md section 5), all in minor units."""
+    """The state of a cycle's boxes (docs/meetings.md), all in minor units."""
 
     loan_fund_cash: int
     social_fund_cash: int
@@ -185,7 +185,7 @@ def totals_by_kind(entries: Iterable[LedgerEntry]) -> dict[EntryKind, int]:
 def balances_from_totals(
     totals: Mapping[EntryKind, int], shares: int, share_value: int
 ) -> Balances:
-    """The balances of domain.md section 5 from Σ amount per kind.
+    """The balances of docs/meetings.md from Σ amount per kind.
 
     ``loan_fund_cash`` = Σ shares + Σ fines + Σ interest paid + Σ principal repaid
     + Σ other income + opening cash − Σ principal disbursed − Σ expenses − Σ payouts

@@ -1,6 +1,6 @@
 """Loans: months, schedule, service charge, position, overdue and repayment split.
 
-This is domain.md section 6 as code. Everything here is pure: a loan is described by its
+This is docs/loans.md as code. Everything here is pure: a loan is described by its
 :class:`LoanTerms` and its history of :class:`LoanPayment` values (plus, optionally, the
 principal written off), and every figure is recomputed from them for the date asked.
 
@@ -47,7 +47,7 @@ from typing import Any
 from dateutil.relativedelta import relativedelta
 from pydantic import StrictInt, field_validator, model_validator
 
-from vsla.domain.arguments import checked_call
+from vsla.domain.arguments import check_date, check_int, checked_call
 from vsla.domain.base import Record, no_float
 from vsla.domain.constitution import InterestMethod, PaymentOrder, PrincipalSchedule
 from vsla.domain.money import Rounding, format_money, to_unit
@@ -102,20 +102,6 @@ class LoanTerms(Record):
         return self
 
 
-def _check_day(name: str, value: object) -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise InvalidInput(f"{name} must be a datetime.date, got {value!r}")
-    return value
-
-
-def _check_amount(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise InvalidInput(
-            f"{name} must be an int of whole units, got {type(value).__name__} {value!r}"
-        )
-    return value
-
-
 @dataclass(frozen=True, slots=True)
 class LoanPayment:
     """One repayment of a loan as recorded: its date and how it was split.
@@ -136,9 +122,9 @@ class LoanPayment:
     interest: int
 
     def __post_init__(self) -> None:
-        _check_day("payment date", self.on)
+        check_date("payment date", self.on)
         for name in ("principal", "interest"):
-            amount = _check_amount(f"payment {name}", getattr(self, name))
+            amount = check_int(f"payment {name}", getattr(self, name))
             if amount < 0:
                 raise InvalidInput(f"payment {name} must be >= 0, got {amount}")
 
@@ -350,7 +336,7 @@ class _Book:
     ) -> None:
         d0 = terms.disbursed_on
         self.terms = terms
-        self.on = _check_day("on", on)
+        self.on = check_date("on", on)
         if on < d0:
             raise InvalidInput(f"the loan was disbursed on {d0}; there is no position on {on}")
         history: list[LoanPayment] = []
@@ -362,14 +348,14 @@ class _Book:
             if p.on <= on:
                 history.append(p)
         history.sort(key=lambda p: p.on)
-        _check_amount("written_off", written_off)
+        check_int("written_off", written_off)
         if written_off < 0:
             raise InvalidInput(f"written_off must be >= 0, got {written_off}")
-        when = on if written_off_on is None else _check_day("written_off_on", written_off_on)
+        when = on if written_off_on is None else check_date("written_off_on", written_off_on)
         if when < d0:
             raise InvalidInput(f"a write-off on {when} predates the disbursement on {d0}")
         self.written_off = written_off if when <= on else 0
-        _check_amount("interest_written_off", interest_written_off)
+        check_int("interest_written_off", interest_written_off)
         if interest_written_off < 0:
             raise InvalidInput(f"interest_written_off must be >= 0, got {interest_written_off}")
         self.interest_written_off = interest_written_off if when <= on else 0
@@ -671,7 +657,7 @@ def allocate_payment(
 
     ```
     """
-    _check_amount("repayment", amount)
+    check_int("repayment", amount)
     prefix = f"{who}: " if who else ""
     if amount <= 0:
         raise RepaymentExceedsDue(

@@ -1,7 +1,7 @@
 """Recording a meeting: the inputs, and the pure planner that validates them.
 
 :func:`plan_meeting` takes the state of a cycle before a meeting and what happened at it,
-applies the rules of domain.md section 5 in the usual VSLA order and returns the entries to
+applies the rules of docs/meetings.md in the usual VSLA order and returns the entries to
 write, or raises the first broken rule as a :class:`~vsla.errors.VslaError`. It writes
 nothing: the store writes the plan in one transaction, so a meeting is all-or-nothing.
 

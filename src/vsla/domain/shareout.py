@@ -1,4 +1,4 @@
-"""Share-out at the end of a cycle, and the settlement of a member who leaves (domain.md section 7).
+"""Share-out at the end of a cycle, and the settlement of a member who leaves (docs/share-out.md).
 
 Everything here is exact integer arithmetic on whole units of money (``int``), with
 :class:`~fractions.Fraction` for the value of one share. A :class:`~decimal.Decimal` appears
@@ -44,9 +44,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Generic, TypeVar
 
+from vsla.domain.arguments import check_int
 from vsla.domain.money import format_money, ratio
 from vsla.domain.tabular import Tabular
-from vsla.errors import NotFound, ShareOutRefused
+from vsla.errors import InvalidShareOutInput, NotFound, ShareOutRefused
 
 K = TypeVar("K", bound=Hashable)
 
@@ -55,14 +56,13 @@ K = TypeVar("K", bound=Hashable)
 
 
 def _whole(what: str, value: object, *, minimum: int) -> int:
-    """``value`` as an ``int`` >= ``minimum``, or :class:`ShareOutRefused` saying why not."""
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise ShareOutRefused(
-            f"{what} must be a whole number (int), not {type(value).__name__} {value!r}"
-        )
-    if value < minimum:
-        raise ShareOutRefused(f"{what} must be >= {minimum}, got {value}")
-    return value
+    """``value`` as an ``int`` >= ``minimum``: a wrong type is
+    :class:`~vsla.errors.InvalidShareOutInput` (the one argument check), a value below the
+    minimum :class:`ShareOutRefused` saying why."""
+    number = check_int(what, value, InvalidShareOutInput)
+    if number < minimum:
+        raise ShareOutRefused(f"{what} must be >= {minimum}, got {number}")
+    return number
 
 
 def _floor_to_step(amount: int, cash_step: int) -> int:

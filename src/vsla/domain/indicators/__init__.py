@@ -1,4 +1,4 @@
-"""Indicators: the formulas of domain.md sections 8 and 9, the facts they are computed from,
+"""Indicators: the formulas of docs/indicators.md, the facts they are computed from,
 and the frozen reports.
 
 Three layers, all pure (no database here), in five modules:

@@ -48,7 +48,7 @@ from vsla.errors import InvalidInput
 
 
 class MembersPolicy(StrEnum):
-    """Who counts as a member in a programme figure (domain.md section 9, a **policy**).
+    """Who counts as a member in a programme figure (docs/indicators.md, a **policy**).
 
     ``active_on_date`` (default): members active on the date (joined on or before it, not
     yet left). ``ever_in_period``: everyone who was a member at some time in the programme

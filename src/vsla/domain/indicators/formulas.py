@@ -1,4 +1,4 @@
-"""The ratio formulas of domain.md section 8 and 9: one small function per ratio.
+"""The ratio formulas of docs/indicators.md: one small function per ratio.
 
 Each returns an :class:`Indicator`: numerator, denominator, value (``numerator /
 denominator`` as a :class:`~decimal.Decimal`, ``None`` when the denominator is 0), target
@@ -46,7 +46,7 @@ from vsla.domain.money import ratio
 from vsla.errors import InvalidInput
 
 DAYS_PER_YEAR = 365
-"""Annualised figures scale by 365 / days since the cycle started (domain.md section 8)."""
+"""Annualised figures scale by 365 / days since the cycle started (docs/indicators.md)."""
 
 
 class Indicator(Record):

@@ -1,4 +1,4 @@
-"""A group's indicators on a date (domain.md section 8): :class:`GroupIndicators`, built by
+"""A group's indicators on a date (docs/indicators.md): :class:`GroupIndicators`, built by
 :func:`group_indicators_from_facts` from one group's :class:`~.facts.GroupFacts`."""
 
 from __future__ import annotations
@@ -69,7 +69,7 @@ _BREAKDOWN_FIGURES = tuple(
 
 
 class GroupIndicators(Record, Tabular):
-    """A group's indicators on a date (domain.md section 8), with breakdowns by sex and
+    """A group's indicators on a date (docs/indicators.md), with breakdowns by sex and
     ethnicity. Money is ``int``; ratios and per-person amounts are :class:`Indicator`."""
 
     group_id: int
@@ -213,7 +213,7 @@ def group_indicators_from_facts(
     par_days: Sequence[int] = (1, 30),
     represented_counts_as_present: bool = True,
 ) -> GroupIndicators:
-    """The indicators of domain.md section 8 from one group's facts."""
+    """The indicators of docs/indicators.md from one group's facts."""
     thresholds = check_par_days(par_days)
     group, cycle, on = facts.group, facts.cycle, facts.on
     share_value = cycle.share_value if cycle is not None else 0

@@ -1,4 +1,4 @@
-"""The programme figures of domain.md section 9 on a date: :class:`ProgrammeReport`, for the
+"""The programme figures of docs/indicators.md on a date: :class:`ProgrammeReport`, for the
 whole programme, a district or a group, with breakdowns and targets, built from
 :class:`~.facts.ProgrammeFacts` (or, for the district lines only,
 :class:`~.facts.DistrictFacts`)."""
@@ -66,7 +66,7 @@ _LINE_FIGURES = tuple(
 
 
 class ProgrammeReport(Record, Tabular):
-    """The programme figures of domain.md section 9 on a date, for the whole programme, a
+    """The programme figures of docs/indicators.md on a date, for the whole programme, a
     district or a group, with breakdowns and targets."""
 
     programme_id: int
@@ -228,7 +228,7 @@ def programme_report_from_facts(
     group_id: int | None = None,
     breakdowns: Iterable[str] | None = None,
 ) -> ProgrammeReport:
-    """The programme report of domain.md section 9 from the facts of its scope.
+    """The programme report of docs/indicators.md from the facts of its scope.
 
     The count targets (91 groups, 55 GAL pilots) are programme-wide: they are compared only
     when the report covers the whole programme (no district, no group). The rate targets

@@ -1,4 +1,4 @@
-"""Group and programme indicators from SQL aggregate queries (domain.md sections 8 and 9).
+"""Group and programme indicators from SQL aggregate queries (docs/indicators.md).
 
 Every sum and count comes from a handful of aggregate queries over the whole scope (a
 programme, a district, a group, or the whole database): the number of queries does not

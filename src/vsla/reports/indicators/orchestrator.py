@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import Literal
 
+from vsla.domain.arguments import check_date
 from vsla.domain.entities import Programme
 from vsla.domain.indicators import (
     GalComparison,
@@ -26,7 +27,7 @@ from vsla.domain.indicators import (
     programme_report_from_district_facts,
     programme_report_from_facts,
 )
-from vsla.errors import InvalidInput, NotFound
+from vsla.errors import NotFound
 from vsla.reports.indicators.source import FactSource, Scope
 from vsla.store.store import Store
 
@@ -34,12 +35,6 @@ Frequency = Literal["monthly", "quarterly", "yearly"]
 
 OpenFacts = Callable[[Store], AbstractContextManager[FactSource]]
 """How a path opens its fact source on a store, for the time of one report."""
-
-
-def _day(value: object, name: str = "on") -> dt.date:
-    if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
-        raise InvalidInput(f"{name} must be a datetime.date, got {value!r}")
-    return value
 
 
 def _district(value: str | None) -> str | None:
@@ -66,7 +61,9 @@ class Reports:
     ) -> GroupIndicators:
         thresholds = check_par_days(par_days)
         scope = Scope(group_id=group_id)
-        found = self._group_reports(_day(on), scope, thresholds, represented_counts_as_present)
+        found = self._group_reports(
+            check_date("on", on), scope, thresholds, represented_counts_as_present
+        )
         if not found:
             raise NotFound(f"group #{group_id} does not exist")
         return found[0]
@@ -81,7 +78,7 @@ class Reports:
         represented_counts_as_present: bool = True,
     ) -> list[GroupIndicators]:
         thresholds = check_par_days(par_days)
-        scope = Scope(programme_id, _district(district), None, _day(on))
+        scope = Scope(programme_id, _district(district), None, check_date("on", on))
         return self._group_reports(on, scope, thresholds, represented_counts_as_present)
 
     def _group_reports(
@@ -115,7 +112,7 @@ class Reports:
     ) -> ProgrammeReport:
         programme = self.source.programme(programme_id)
         return self._programme_report(
-            programme, _day(on), district, group_id, members_policy, breakdowns
+            programme, check_date("on", on), district, group_id, members_policy, breakdowns
         )
 
     def _programme_report(
@@ -177,7 +174,7 @@ class Reports:
         self, programme_id: int, on: dt.date, *, represented_counts_as_present: bool = True
     ) -> GalComparison:
         programme = self.source.programme(programme_id)
-        scope = Scope(programme.id, None, None, _day(on))
+        scope = Scope(programme.id, None, None, check_date("on", on))
         groups = self.source.groups(scope)
         period = (programme.period_start, programme.period_end)
         return gal_comparison_from_facts(
@@ -212,7 +209,7 @@ class StoreReports:
         par_days: Iterable[int] = (1, 30),
         represented_counts_as_present: bool = True,
     ) -> GroupIndicators:
-        """A group's indicators on ``on`` (domain.md section 8), over the cycle it runs on that
+        """A group's indicators on ``on`` (docs/indicators.md), over the cycle it runs on that
         date, with PAR at each threshold of ``par_days`` and breakdowns by sex and ethnicity.
 
         ``represented_counts_as_present`` (**policy**, default ``True``): a member represented at
@@ -259,7 +256,7 @@ class StoreReports:
         members_policy: MembersPolicy = MembersPolicy.ACTIVE_ON_DATE,
         breakdowns: Iterable[str] | None = None,
     ) -> ProgrammeReport:
-        """The programme figures of domain.md section 9 on ``on``, for the whole programme, a
+        """The programme figures of docs/indicators.md on ``on``, for the whole programme, a
         district or one group: groups active and GAL pilots vs their targets (whole programme
         only), referral, linked and livelihood support rates vs 15 %, with breakdowns by
         district, group, sex, ethnicity and GAL status.
