@@ -340,6 +340,11 @@ def store_table(c: Ctx) -> Table:
         "settle_member_exit": call(
             member_id=member, on=day, reason=st.sampled_from(list(vsla.ExitReason))
         ),
+        "latest_meeting_date": call(
+            programme_id=st.one_of(st.none(), c.ids([c.programme_id])),
+            group_id=st.one_of(st.none(), group),
+        ),
+        "entry_count": call(programme_id=c.ids([c.programme_id])),
         "add_referral": call(new=new_referrals(c)),
         "add_referrals": call(new=st.lists(new_referrals(c), max_size=2)),
         "record_referral_outcome": call(
