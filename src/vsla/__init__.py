@@ -45,7 +45,7 @@ from vsla.domain.entities import (
     Sex,
     Targets,
 )
-from vsla.domain.ledger import Balances, EntryKind, LedgerEntry, balances_from_entries
+from vsla.domain.ledger import Balances, EntryKind, EntryOrigin, LedgerEntry, balances_from_entries
 from vsla.domain.loans import (
     Allocation,
     Instalment,
@@ -148,6 +148,7 @@ __all__ = [
     "DatabaseReadOnly",
     "DateOutsideCycle",
     "EntryKind",
+    "EntryOrigin",
     "EntryNotReversible",
     "ExitProfitPolicy",
     "ExitReason",
