@@ -355,3 +355,30 @@ def test_12_a_loan_owing_only_interest_can_be_written_off(store: vsla.Store) -> 
     assert store.loan_position(loan_id, D(2024, 2, 17)).settled
     result = store.share_out(w.cycle.id, on=D(2024, 2, 17))
     assert [line.payout for line in result.lines] == [50_000, 50_000]
+
+
+def test_9_an_exit_with_nothing_to_settle_restores_after_that_days_meeting(
+    store: vsla.Store, tmp_path: Path
+) -> None:
+    """Found by the state machine: Y Nhí buys shares that are reversed (a typo), attends the
+    meeting of 22 January and leaves the same day with nothing to pay (no shares, no loan):
+    the exit writes no entry, yet the restore must replay it after that meeting."""
+    w = build(store, names=("Y Hoa", "A Blưp", "Y Nhí"))
+    nhi = w.id("Y Nhí")
+    record = w.meet(D(2024, 1, 8), share_purchases={w.id(A): 5, nhi: 1})
+    typo = next(e for e in record.entries if e.member_id == nhi)
+    store.reverse_entry(typo.id, on=D(2024, 1, 15), reason="typo")
+    w.meet(D(2024, 1, 22), attendance={nhi: vsla.Attendance.PRESENT})
+    settlement = store.settle_member_exit(nhi, on=D(2024, 1, 22))
+    assert (settlement.gross, settlement.cash_paid) == (0, 0)
+    path = tmp_path / "programme.json"
+    export_programme(store, path)
+    again = fresh_store("sqlite")
+    import_file(again, "programme", path)
+    group = again.group(w.group.code)
+    cycle = again.current_cycle(group.id)
+    assert again.balances(cycle.id) == store.balances(w.cycle.id)
+    assert [m.left_on for m in again.members(group.id)] == [None, None, D(2024, 1, 22)]
+    assert group_indicators(again, group.id, D(2024, 1, 22)) == group_indicators(
+        store, w.group.id, D(2024, 1, 22)
+    )

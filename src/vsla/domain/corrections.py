@@ -166,7 +166,7 @@ def plan_reversal(
         )
     member = None if target.member_id is None else state.members.get(target.member_id)
     left_on = None if member is None else member.left_on
-    if member is not None and left_on is not None and left_on >= state.cycle.start_date:
+    if member is not None and left_on is not None and state.cycle.start_date <= left_on <= on:
         raise EntryNotReversible(
             f"{label}: {what} belongs to {member.label()}, who left on {left_on} and was "
             "settled from these entries (rule: after a member's exit, their entries of the "

@@ -239,6 +239,32 @@ class _Exporter:
                     },
                 )
             )
+        # A member settled with nothing to pay or net (no shares, no loan) left no entry: the
+        # exit is still an event, after that day's others (before it, the member would not
+        # have taken part in them), so the rebuilt member is active until then.
+        settled = {member_id for member_id, _ in exits}
+        last_day = c.shared_out_on or c.end_date
+        for leaver in self.store.members(c.group_id):
+            left = leaver.left_on
+            if left is None or leaver.id in settled or not c.start_date <= left <= last_day:
+                continue
+            balances = self.store.member_balances(c.id, left)
+            held = next(b for b in balances if b.member_id == leaver.id)
+            if held.shares or held.principal_outstanding:
+                continue  # not settled by an exit (that would have written entries)
+            events.append(
+                (
+                    (left, _LAST - 1),
+                    "exits",
+                    {
+                        "cycle_id": c.id,
+                        "member_id": self.member(leaver.id),
+                        "date": left,
+                        "reason": ExitReason(leaver.exit_reason or ExitReason.OTHER).value,
+                        "payout": 0,
+                    },
+                )
+            )
         if c.shared_out_on is not None:
             closing = [e for e in entries if _event_of(e) == "share_outs"]
             payouts = [e.amount for e in closing if e.kind is EntryKind.SHARE_OUT_PAYOUT]
