@@ -176,8 +176,22 @@ class CorrectionsMachine(RuleBasedStateMachine):
             self.day = on
 
     @precondition(lambda self: self.recorded >= 2 and self.open)
-    @rule()
-    def share_out(self) -> None:
+    @rule(settle_first=st.booleans(), gap=st.integers(1, 14))
+    def share_out(self, settle_first: bool, gap: int) -> None:
+        if settle_first:  # a meeting that repays every loan in full, so the share-out can go on
+            day = self.day + dt.timedelta(days=gap)
+            owing = [
+                (loan, self.store.loan_position(loan.id, day))
+                for loan in self.store.loans(self.cycle.id, include_cancelled=False)
+                if loan.member_id not in self.exited
+            ]
+            repayments = [
+                vsla.Repayment(loan_id=loan.id, amount=pos.settlement_amount)
+                for loan, pos in owing
+                if not pos.settled
+            ]
+            if repayments:
+                self._meeting(day, repayments=repayments)
         before = self.store.balances(self.cycle.id)
         result = self._attempt(lambda: self.store.share_out(self.cycle.id, on=self.day))
         if result is None:
