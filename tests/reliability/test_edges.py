@@ -11,14 +11,19 @@ snapshot of every table before and after the refused call.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from collections.abc import Callable
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
 import vsla
 from tests.conftest import snapshot
+from tests.io.conftest import make_group, write_csv
+from tests.io.test_import_meetings import HEADER as MEETINGS
+from tests.io.test_import_meetings import line
 from tests.store.helpers import END, START, build
 from vsla.domain.limits import (
     FIRST_DATE,
@@ -114,6 +119,136 @@ def test_a_kind_total_above_the_ceiling_is_refused(store: vsla.Store) -> None:
         w.meet(START + dt.timedelta(days=7), other_income=[vsla.Income(amount=1)])
     assert snapshot(store) == before
     assert store.balances(w.cycle.id).loan_fund_cash == 0
+
+
+def test_an_import_refuses_amounts_above_the_ceiling_at_their_row_and_column(
+    store: vsla.Store, tmp_path: Path
+) -> None:
+    world = make_group(store)
+    g = world.group.code
+    rows = [
+        MEETINGS,
+        line(g, "08/01/2024", "1", attendance="có mặt", shares="2"),
+        line(g, "08/01/2024", "2", attendance="có mặt"),
+        line(g, "08/01/2024", "3", attendance="vắng"),
+        line(g, "08/01/2024", income_amount="10000000000000000000", memo="a typo"),  # row 5
+        line(g, "08/01/2024", income_amount="1.000.000.000.000.000", memo="a quadrillion"),
+        line(g, "08/01/2024", "4", attendance="có mặt", loan_principal="20000000000000"),
+    ]
+    before = snapshot(store)
+    with pytest.raises(vsla.ImportErrors) as caught:
+        vsla.io.import_file(store, "meetings", write_csv(tmp_path / "m.csv", rows))
+    found = [(e.row, e.column) for e in caught.value.errors]
+    assert found == [(5, "income_amount"), (6, "income_amount"), (7, "loan_principal")]
+    messages = [e.message for e in caught.value.errors]
+    assert messages[0] == (
+        "10.000.000.000.000.000.000 ₫ is above the ceiling of one amount, "
+        "1.000.000.000.000 ₫ (vsla.MAX_AMOUNT)"
+    )
+    assert messages[1].startswith("1.000.000.000.000.000 ₫ is above the ceiling")
+    assert snapshot(store) == before
+
+
+def test_an_import_warns_of_implausible_amounts_and_imports_them(
+    store: vsla.Store, tmp_path: Path
+) -> None:
+    def rows(code: str) -> list[list[str]]:
+        return [
+            MEETINGS,
+            line(code, "08/01/2024", "1", attendance="có mặt", shares="2"),
+            line(code, "08/01/2024", income_amount="250.000.000", memo="a grant"),
+            line(code, "08/01/2024", expense_amount="90.000.000", memo="a rice mill"),
+        ]
+
+    one, two, three = (make_group(store, f"KT-DG-00{i}") for i in (1, 2, 3))
+    summary = vsla.io.import_file(
+        store, "meetings", write_csv(tmp_path / "1.csv", rows("KT-DG-001"))
+    )
+    [warning] = summary.warnings
+    assert (warning.row, warning.column) == (3, "income_amount")
+    assert warning.message == (
+        "250.000.000 ₫ is accepted but unusually large for a savings group "
+        "(above 100.000.000 ₫): check the amount"
+    )
+    assert str(summary).endswith("; 1 warning(s)")
+    assert store.balances(one.cycle.id).other_income == 250_000_000  # imported all the same
+    lower = vsla.io.import_file(
+        store, "meetings", write_csv(tmp_path / "2.csv", rows("KT-DG-002")), warn_above=50_000_000
+    )
+    assert [(w.row, w.column) for w in lower.warnings] == [
+        (3, "income_amount"),
+        (4, "expense_amount"),
+    ]
+    quiet = vsla.io.import_file(
+        store, "meetings", write_csv(tmp_path / "3.csv", rows("KT-DG-003")), warn_above=None
+    )
+    assert quiet.warnings == ()
+    assert store.balances(two.cycle.id) == store.balances(three.cycle.id)
+    before = snapshot(store)
+    with pytest.raises(vsla.InvalidInput, match="warn_above is an amount >= 0"):
+        vsla.io.import_file(store, "meetings", tmp_path / "1.csv", warn_above=-1)
+    assert snapshot(store) == before
+
+
+def test_an_import_refuses_dates_outside_the_calendar(store: vsla.Store, tmp_path: Path) -> None:
+    world = make_group(store)
+    rows = [
+        MEETINGS,
+        line(world.group.code, "08/11/9999", "1", attendance="có mặt"),
+        line(
+            world.group.code,
+            "08/01/2024",
+            "2",
+            attendance="có mặt",
+            loan_principal="10.000",
+            loan_term_months="200000",
+        ),
+    ]
+    before = snapshot(store)
+    with pytest.raises(vsla.ImportErrors) as caught:
+        vsla.io.import_file(store, "meetings", write_csv(tmp_path / "m.csv", rows))
+    errors = {(e.row, e.column): e.message for e in caught.value.errors}
+    assert errors[(2, "date")] == (
+        "9999-11-08 is outside the dates vsla accepts (1900-01-01 to 2100-12-31)"
+    )
+    assert "200000 months is above the maximum term of 3 months" in errors[(3, "loan_term_months")]
+    assert snapshot(store) == before
+
+
+def test_a_programme_import_reports_every_amount_above_the_ceiling(
+    store: vsla.Store, tmp_path: Path
+) -> None:
+    source = vsla.open(":memory:")
+    w = build(source)
+    w.meet(
+        START,
+        share_purchases={w.id("Y Hoa"): 5},
+        other_income=[vsla.Income(amount=1_000, memo="bank")],
+        loans=[vsla.LoanRequest(member_id=w.id("Y Hoa"), principal=10_000, term_months=2)],
+    )
+    path = tmp_path / "programme.json"
+    vsla.io.export_programme(source, path)
+    doc = json.loads(path.read_text(encoding="utf-8"))
+    items = doc["tables"]["meeting_items"]
+    rows = {item["item"]: i + 2 for i, item in enumerate(items)}  # row 1 is the header
+    for item in items:
+        if item["item"] in ("income", "loan"):
+            item["amount"] = 10**19 if item["item"] == "income" else 10**15
+            if item["item"] == "loan":
+                item["term_months"] = 200_000
+    path.write_text(json.dumps(doc), encoding="utf-8")
+    before = snapshot(store)
+    with pytest.raises(vsla.ImportErrors) as caught:
+        vsla.io.import_file(store, "programme", path)
+    found = {(e.source, e.row, e.column) for e in caught.value.errors}
+    table = "programme.json [meeting_items]"
+    assert found == {
+        (table, rows["income"], "amount"),
+        (table, rows["loan"], "amount"),
+        (table, rows["loan"], "term_months"),
+    }
+    assert all("vsla.MAX_" in e.message for e in caught.value.errors)
+    assert snapshot(store) == before
 
 
 # ------------------------------------------------------------------------------ 2. dates

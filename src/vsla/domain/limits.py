@@ -41,6 +41,7 @@ __all__ = [
     "PLAUSIBLE_AMOUNT",
     "amount_problem",
     "date_problem",
+    "show_amount",
     "term_problem",
 ]
 
@@ -65,6 +66,13 @@ MAX_TERM_MONTHS = 120
 """The longest loan term, and the largest ``max_term_months`` of a constitution."""
 
 
+def show_amount(amount: int) -> str:
+    """An amount as :func:`~vsla.domain.money.format_money` writes it (``1.000.000 ₫``), for
+    any int: the amounts refused here may lie beyond the 64 bits ``format_money`` takes."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}{abs(amount):,} ₫".replace(",", ".")
+
+
 def amount_problem(amount: int, *, minimum: int = 0) -> str | None:
     """Why ``amount`` is not an amount vsla accepts (below ``minimum`` or above
     :data:`MAX_AMOUNT`), or ``None``.
@@ -77,8 +85,6 @@ def amount_problem(amount: int, *, minimum: int = 0) -> str | None:
 
     ```
     """
-    from vsla.domain.money import format_money as show_amount  # money imports this module
-
     if amount < minimum:
         return f"{show_amount(amount)} is below the minimum of {show_amount(minimum)}"
     if amount > MAX_AMOUNT:

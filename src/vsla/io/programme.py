@@ -32,8 +32,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
+from pydantic import ValidationError
+
 from vsla.domain.activity import NewGalSession, NewLivelihoodSupport, NewReferral
-from vsla.domain.arguments import checked_call
+from vsla.domain.arguments import MAX_INT, MIN_INT, checked_call
 from vsla.domain.constitution import Constitution
 from vsla.domain.entities import (
     Attendance,
@@ -46,6 +48,7 @@ from vsla.domain.entities import (
     Targets,
 )
 from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
+from vsla.domain.limits import MAX_TOTAL, amount_problem, show_amount, term_problem
 from vsla.domain.meeting import (
     Expense,
     FinePaid,
@@ -659,6 +662,48 @@ def _integer(value: Cell) -> int:
     return value
 
 
+_AMOUNTS = {("meeting_items", "amount"), ("loans", "principal"), ("livelihood_supports", "value")}
+"""Amounts a caller gave (at most :data:`~vsla.domain.limits.MAX_AMOUNT`); the other
+money columns hold what vsla computed, signed, at most :data:`~vsla.domain.limits.MAX_TOTAL`."""
+_TOTALS = {
+    ("entries", "amount"),
+    ("write_offs", "amount"),
+    ("exits", "payout"),
+    ("share_outs", "total_payout"),
+}
+
+
+def _amount(value: Cell) -> int:
+    amount = _integer(value)
+    if (problem := amount_problem(amount)) is not None:
+        raise CellError(problem)
+    return amount
+
+
+def _signed_total(value: Cell) -> int:
+    amount = _integer(value)
+    if abs(amount) > MAX_TOTAL:
+        raise CellError(
+            f"{show_amount(amount)} is beyond the ceiling of a total, {show_amount(MAX_TOTAL)} "
+            "(vsla.MAX_TOTAL)"
+        )
+    return amount
+
+
+def _term(value: Cell) -> int:
+    months = _integer(value)
+    if (problem := term_problem(months)) is not None:
+        raise CellError(problem)
+    return months
+
+
+def _whole(value: Cell) -> int:
+    number = _integer(value)
+    if not MIN_INT <= number <= MAX_INT:
+        raise CellError(f"{number} is out of range (a 64-bit integer)")
+    return number
+
+
 def _key(value: Cell) -> str:
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return str(_integer(value))
@@ -689,7 +734,13 @@ def _parser(table: str, column: str) -> Callable[[Cell], Any]:
         return parse_text
     if column == "constitution":
         return _json
-    return _integer
+    if (table, column) in _AMOUNTS:
+        return _amount
+    if (table, column) in _TOTALS:
+        return _signed_total
+    if column == "term_months":
+        return _term
+    return _whole
 
 
 @dataclass(slots=True)
@@ -981,7 +1032,7 @@ class _Rebuilder:
         try:
             return cls(**values)
         except (VslaError, ValueError) as exc:
-            raise _Failed(rec, "", str(exc)) from exc
+            raise _Failed(rec, _column_of(rec, exc), str(exc)) from exc
 
     @staticmethod
     def _do(rec: _Rec, action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -1228,6 +1279,19 @@ class _Rebuilder:
                 raise _Failed(it, "item", f"unknown item {kind!r}")
         meeting: MeetingInput = self._build(ev, MeetingInput, **values)
         return meeting
+
+
+def _column_of(rec: _Rec, exc: Exception) -> str:
+    """The column of ``rec`` a model's refusal is about, when its first problem names a
+    field the row holds (``principal`` is a loan item's ``amount``); else ``""``."""
+    cause = exc.__cause__
+    if not isinstance(cause, ValidationError) or not cause.errors():
+        return ""
+    loc = cause.errors()[0]["loc"]
+    field = str(loc[0]) if loc else ""
+    if field == "principal" and rec.table == "meeting_items":
+        return "amount"
+    return field if field in TABLES[rec.table] else ""
 
 
 def import_programme(store: Store, path: Path) -> tuple[int, dict[str, int]]:

@@ -284,6 +284,19 @@ def _meeting_input(date: dt.date, lines: list[_Line], store: Store, cycle_id: in
     )
 
 
+_COLUMN_OF_KIND = (
+    ("loan disbursement", "loan_principal"),
+    ("social grant", "grant_amount"),
+    ("expense", "expense_amount"),
+    ("other income", "income_amount"),
+    ("share purchase", "shares"),
+    ("social contribution", "social_fund"),
+    ("fine", "fine_amount"),
+    ("interest payment", "repayment_amount"),
+    ("principal repayment", "repayment_amount"),
+)
+"""The column of a row that holds an entry of a kind, as a planner's refusal names it."""
+
 _MEMBER_IN_MESSAGE = re.compile(r"\(#(\d+)\)")
 
 
@@ -301,12 +314,8 @@ def _blame(exc: VslaError, lines: list[_Line]) -> tuple[_Line, str]:
         column = "member_number"
     elif isinstance(exc, DateOutsideCycle | CycleClosed):
         column = "date"
-    elif isinstance(exc, BoxWouldGoNegative):
-        for words, col in (
-            ("loan disbursement", "loan_principal"),
-            ("social grant", "grant_amount"),
-            ("expense", "expense_amount"),
-        ):
+    elif isinstance(exc, BoxWouldGoNegative) or "vsla.MAX_TOTAL" in text:
+        for words, col in _COLUMN_OF_KIND:
             if f": {words} of " in text:
                 column = col
                 break

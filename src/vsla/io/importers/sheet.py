@@ -8,7 +8,7 @@ then reported together, sorted by row and column) rather than stopping at the fi
 
 from __future__ import annotations
 
-__all__ = ["InputRow", "Problems", "fold", "parse_sheet", "show_date"]
+__all__ = ["InputRow", "Problems", "RowWarning", "fold", "parse_sheet", "show_date"]
 
 import datetime as dt
 import difflib
@@ -17,8 +17,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vsla.domain.limits import show_amount
 from vsla.errors import ImportErrors, RowError
-from vsla.io.cells import Cell, CellError, is_blank, nfc, parse_text
+from vsla.io.cells import Cell, CellError, is_blank, nfc, parse_amount, parse_text
 from vsla.io.readers import Sheet
 from vsla.io.templates import Column
 
@@ -33,16 +34,39 @@ def fold(text: str) -> str:
     return " ".join(nfc(text).casefold().split())
 
 
+@dataclass(frozen=True, slots=True)
+class RowWarning:
+    """Something legal but unlikely in one row of an imported file (an amount above the
+    plausibility threshold): the import goes on and returns it in
+    :attr:`~vsla.io.ImportSummary.warnings`."""
+
+    source: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}, row {self.row}, column {self.column!r}: {self.message}"
+
+
 class Problems:
-    """InputRow errors of one file, reported sorted by row and then by column."""
+    """InputRow errors of one file, reported sorted by row and then by column; and the
+    warnings, which stop nothing."""
 
     def __init__(self, source: str, columns: Sequence[str] = ()) -> None:
         self.source = source
         self.order = {name: i for i, name in enumerate(columns)}
         self.items: list[RowError] = []
+        self.warnings: list[RowWarning] = []
 
     def add(self, row: int, column: str, message: str) -> None:
         self.items.append(RowError(self.source, row, column, message))
+
+    def warn(self, row: int, column: str, message: str) -> None:
+        self.warnings.append(RowWarning(self.source, row, column, message))
+
+    def sorted_warnings(self) -> tuple[RowWarning, ...]:
+        return tuple(sorted(self.warnings, key=lambda e: (e.row, self.order.get(e.column, -1))))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -73,11 +97,16 @@ def _header_name(text: str) -> str:
 
 
 def parse_sheet(
-    sheet: Sheet, columns: Sequence[Column], problems: Problems, group_code: str | None
+    sheet: Sheet,
+    columns: Sequence[Column],
+    problems: Problems,
+    group_code: str | None,
+    warn_above: int | None = None,
 ) -> list[InputRow]:
     """Check the header, then read every row's cells; cell problems go to ``problems``.
 
-    A row identical to an earlier one is reported once, as a duplicate, and dropped.
+    A row identical to an earlier one is reported once, as a duplicate, and dropped. An
+    amount above ``warn_above`` is a warning (``None``: no warnings).
 
     A header problem (missing or unknown column) stops the import at once: the rows cannot
     be read without knowing which column is which.
@@ -133,11 +162,24 @@ def parse_sheet(
                     row.bad.add(column.name)
                 continue
             try:
-                row.values[column.name] = column.parse(cell)
+                value = row.values[column.name] = column.parse(cell)
             except CellError as exc:
                 problems.add(number, column.name, str(exc))
                 row.bad.add(column.name)
                 row.values[column.name] = None
+                continue
+            if (
+                warn_above is not None
+                and column.parse is parse_amount
+                and isinstance(value, int)
+                and value > warn_above
+            ):
+                problems.warn(
+                    number,
+                    column.name,
+                    f"{show_amount(value)} is accepted but unusually large for a savings group "
+                    f"(above {show_amount(warn_above)}): check the amount",
+                )
         if group_code is not None and row["group_code"] not in (None, group_code):
             problems.add(
                 number,
