@@ -367,6 +367,11 @@ def store_table(c: Ctx) -> Table:
             )
         ),
         "gal_sessions": call(group_id=st.one_of(st.none(), group)),
+        "latest_meeting_date": call(
+            programme_id=st.one_of(st.none(), c.ids([c.programme_id])),
+            group_id=st.one_of(st.none(), group),
+        ),
+        "entry_count": call(programme_id=c.ids([c.programme_id])),
     }
 
 
