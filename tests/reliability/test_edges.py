@@ -304,3 +304,110 @@ def test_dates_outside_the_calendar_of_vsla_are_refused(store: vsla.Store) -> No
     last = vsla.LoanTerms(**{**terms.model_dump(), "disbursed_on": LAST_DATE})
     assert vsla.due_date(last) == dt.date(2110, 12, 31)
     assert FIRST_DATE < START < END < LAST_DATE
+
+
+# ------------------------------------------------------------------------------ 11. rules
+
+
+def test_an_exit_reason_needs_left_on_in_the_api_as_in_the_importer() -> None:
+    with pytest.raises(vsla.InvalidInput) as caught:
+        vsla.NewMember(group_id=1, full_name="Y Hoa", sex="F", joined_on=START, exit_reason="moved")
+    assert str(caught.value) == (
+        "invalid NewMember: exit_reason: an exit reason needs the day the member left (left_on)"
+    )
+
+
+def test_nobody_joins_and_no_cycle_starts_before_the_group_was_established(
+    store: vsla.Store, tmp_path: Path
+) -> None:
+    w = build(store)
+    early = START - dt.timedelta(days=38)  # 2023-12-01
+    before = snapshot(store)
+    member = vsla.NewMember(group_id=w.group.id, full_name="Y Nhung", sex="F", joined_on=early)
+    with pytest.raises(vsla.InvalidInput) as caught:
+        store.add_members([member])
+    assert str(caught.value) == (
+        "group KT-DG-001 (Tổ tiết kiệm thôn Đăk Nhoong), member Y Nhung: joined_on: "
+        "2023-12-01 is before group KT-DG-001 was established (2024-01-08)"
+    )
+    other = store.add_group(vsla.NewGroup(code="KT-DG-009", name="Tổ 9", established_on=START))
+    with pytest.raises(vsla.InvalidInput) as caught:
+        store.start_cycle(other.id, start=early, end=END, constitution=w.cycle.constitution)
+    assert str(caught.value) == (
+        "group KT-DG-009 (Tổ 9): the cycle cannot start on 2023-12-01: 2023-12-01 is before "
+        "group KT-DG-009 was established (2024-01-08)"
+    )
+    store.start_cycle(other.id, start=START, end=END, constitution=w.cycle.constitution)
+    # the importer applies the same rule, at its row and column
+    header = ["group_code", "full_name", "sex", "joined_on", "left_on", "exit_reason"]
+    rows = [
+        header,
+        ["KT-DG-001", "Y Nhung", "Nữ", "01/12/2023", "", ""],
+        ["KT-DG-001", "Y Lan", "Nữ", "08/01/2024", "", "chuyển đi"],
+    ]
+    after_group = snapshot(store)
+    with pytest.raises(vsla.ImportErrors) as imported:
+        vsla.io.import_file(store, "members", write_csv(tmp_path / "members.csv", rows))
+    assert [(e.row, e.column, e.message) for e in imported.value.errors] == [
+        (2, "joined_on", "01/12/2023 is before group KT-DG-001 was established (08/01/2024)"),
+        (3, "exit_reason", "an exit reason needs the day the member left (left_on)"),
+    ]
+    assert snapshot(store) == after_group
+    assert {k: v for k, v in before.items() if k not in ("groups", "cycles")} == {
+        k: v for k, v in after_group.items() if k not in ("groups", "cycles")
+    }
+
+
+# ------------------------------------------------------------------------------ 12. ids
+
+
+def test_messages_name_the_member_number_never_the_database_id(store: vsla.Store) -> None:
+    build(store, code="KT-DG-001")  # members with ids 1 to 4
+    w = build(store, code="KT-DG-002", share_out_loans="net")  # ids 5 to 8, numbers 1 to 4
+    hoa, blup = w.id("Y Hoa"), w.id("A Blưp")
+    assert (w.m["Y Hoa"].number, hoa) == (1, 5)
+    w.meet(
+        START,
+        share_purchases={hoa: 1, blup: 5, w.id("Y Nhí"): 5},
+        loans=[vsla.LoanRequest(member_id=hoa, principal=30_000, term_months=3)],
+    )
+    before = snapshot(store)
+    with pytest.raises(vsla.ShareOutRefused) as refused:
+        store.share_out(w.cycle.id, on=START + dt.timedelta(days=40))
+    message = str(refused.value)
+    assert message.startswith("group KT-DG-002 (Tổ tiết kiệm thôn Đăk Nhoong), 2024-02-17: ")
+    # 30.000 ₫ and two months begun at 2 %: 31.200 ₫; 1 of 11 shares of 111.200 ₫: 10.109 ₫
+    assert (
+        "Y Hoa (no. 1) owes 31.200 ₫, more than their payout of 10.109 ₫; settle the "
+        "difference of 21.091 ₫ first"
+    ) in message
+    assert "(policy share_out_loans=net)" in message
+    with pytest.raises(vsla.LoanLimitExceeded) as limit:
+        w.meet(
+            START + dt.timedelta(days=7),
+            loans=[vsla.LoanRequest(member_id=blup, principal=500_000, term_months=1)],
+        )
+    assert "to A Blưp (no. 2) would bring" in str(limit.value)
+    with pytest.raises(vsla.NotFound) as missing:
+        store.member_by_number(w.group.id, 99)
+    assert str(missing.value) == (
+        "group KT-DG-002 (Tổ tiết kiệm thôn Đăk Nhoong) has no member number 99"
+    )
+    taken = vsla.NewMember(
+        group_id=w.group.id, full_name="Y Ka", sex="F", joined_on=START, number=1
+    )
+    with pytest.raises(vsla.InvalidInput) as duplicate:
+        store.add_members([taken])
+    assert str(duplicate.value) == (
+        "group KT-DG-002 (Tổ tiết kiệm thôn Đăk Nhoong) already has a member number 1 "
+        "(Y Ka cannot take it)"
+    )
+    loan = store.loans(w.cycle.id)[0]
+    assert (
+        store.loan_statement(loan.id, START)
+        .to_text()
+        .startswith(f"Loan #{loan.id} to Y Hoa (no. 1)\n")
+    )
+    for text in (message, str(limit.value), str(missing.value), str(duplicate.value)):
+        assert not re.search(r"#[5-8]\b", text), text
+    assert snapshot(store) == before

@@ -297,7 +297,7 @@ _COLUMN_OF_KIND = (
 )
 """The column of a row that holds an entry of a kind, as a planner's refusal names it."""
 
-_MEMBER_IN_MESSAGE = re.compile(r"\(#(\d+)\)")
+_MEMBER_IN_MESSAGE = re.compile(r"\(no\. (\d+)\)")  # Member.label(): name (no. number)
 
 
 def _blame(exc: VslaError, lines: list[_Line]) -> tuple[_Line, str]:
@@ -325,10 +325,10 @@ def _blame(exc: VslaError, lines: list[_Line]) -> tuple[_Line, str]:
         column = "fine_amount" if "positive" in text else "fine_name"
     elif "repaid twice" in text:
         column = "repayment_amount"
-    ids = {int(m) for m in _MEMBER_IN_MESSAGE.findall(text)}
+    numbers = {int(m) for m in _MEMBER_IN_MESSAGE.findall(text)}
 
-    def about(line: _Line) -> bool:
-        return line.member is not None and line.member.id in ids
+    def about(line: _Line) -> bool:  # the lines of one meeting are of one group
+        return line.member is not None and line.member.number in numbers
 
     def filled(line: _Line) -> bool:
         return bool(column) and line.row[column] is not None
