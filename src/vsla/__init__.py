@@ -46,6 +46,14 @@ from vsla.domain.entities import (
     Targets,
 )
 from vsla.domain.ledger import Balances, EntryKind, LedgerEntry, balances_from_entries
+from vsla.domain.limits import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_AMOUNT,
+    MAX_TERM_MONTHS,
+    MAX_TOTAL,
+    PLAUSIBLE_AMOUNT,
+)
 from vsla.domain.loans import (
     Allocation,
     Instalment,
@@ -79,6 +87,7 @@ from vsla.domain.shareout import (
 )
 from vsla.errors import (
     BoxWouldGoNegative,
+    CannotConnect,
     ConcurrentUpdate,
     CycleClosed,
     DatabaseBusy,
@@ -90,6 +99,7 @@ from vsla.errors import (
     InvalidInput,
     LoanLimitExceeded,
     MemberNotActive,
+    NotADatabase,
     NotFound,
     RepaymentExceedsDue,
     RowError,
@@ -122,10 +132,17 @@ open = open_store
 __version__ = "0.1.0"
 
 __all__ = [
+    "FIRST_DATE",
+    "LAST_DATE",
+    "MAX_AMOUNT",
+    "MAX_TERM_MONTHS",
+    "MAX_TOTAL",
+    "PLAUSIBLE_AMOUNT",
     "Allocation",
     "Attendance",
     "Balances",
     "BoxWouldGoNegative",
+    "CannotConnect",
     "ConcurrentUpdate",
     "Constitution",
     "Cycle",
@@ -179,6 +196,7 @@ __all__ = [
     "NewMember",
     "NewProgramme",
     "NewReferral",
+    "NotADatabase",
     "NotFound",
     "OfficerRole",
     "PaymentOrder",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "BoxWouldGoNegative",
+    "CannotConnect",
     "ConcurrentUpdate",
     "CycleClosed",
     "DatabaseBusy",
@@ -21,6 +22,7 @@ __all__ = [
     "InvalidInput",
     "LoanLimitExceeded",
     "MemberNotActive",
+    "NotADatabase",
     "NotFound",
     "RepaymentExceedsDue",
     "RowError",
@@ -104,6 +106,15 @@ class ConcurrentUpdate(StoreError):
 
 class SchemaMismatch(StoreError):
     """The database's schema version is not one this version of vsla can open or upgrade."""
+
+
+class CannotConnect(StoreError):
+    """The database cannot be reached: no such folder for a SQLite file, or the server
+    refuses the connection (unknown host, role or database, wrong password, port closed)."""
+
+
+class NotADatabase(StoreError):
+    """The file named as the database is not a SQLite database."""
 
 
 @dataclass(frozen=True, slots=True)
