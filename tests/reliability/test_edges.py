@@ -11,20 +11,31 @@ snapshot of every table before and after the refused call.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
+import logging
 import re
+import sqlite3
+import traceback
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine, inspect
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
+from typer.testing import CliRunner, Result
 
 import vsla
-from tests.conftest import snapshot
+import vsla.demo
+import vsla.store.schema
+from tests.conftest import POSTGRES_URL, own_pg_schema, snapshot
 from tests.io.conftest import make_group, write_csv
 from tests.io.test_import_meetings import HEADER as MEETINGS
 from tests.io.test_import_meetings import line
 from tests.store.helpers import END, START, build
+from vsla.cli.main import app
 from vsla.domain.limits import (
     FIRST_DATE,
     LAST_DATE,
@@ -32,6 +43,9 @@ from vsla.domain.limits import (
     MAX_TERM_MONTHS,
     MAX_TOTAL,
 )
+from vsla.store.opening import display_url, opening_errors, scrub
+
+needs_postgres = pytest.mark.skipif(not POSTGRES_URL, reason="VSLA_TEST_POSTGRES_URL is not set")
 
 # ------------------------------------------------------------------------------ 1. amounts
 
@@ -411,3 +425,276 @@ def test_messages_name_the_member_number_never_the_database_id(store: vsla.Store
     for text in (message, str(limit.value), str(missing.value), str(duplicate.value)):
         assert not re.search(r"#[5-8]\b", text), text
     assert snapshot(store) == before
+
+
+# ------------------------------------------------------------------------------ 4. opening
+
+
+def _pg_url(**parts: object) -> str:
+    """The test server's URL with some parts changed (a password, a port, a database)."""
+    assert POSTGRES_URL
+    url = make_url(POSTGRES_URL).set(**parts)  # type: ignore[arg-type]
+    return url.render_as_string(hide_password=False)
+
+
+def test_a_file_that_is_not_a_database_is_not_a_database(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text("minutes of the meeting\n" * 200, encoding="utf-8")
+    before = notes.read_bytes()
+    with pytest.raises(vsla.NotADatabase) as caught:
+        vsla.open(notes)
+    assert str(caught.value).startswith(
+        f"the file {str(notes)!r} is not a SQLite database (file is not a database)"
+    )
+    assert isinstance(caught.value, vsla.StoreError)
+    assert notes.read_bytes() == before
+    with pytest.raises(vsla.NotADatabase):
+        vsla.store.schema.schema_version(notes)
+
+
+def test_a_missing_folder_or_a_folder_cannot_be_opened(tmp_path: Path) -> None:
+    missing = tmp_path / "no" / "such" / "kontum.db"
+    with pytest.raises(vsla.CannotConnect) as caught:
+        vsla.open(missing)
+    assert str(caught.value) == (
+        f"the database {str(missing)!r} cannot be opened: there is no such folder "
+        f"{str(missing.parent)!r}; create the folder first, or check the path for a typing "
+        "mistake"
+    )
+    with pytest.raises(vsla.CannotConnect, match="no such folder"):
+        vsla.open(f"sqlite:///{missing}")
+    with pytest.raises(vsla.CannotConnect, match="is a folder, not a database file"):
+        vsla.open(tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_urls_that_are_not_urls_are_invalid_input() -> None:
+    for url, words in (
+        ("nosuchdb://u@h/x", "names an unknown kind of database ('nosuchdb')"),
+        ("postgresql+psycopg://u@h:port/x", "is not a valid URL"),
+        ("post gres://u@h/x", "is not a valid URL"),
+        ("mysql://u@h/x", "needs a driver that is not installed"),
+    ):
+        with pytest.raises(vsla.InvalidInput, match=re.escape(words)):
+            vsla.open(url)
+
+
+@needs_postgres
+def test_a_server_that_cannot_be_reached_is_cannot_connect() -> None:
+    for parts, words in (
+        ({"username": "nobody_here"}, 'role "nobody_here" does not exist'),
+        ({"database": "no_such_db"}, 'database "no_such_db" does not exist'),
+        ({"port": 1}, "Connection refused"),
+    ):
+        url = _pg_url(**parts)
+        with pytest.raises(vsla.CannotConnect) as caught:
+            vsla.open(url)
+        message = str(caught.value)
+        assert message.startswith("cannot connect to the database postgresql+psycopg://")
+        assert words in message
+        assert "nothing was written" in message
+        with pytest.raises(vsla.CannotConnect):
+            vsla.upgrade_database(url)
+
+
+# ------------------------------------------------------------------------------ 5. secrets
+
+SECRET = "S3cret-Pw_42"
+
+
+def _texts_of(exc: BaseException) -> str:
+    """Everything a person or a log could see of an exception: message, repr, traceback
+    with every chained cause."""
+    return "\n".join([str(exc), repr(exc), "".join(traceback.format_exception(exc))])
+
+
+def _password_urls() -> list[str]:
+    urls = [
+        f"nosuchdb://clerk:{SECRET}@host/x",
+        f"postgresql+psycopg://clerk:{SECRET}@host:port/x",
+        f"post gres://clerk:{SECRET}@host/x",
+        f"mysql://clerk:{SECRET}@host/x",
+    ]
+    if POSTGRES_URL:
+        urls += [
+            _pg_url(username="nobody_here", password=SECRET),
+            _pg_url(password=SECRET, database="no_such_db"),
+            _pg_url(password=SECRET, port=1),
+            _pg_url(port=1) + ("&" if "?" in _pg_url() else "?") + f"password={SECRET}",
+        ]
+    return urls
+
+
+def test_no_error_or_log_line_shows_a_password(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    seen: list[str] = []
+    for url in _password_urls():
+        runs: list[Callable[[str], object]] = [
+            vsla.open,
+            functools.partial(vsla.open, busy_timeout=1),
+            vsla.upgrade_database,
+            vsla.store.schema.schema_version,
+        ]
+        for run in runs:
+            with pytest.raises(vsla.VslaError) as caught:
+                run(url)
+            seen.append(_texts_of(caught.value))
+        for args in (
+            ("report", "programme", "--db", url),
+            ("report", "group", "KT-DG-001", "--db", url),
+            ("export", "ledger", tmp_path / "l.csv", "--db", url),
+            ("import", "members", _template(tmp_path), "--db", url, "--create"),
+            ("db", "version", "--db", url),
+            ("db", "upgrade", "--db", url),
+            ("demo", "--db", url),
+        ):
+            result = _cli(*args)
+            assert result.exit_code == 1, (args, result.output)
+            seen.append(result.output)
+    seen += [record.getMessage() for record in caplog.records]
+    assert seen
+    for text in seen:
+        assert SECRET not in text
+        assert "S3cret" not in text
+    assert any("clerk:***@host" in text for text in seen)
+
+
+@needs_postgres
+def test_a_store_and_its_errors_never_show_the_password(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    with own_pg_schema("vsla_edges") as schema:
+        query = {"options": f"-c search_path={schema}"}
+        writable = make_url(_pg_url(password=SECRET)).set(query=query)
+        store = vsla.open(writable.render_as_string(hide_password=False))
+        store.add_programme(vsla.NewProgramme(name="Kon Tum"))
+        assert SECRET not in repr(store)
+        store.close()
+        options = f"-c search_path={schema} -c default_transaction_read_only=on"
+        read_only = writable.set(query={"options": options})
+        store = vsla.open(read_only.render_as_string(hide_password=False))
+        with pytest.raises(vsla.DatabaseReadOnly) as caught:
+            store.add_programme(vsla.NewProgramme(name="Kon Tum 2"))
+        assert "postgresql+psycopg://postgres:***@" in str(caught.value)
+        texts = [_texts_of(caught.value), repr(store)]
+        result = _cli("report", "group", "KT-XX-404", "--db", str(read_only))
+        texts.append(result.output)
+        result = _cli("report", "group", "KT-XX-404", "--db", read_only.render_as_string(False))
+        assert result.exit_code == 1
+        texts.append(result.output)
+        store.close()
+    texts += [record.getMessage() for record in caplog.records]
+    for text in texts:
+        assert SECRET not in text
+
+
+def test_a_driver_message_with_the_password_is_not_chained() -> None:
+    """Should a driver ever quote the password, the error is raised without it chained."""
+    engine = create_engine(f"postgresql+psycopg://clerk:{SECRET}@localhost/x")
+    leak = DBAPIError(None, None, Exception(f"cannot log in as clerk:{SECRET}"))
+    with pytest.raises(vsla.CannotConnect) as caught, opening_errors(engine):
+        raise leak
+    assert caught.value.__cause__ is None
+    assert "cannot log in as clerk:***" in str(caught.value)
+    assert SECRET not in _texts_of(caught.value)
+    assert display_url(engine) == "postgresql+psycopg://clerk:***@localhost/x"
+    assert scrub(f"x {SECRET} y", engine) == "x *** y"
+
+
+# ------------------------------------------------------------------------------ 8. demo
+
+
+def test_demo_replaces_only_a_demo_database_unless_forced(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.db"
+    notes.write_text("not a database, but precious\n", encoding="utf-8")
+    other_app = tmp_path / "other.db"
+    with sqlite3.connect(other_app) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY, total INTEGER)")
+        conn.execute("INSERT INTO invoices (total) VALUES (42)")
+    conn.close()
+    ours = tmp_path / "kontum.db"
+    with vsla.open(ours) as store:
+        build(store)
+    for path in (notes, other_app, ours):
+        before = path.read_bytes()
+        result = _cli("demo", "--db", path, "--groups", "1", "--lang", "en")
+        assert result.exit_code == 1, result.output
+        assert f"{path} exists and is not a vsla demo database" in " ".join(result.output.split())
+        assert "--force" in result.output
+        assert path.read_bytes() == before
+    demo = tmp_path / "demo.db"
+    assert _cli("demo", "--db", demo, "--groups", "1").exit_code == 0
+    assert _cli("demo", "--db", demo, "--groups", "1", "--seed", "3").exit_code == 0  # a demo
+    forced = _cli("demo", "--db", other_app, "--groups", "1", "--force")
+    assert forced.exit_code == 0, forced.output
+    with vsla.open(other_app, create=False) as store:
+        assert [p.name for p in store.programmes()] == [vsla.demo.DEMO_PROGRAMME_NAME]
+
+
+# ------------------------------------------------------------------------------ 9. --db
+
+
+def test_a_mistyped_db_creates_nothing(tmp_path: Path) -> None:
+    typo = tmp_path / "kontun.db"
+    template = _template(tmp_path)
+    for args in (
+        ("import", "members", template, "--db", typo),
+        ("report", "programme", "--db", typo),
+        ("export", "ledger", tmp_path / "ledger.csv", "--db", typo),
+    ):
+        result = _cli(*args)
+        assert result.exit_code == 1, result.output
+        assert f"no database at {typo}" in " ".join(result.output.split())
+        assert not typo.exists()
+    # an existing file that is not a vsla database is not made into one
+    other_app = tmp_path / "other.db"
+    with sqlite3.connect(other_app) as conn:
+        conn.execute("CREATE TABLE invoices (id INTEGER PRIMARY KEY)")
+    conn.close()
+    before = other_app.read_bytes()
+    for args in (
+        ("import", "members", template, "--db", other_app),
+        ("report", "programme", "--db", other_app),
+        ("export", "ledger", tmp_path / "ledger.csv", "--db", other_app),
+    ):
+        result = _cli(*args)
+        assert result.exit_code == 1, result.output
+        assert "is not a vsla database (it holds none of vsla's tables)" in " ".join(
+            result.output.split()
+        )
+        assert other_app.read_bytes() == before
+    # asked to, import creates it
+    created = _cli("import", "members", template, "--db", typo, "--create", "--lang", "en")
+    assert created.exit_code == 0, created.output
+    assert vsla.store.schema.schema_version(typo) == vsla.store.schema.SCHEMA_HEAD
+
+
+@needs_postgres
+def test_a_postgresql_database_without_vsla_is_left_alone(tmp_path: Path) -> None:
+    with own_pg_schema("vsla_edges_empty") as schema:
+        url = make_url(_pg_url()).set(query={"options": f"-c search_path={schema}"})
+        text = url.render_as_string(hide_password=False)
+        result = _cli("import", "members", _template(tmp_path), "--db", text)
+        assert result.exit_code == 1, result.output
+        assert "is not a vsla database" in result.output
+        engine = create_engine(text)
+        with engine.connect() as conn:
+            assert inspect(conn).get_table_names() == []
+        engine.dispose()
+
+
+# ------------------------------------------------------------------------------ CLI helpers
+
+
+def _cli(*args: str | Path) -> Result:
+    return CliRunner().invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
+
+
+def _template(tmp_path: Path) -> Path:
+    path = tmp_path / "members.csv"
+    if not path.exists():
+        vsla.io.write_template("members", path)
+    return path
