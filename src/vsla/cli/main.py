@@ -464,6 +464,14 @@ def export(
             "the same salt gives the same pseudonyms in every export.",
         ),
     ] = None,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="CSV: text exactly as stored, for programs; without it, text that begins "
+            "like a spreadsheet formula (= + - @) gets a ' in front.",
+        ),
+    ] = False,
     on: OnOption = None,
     programme: ProgrammeOption = None,
     lang: LangOption = Lang.VI,
@@ -476,7 +484,12 @@ def export(
         with stderr().status(f"{label('exported', lang)}: {file.name} …"):
             if what is ExportWhat.LEDGER:
                 n = export_ledger(
-                    store, file, programme_id=programme, pseudonymise=pseudonymise, salt=salt
+                    store,
+                    file,
+                    programme_id=programme,
+                    pseudonymise=pseudonymise,
+                    salt=salt,
+                    raw=raw,
                 )
                 done = f"{count(n, lang)} entries"
             elif what is ExportWhat.PROGRAMME:
@@ -495,7 +508,7 @@ def export(
                         for report in group_indicators_all(store, when, programme_id=pid)
                         for row in report.rows()
                     ]
-                n = export_rows(rows, file)
+                n = export_rows(rows, file, raw=raw)
                 done = f"{count(n, lang)} rows"
         stdout().print(escape(f"{label('exported', lang)}: {file} ({done})"))
 
