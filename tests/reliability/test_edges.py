@@ -10,6 +10,7 @@ snapshot of every table before and after the refused call.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import functools
 import json
@@ -17,6 +18,7 @@ import logging
 import re
 import sqlite3
 import traceback
+import zipfile
 from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
@@ -602,6 +604,170 @@ def test_a_driver_message_with_the_password_is_not_chained() -> None:
     assert SECRET not in _texts_of(caught.value)
     assert display_url(engine) == "postgresql+psycopg://clerk:***@localhost/x"
     assert scrub(f"x {SECRET} y", engine) == "x *** y"
+
+
+# ------------------------------------------------------------------------------ 6. CSV
+
+
+HOSTILE = {
+    "=1+2": "'=1+2",
+    "+cmd|' /C calc'!A0": "'+cmd|' /C calc'!A0",
+    "-2+3+cmd|' /C calc'!A0": "'-2+3+cmd|' /C calc'!A0",
+    "@SUM(A1:A9)": "'@SUM(A1:A9)",
+    "\t=1+2": "'\t=1+2",
+    "\r=1+2": "'\r=1+2",
+    "pens -5": "pens -5",  # only the first character counts
+}
+
+
+def test_csv_exports_neutralise_text_that_begins_like_a_formula(
+    store: vsla.Store, tmp_path: Path
+) -> None:
+    w = build(store, code="=KT-01")
+    w.meet(
+        START,
+        share_purchases={w.id("Y Hoa"): 5},
+        other_income=[vsla.Income(amount=100_000, memo=memo) for memo in HOSTILE],
+        expenses=[vsla.Expense(amount=5_000, memo="-5")],
+    )
+    entry = next(e for e in store.entries(w.cycle.id) if e.kind is vsla.EntryKind.EXPENSE)
+    store.reverse_entry(entry.id, on=START, reason="typed twice")
+    before = snapshot(store)
+
+    def memos(path: Path) -> dict[str, list[str]]:
+        with path.open(encoding="utf-8-sig", newline="") as f:
+            rows = list(csv.DictReader(f))
+        return {k: [r[k] for r in rows] for k in rows[0]}
+
+    safe = memos(_ledger(store, tmp_path / "ledger.csv"))
+    raw = memos(_ledger(store, tmp_path / "raw.csv", raw=True))
+    incomes = [i for i, kind in enumerate(safe["kind"]) if kind == "other_income"]
+    assert [safe["memo"][i] for i in incomes] == list(HOSTILE.values())
+    assert [raw["memo"][i] for i in incomes] == list(HOSTILE)
+    assert set(safe["group_code"]) == {"'=KT-01"}
+    assert set(raw["group_code"]) == {"=KT-01"}
+    # numbers stay numbers: the reversal's negative amounts are not quoted
+    assert "-5000" in safe["amount"]
+    assert "5000" in safe["loan_fund_change"]
+    assert "-5000" in safe["loan_fund_change"]
+    assert snapshot(store) == before
+    rows = [{"label": "-5", "value": -5, "ratio": Decimal("-0.5"), "on": START}]
+    vsla.io.export_rows(rows, tmp_path / "rows.csv")
+    vsla.io.export_rows(rows, tmp_path / "raw_rows.csv", raw=True)
+    assert memos(tmp_path / "rows.csv") == {
+        "label": ["'-5"],
+        "value": ["-5"],
+        "ratio": ["-0.5"],
+        "on": ["2024-01-08"],
+    }
+    assert memos(tmp_path / "raw_rows.csv")["label"] == ["-5"]
+    # XLSX stores text as text: never a formula, and no quote is added
+    from openpyxl import load_workbook
+
+    vsla.io.export_rows([{"memo": memo} for memo in HOSTILE], tmp_path / "rows.xlsx")
+    sheet = load_workbook(tmp_path / "rows.xlsx").active
+    assert sheet is not None
+    cells = [row[0] for row in sheet.iter_rows(min_row=2)]
+    assert [c.value for c in cells] == [m.replace("\r", "\n") for m in HOSTILE]  # XML: CR is LF
+    assert {c.data_type for c in cells} == {"s"}
+
+
+def test_cli_export_neutralises_unless_raw(tmp_path: Path) -> None:
+    db = tmp_path / "kontum.db"
+    with vsla.open(db) as store:
+        w = build(store)
+        w.meet(START, other_income=[vsla.Income(amount=1_000, memo="=1+2")])
+    assert _cli("export", "ledger", tmp_path / "safe.csv", "--db", db).exit_code == 0
+    assert _cli("export", "ledger", tmp_path / "raw.csv", "--db", db, "--raw").exit_code == 0
+    assert ",'=1+2," in (tmp_path / "safe.csv").read_text(encoding="utf-8-sig")
+    assert ",=1+2," in (tmp_path / "raw.csv").read_text(encoding="utf-8-sig")
+
+
+def _ledger(store: vsla.Store, path: Path, *, raw: bool = False) -> Path:
+    vsla.io.export_ledger(store, path, raw=raw)
+    return path
+
+
+# ------------------------------------------------------------------------------ 7. formulas
+
+
+def _with_saved_values(path: Path, saved: dict[str, str]) -> Path:
+    """The workbook as a spreadsheet would save it: each formula with its value."""
+    out = path.with_name("saved-" + path.name)
+    with zipfile.ZipFile(path) as src, zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename.startswith("xl/worksheets/"):
+                text = data.decode("utf-8")
+                for formula, value in saved.items():
+                    text = text.replace(f"<f>{formula}</f><v />", f"<f>{formula}</f><v>{value}</v>")
+                data = text.encode("utf-8")
+            dst.writestr(item, data)
+    return out
+
+
+def test_an_xlsx_formula_without_a_saved_value_is_a_row_error(
+    store: vsla.Store, tmp_path: Path
+) -> None:
+    from openpyxl import Workbook
+
+    world = make_group(store)
+    g = world.group.code
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "meetings"
+    ws.append(MEETINGS)
+    ws.append(line(g, "08/01/2024", "1", attendance="có mặt", shares="=1+1", social_fund="2.000"))
+    row = line(g, "08/01/2024", "2", attendance="có mặt", shares="3")
+    row[MEETINGS.index("social_fund")] = "=1000*2"
+    ws.append(row)
+    path = tmp_path / "meetings.xlsx"
+    wb.save(path)
+    before = snapshot(store)
+    with pytest.raises(vsla.ImportErrors) as caught:
+        vsla.io.import_file(store, "meetings", path)
+    assert [(e.row, e.column) for e in caught.value.errors] == [(2, "shares"), (3, "social_fund")]
+    assert caught.value.errors[0].message == (
+        "the cell holds the formula =1+1 but no saved value (the file was written by a "
+        "program): open the file in Excel or LibreOffice and save it, or type the value "
+        "instead of the formula"
+    )
+    assert snapshot(store) == before
+    # once a spreadsheet saved the values, the same file imports
+    saved = _with_saved_values(path, {"1+1": "2", "1000*2": "2000"})
+    vsla.io.import_file(store, "meetings", saved)
+    balance = {b.member_id: b for b in store.member_balances(world.cycle.id)}
+    assert balance[world.members[0].id].shares == 2
+    assert balance[world.members[1].id].social_fund_contributions == 2_000
+
+
+def test_a_programme_workbook_with_an_unsaved_formula_is_refused(
+    store: vsla.Store, tmp_path: Path
+) -> None:
+    from openpyxl import load_workbook
+
+    source = vsla.open(":memory:")
+    w = build(source)
+    w.meet(START, share_purchases={w.id("Y Hoa"): 5})
+    path = tmp_path / "programme.xlsx"
+    vsla.io.export_programme(source, path)
+    wb = load_workbook(path)
+    sheet = wb["meeting_items"]
+    column = [c.value for c in sheet[1]].index("shares") + 1
+    sheet.cell(row=2, column=column, value="=2+3")
+    wb.save(path)
+    before = snapshot(store)
+    with pytest.raises(vsla.ImportErrors) as caught:
+        vsla.io.import_file(store, "programme", path)
+    [error] = caught.value.errors
+    assert (error.source, error.row, error.column) == (
+        "programme.xlsx [meeting_items]",
+        2,
+        "shares",
+    )
+    assert "the formula =2+3 but no saved value" in error.message
+    assert snapshot(store) == before
 
 
 # ------------------------------------------------------------------------------ 8. demo

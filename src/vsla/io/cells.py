@@ -13,6 +13,7 @@ __all__ = [
     "Cell",
     "CellError",
     "Choice",
+    "Formula",
     "from_workbook",
     "is_blank",
     "nfc",
@@ -27,6 +28,7 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, TypeVar
@@ -34,8 +36,30 @@ from typing import Generic, TypeVar
 from vsla.domain.arguments import MAX_INT32
 from vsla.domain.limits import amount_problem, date_problem
 
-Cell = str | int | Decimal | dt.date | dt.datetime | bool | None
-"""A cell as read: text, a whole number, a decimal, a date, a date-time, a boolean, empty."""
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A workbook cell holding a formula with no saved value: a file written by a program
+    (openpyxl, a script) and never opened and saved by a spreadsheet. Its value is unknown,
+    so it is an error wherever it is read, never an empty cell."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def problem(self) -> str:
+        """What the clerk is told."""
+        return (
+            f"the cell holds the formula {self.text} but no saved value (the file was "
+            "written by a program): open the file in Excel or LibreOffice and save it, or "
+            "type the value instead of the formula"
+        )
+
+
+Cell = str | int | Decimal | dt.date | dt.datetime | bool | Formula | None
+"""A cell as read: text, a whole number, a decimal, a date, a date-time, a boolean, a
+formula without a saved value, empty."""
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -79,6 +103,8 @@ def parse_text(value: Cell) -> str:
         return nfc(value)
     if value is None:
         return ""
+    if isinstance(value, Formula):
+        return value.text
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
@@ -93,6 +119,8 @@ _DIGITS = re.compile(r"[+-]?\d+")
 
 def parse_whole(value: Cell) -> int:
     """A whole number from 0 to 2.147.483.647 (shares, months, a member number, a year)."""
+    if isinstance(value, Formula):
+        raise CellError(value.problem())
     original = value
     if isinstance(value, bool | dt.date):
         raise CellError(f"{show(value)} is not a whole number")
@@ -137,6 +165,8 @@ def parse_amount(value: Cell) -> int:
     digits after one mark is a thousands group. A number cell must be whole. An amount is at
     most :data:`~vsla.domain.limits.MAX_AMOUNT` (10¹² đồng).
     """
+    if isinstance(value, Formula):
+        raise CellError(value.problem())
     original = value
     if isinstance(value, bool | dt.date):
         raise CellError(f"{show(value)} is not an amount")
@@ -183,6 +213,8 @@ def _in_range(day: dt.date) -> dt.date:
 
 
 def _parse_date(value: Cell) -> dt.date:
+    if isinstance(value, Formula):
+        raise CellError(value.problem())
     if isinstance(value, dt.datetime):
         if value.time() != dt.time():
             raise CellError(f"{show(value)} has a time of day; give the date only")

@@ -60,7 +60,7 @@ from vsla.domain.meeting import (
     SocialFundGrant,
 )
 from vsla.errors import ImportErrors, InvalidInput, RowError, VslaError
-from vsla.io.cells import Cell, CellError, is_blank, parse_date, parse_text
+from vsla.io.cells import Cell, CellError, Formula, is_blank, parse_date, parse_text
 from vsla.io.pseudonymise import Pseudonymiser, pseudonymiser
 from vsla.io.readers import Sheet, file_error, json_cell, read_json, read_workbook
 from vsla.io.writers import write_tables
@@ -784,6 +784,10 @@ class _Tables:
             for column in TABLES[table]:
                 i = positions[column]
                 cell = cells[i] if i < len(cells) else None
+                if isinstance(cell, Formula):
+                    self.error(table, number, column, cell.problem())
+                    values[column] = None
+                    continue
                 if is_blank(cell):
                     values[column] = None
                     if column in required:

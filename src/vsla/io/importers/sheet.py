@@ -19,7 +19,7 @@ from typing import Any
 
 from vsla.domain.limits import show_amount
 from vsla.errors import ImportErrors, RowError
-from vsla.io.cells import Cell, CellError, is_blank, nfc, parse_amount, parse_text
+from vsla.io.cells import Cell, CellError, Formula, is_blank, nfc, parse_amount, parse_text
 from vsla.io.readers import Sheet
 from vsla.io.templates import Column
 
@@ -153,6 +153,11 @@ def parse_sheet(
         for column in columns:
             at = positions.get(column.name)
             cell: Cell = cells[at] if at is not None and at < len(cells) else None
+            if isinstance(cell, Formula):
+                problems.add(number, column.name, cell.problem())
+                row.bad.add(column.name)
+                row.values[column.name] = None
+                continue
             if is_blank(cell):
                 row.values[column.name] = None
                 if column.name == "group_code" and group_code is not None:
