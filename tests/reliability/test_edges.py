@@ -31,6 +31,7 @@ from typer.testing import CliRunner, Result
 
 import vsla
 import vsla.demo
+import vsla.reports.reference
 import vsla.store.schema
 from tests.conftest import POSTGRES_URL, own_pg_schema, snapshot
 from tests.io.conftest import make_group, write_csv
@@ -864,3 +865,40 @@ def _template(tmp_path: Path) -> Path:
     if not path.exists():
         vsla.io.write_template("members", path)
     return path
+
+
+# ------------------------------------------------------------------------------ 13. dropout
+
+
+def test_dropout_is_a_proportion_of_the_members_of_the_cycle(store: vsla.Store) -> None:
+    """One founder and three late joiners who leave: SAVIX's 3 / 1 would be 300 %."""
+    group = store.add_group(vsla.NewGroup(code="KT-DG-013", name="Tổ 13", established_on=START))
+    founder = vsla.NewMember(group_id=group.id, full_name="Y Hoa", sex="F", joined_on=START)
+    late = [
+        vsla.NewMember(
+            group_id=group.id,
+            full_name=f"Late {i}",
+            sex="M",
+            joined_on=START + dt.timedelta(days=7),
+            left_on=START + dt.timedelta(days=21),
+            exit_reason="moved",
+        )
+        for i in range(3)
+    ]
+    store.add_members([founder, *late])
+    rules = vsla.Constitution(share_value=10_000, interest_rate=Decimal("0.02"))
+    store.start_cycle(group.id, start=START, end=END, constitution=rules)
+    on = START + dt.timedelta(days=30)
+    for report in (
+        vsla.group_indicators(store, group.id, on),
+        vsla.reports.reference.group_indicators(store, group.id, on),
+    ):
+        assert (report.members_at_cycle_start, report.joined_during_cycle) == (1, 3)
+        assert report.left_during_cycle == 3
+        assert (report.dropout_rate.numerator, report.dropout_rate.denominator) == (3, 4)
+        assert report.dropout_rate.value == Decimal("0.75")
+        [men] = [b for b in report.by_sex if b.key == "M"]
+        assert men.dropout_rate.value == 1  # all three men who were members left
+    before = vsla.group_indicators(store, group.id, START + dt.timedelta(days=10))
+    assert before.dropout_rate.value == 0  # joined, not yet left
+    assert before.dropout_rate.denominator == 4
