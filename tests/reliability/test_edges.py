@@ -583,6 +583,14 @@ def test_a_store_and_its_errors_never_show_the_password(
             store.add_programme(vsla.NewProgramme(name="Kon Tum 2"))
         assert "postgresql+psycopg://postgres:***@" in str(caught.value)
         texts = [_texts_of(caught.value), repr(store)]
+        store.close()
+        # the password as a parameter of the URL (libpq takes it there too)
+        in_query = make_url(_pg_url()).set(query={"options": options, "password": SECRET})
+        store = vsla.open(in_query.render_as_string(hide_password=False))
+        with pytest.raises(vsla.DatabaseReadOnly) as caught:
+            store.add_programme(vsla.NewProgramme(name="Kon Tum 3"))
+        assert "password=***" in str(caught.value)
+        texts += [_texts_of(caught.value), repr(store)]
         result = _cli("report", "group", "KT-XX-404", "--db", str(read_only))
         texts.append(result.output)
         result = _cli("report", "group", "KT-XX-404", "--db", read_only.render_as_string(False))
