@@ -232,6 +232,32 @@ def test_an_import_refuses_dates_outside_the_calendar(store: vsla.Store, tmp_pat
     assert snapshot(store) == before
 
 
+def test_what_a_model_refuses_in_an_import_is_reported_at_its_column(
+    store: vsla.Store, tmp_path: Path
+) -> None:
+    make_group(store)
+    members = [
+        ["group_code", "full_name", "sex", "joined_on", "phone"],
+        ["KT-DG-001", "Y Lan", "Nữ", "08/01/2024", "0" * 40],
+    ]
+    # a NUL character (PostgreSQL cannot store it) after the first 4 KiB, which the reader
+    # looks at to tell UTF-16 from UTF-8
+    header = ["group_code", "member_number", "institution", "service", "referred_on"]
+    days = [START + dt.timedelta(days=i) for i in range(80)]
+    referrals = [header] + [
+        ["KT-DG-001", "1", "NHCSXH", "vay hộ nghèo cho chăn nuôi", day.strftime("%d/%m/%Y")]
+        for day in days
+    ]
+    referrals.append(["KT-DG-001", "2", "NHCSXH", "vay\x00hộ nghèo", "20/03/2024"])
+    before = snapshot(store)
+    for kind, rows, column in (("members", members, "phone"), ("referrals", referrals, "service")):
+        with pytest.raises(vsla.ImportErrors) as caught:
+            vsla.io.import_file(store, kind, write_csv(tmp_path / f"{kind}.csv", rows))
+        [error] = caught.value.errors
+        assert (error.row, error.column) == (len(rows), column)
+    assert snapshot(store) == before
+
+
 def test_a_programme_import_reports_every_amount_above_the_ceiling(
     store: vsla.Store, tmp_path: Path
 ) -> None:

@@ -32,8 +32,6 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, ParamSpec, TypeVar
 
-from pydantic import ValidationError
-
 from vsla.domain.activity import NewGalSession, NewLivelihoodSupport, NewReferral
 from vsla.domain.arguments import MAX_INT, MIN_INT, checked_call
 from vsla.domain.constitution import Constitution
@@ -61,6 +59,7 @@ from vsla.domain.meeting import (
 )
 from vsla.errors import ImportErrors, InvalidInput, RowError, VslaError
 from vsla.io.cells import Cell, CellError, Formula, is_blank, parse_date, parse_text
+from vsla.io.importers.sheet import model_field
 from vsla.io.pseudonymise import Pseudonymiser, pseudonymiser
 from vsla.io.readers import Sheet, file_error, json_cell, read_json, read_workbook
 from vsla.io.writers import write_tables
@@ -1288,14 +1287,10 @@ class _Rebuilder:
 def _column_of(rec: _Rec, exc: Exception) -> str:
     """The column of ``rec`` a model's refusal is about, when its first problem names a
     field the row holds (``principal`` is a loan item's ``amount``); else ``""``."""
-    cause = exc.__cause__
-    if not isinstance(cause, ValidationError) or not cause.errors():
-        return ""
-    loc = cause.errors()[0]["loc"]
-    field = str(loc[0]) if loc else ""
-    if field == "principal" and rec.table == "meeting_items":
+    columns = TABLES[rec.table]
+    if rec.table == "meeting_items" and model_field(exc, ["principal"]):
         return "amount"
-    return field if field in TABLES[rec.table] else ""
+    return model_field(exc, columns)
 
 
 def import_programme(store: Store, path: Path) -> tuple[int, dict[str, int]]:

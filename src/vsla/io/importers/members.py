@@ -9,7 +9,7 @@ import datetime as dt
 from vsla.domain.entities import NewMember, member_problems
 from vsla.errors import InvalidInput
 from vsla.io.importers.directory import Directory, write_checked
-from vsla.io.importers.sheet import InputRow, Problems, fold, show_date
+from vsla.io.importers.sheet import InputRow, Problems, fold, model_field, show_date
 from vsla.store.store import Store
 
 
@@ -99,7 +99,7 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                     gal_champion_since=row["gal_champion_since"],
                 )
             )
-        except InvalidInput as exc:
-            problems.add(row.number, "", str(exc))
+        except InvalidInput as exc:  # what no cell check foresaw: at its column if it names one
+            problems.add(row.number, model_field(exc, row.values), str(exc))
     problems.raise_if_any()
     return {"members": len(write_checked(problems, store.add_members, new))}

@@ -8,14 +8,24 @@ then reported together, sorted by row and column) rather than stopping at the fi
 
 from __future__ import annotations
 
-__all__ = ["InputRow", "Problems", "RowWarning", "fold", "parse_sheet", "show_date"]
+__all__ = [
+    "InputRow",
+    "Problems",
+    "RowWarning",
+    "fold",
+    "model_field",
+    "parse_sheet",
+    "show_date",
+]
 
 import datetime as dt
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
+
+from pydantic import ValidationError
 
 from vsla.domain.limits import show_amount
 from vsla.errors import ImportErrors, RowError
@@ -27,6 +37,25 @@ from vsla.io.templates import Column
 def show_date(d: dt.date) -> str:
     """A date as the clerk types it: day/month/year."""
     return d.strftime("%d/%m/%Y")
+
+
+def model_field(exc: BaseException, columns: Collection[str]) -> str:
+    """The column a model's refusal (a :class:`~vsla.errors.VslaError` raised from pydantic's
+    ``ValidationError``) is first about, when it names one of ``columns``; else ``""``.
+
+    The field is the error's location, or, for a rule of the whole record (text with a NUL
+    character, a date out of range), the field its message starts with."""
+    cause = exc.__cause__
+    if not isinstance(cause, ValidationError) or not cause.errors():
+        return ""
+    first = cause.errors()[0]
+    loc = first["loc"]
+    if loc:
+        field = str(loc[0])
+    else:
+        message = str(first["msg"]).removeprefix("Value error, ")
+        field = re.split(r"[\s:]", message, maxsplit=1)[0]
+    return field if field in columns else ""
 
 
 def fold(text: str) -> str:
