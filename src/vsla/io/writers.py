@@ -28,6 +28,7 @@ __all__ = [
     "write_xlsx",
 ]
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -167,7 +168,18 @@ def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
                     cell.number_format = "dd/mm/yyyy"
                 cells.append(cell)
             ws.append(cells)
-    wb.save(path)
+    try:
+        wb.save(path)
+    except BaseException:
+        # A failed save (a missing folder, no permission) leaves each sheet's row writer, a
+        # generator, suspended; finished later by the garbage collector, it wrote to a closed
+        # file, and its finaliser running inside ast.parse made CPython 3.11 raise
+        # "AST constructor recursion depth mismatch" in another test. Finish them now.
+        for sheet in wb.worksheets:
+            with contextlib.suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()
+        raise
 
 
 def write_tables(
