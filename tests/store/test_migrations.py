@@ -23,7 +23,7 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, inspect, select, text
+from sqlalchemy import Engine, MetaData, Table, create_engine, inspect, select, text
 
 import vsla
 from tests import conftest
@@ -113,9 +113,15 @@ def empty_database(backend: str, tmp_path: Path) -> Engine:
 
 
 def copy_rows(source: Engine, target: Engine) -> None:
-    """Every row of the first schema's tables, ids kept, types converted by SQLAlchemy."""
+    """Every row of the first schema's tables, ids kept, types converted by SQLAlchemy.
+
+    The columns are those of the source (the first schema), reflected: ``tables`` describes
+    the head revision, whose columns (``entries.origin``) the source does not have."""
     with source.connect() as src, target.begin() as dst:
-        for table in tables.metadata.sorted_tables:
+        for head in tables.metadata.sorted_tables:
+            if head.name not in schema.FIRST_SCHEMA_TABLES:
+                continue
+            table = Table(head.name, MetaData(), autoload_with=src)
             rows = [r._asdict() for r in src.execute(select(table).order_by(*table.primary_key))]
             if rows:
                 dst.execute(table.insert(), rows)
