@@ -32,7 +32,6 @@ from urllib.parse import quote, quote_plus
 from sqlalchemy import Engine, create_engine
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
-from sqlalchemy.pool import StaticPool
 
 from vsla.errors import CannotConnect, InvalidInput, NotADatabase
 
@@ -107,10 +106,6 @@ def display_url(url: str | Path | URL | Engine | None) -> str:
 def engine_for(text: str, sqlite_args: dict[str, Any]) -> Engine:
     """An engine for a SQLite path or a database URL, or the :class:`InvalidInput` or
     :class:`CannotConnect` that says why there cannot be one."""
-    if text == ":memory:":
-        return create_engine(
-            "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
-        )
     if "://" not in text:
         _check_sqlite_path(Path(text))
         return create_engine(f"sqlite:///{text}", connect_args=sqlite_args)

@@ -26,7 +26,8 @@ __all__ = ["Loan", "LoanStatement", "MeetingRecord", "MemberBalance", "Store", "
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.pool import StaticPool
 
 from vsla.domain.arguments import checked_arguments
 from vsla.errors import InvalidInput
@@ -131,9 +132,12 @@ def open_store(
             if "://" in text and not text.startswith("sqlite"):
                 raise InvalidInput("busy_timeout applies to SQLite databases only")
             sqlite_args["timeout"] = busy_timeout
-        # a bad URL is InvalidInput, a missing folder CannotConnect (never SQLite's "cannot
-        # be written")
-        engine = engine_for(text, sqlite_args)
+        if text == ":memory:":
+            engine = create_engine(
+                "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
+            )
+        else:  # a bad URL: InvalidInput; a missing folder: CannotConnect, not "cannot be written"
+            engine = engine_for(text, sqlite_args)
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
