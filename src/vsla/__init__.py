@@ -46,6 +46,14 @@ from vsla.domain.entities import (
     Targets,
 )
 from vsla.domain.ledger import Balances, EntryKind, EntryOrigin, LedgerEntry, balances_from_entries
+from vsla.domain.limits import (
+    FIRST_DATE,
+    LAST_DATE,
+    MAX_AMOUNT,
+    MAX_TERM_MONTHS,
+    MAX_TOTAL,
+    PLAUSIBLE_AMOUNT,
+)
 from vsla.domain.loans import (
     Allocation,
     Instalment,
@@ -79,6 +87,7 @@ from vsla.domain.shareout import (
 )
 from vsla.errors import (
     BoxWouldGoNegative,
+    CannotConnect,
     ConcurrentUpdate,
     CycleClosed,
     DatabaseBusy,
@@ -91,6 +100,7 @@ from vsla.errors import (
     InvalidShareOutInput,
     LoanLimitExceeded,
     MemberNotActive,
+    NotADatabase,
     NotFound,
     RepaymentExceedsDue,
     RowError,
@@ -136,10 +146,17 @@ else:
 __version__ = "0.1.0"
 
 __all__ = [
+    "FIRST_DATE",
+    "LAST_DATE",
+    "MAX_AMOUNT",
+    "MAX_TERM_MONTHS",
+    "MAX_TOTAL",
+    "PLAUSIBLE_AMOUNT",
     "Allocation",
     "Attendance",
     "Balances",
     "BoxWouldGoNegative",
+    "CannotConnect",
     "ConcurrentUpdate",
     "Constitution",
     "Cycle",
@@ -195,6 +212,7 @@ __all__ = [
     "NewMember",
     "NewProgramme",
     "NewReferral",
+    "NotADatabase",
     "NotFound",
     "OfficerRole",
     "PaymentOrder",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 __all__ = [
     "BoxWouldGoNegative",
+    "CannotConnect",
     "ConcurrentUpdate",
     "CycleClosed",
     "DatabaseBusy",
@@ -22,6 +23,7 @@ __all__ = [
     "InvalidShareOutInput",
     "LoanLimitExceeded",
     "MemberNotActive",
+    "NotADatabase",
     "NotFound",
     "RepaymentExceedsDue",
     "RowError",
@@ -148,6 +150,15 @@ class ConcurrentUpdate(StoreError):
 
 class SchemaMismatch(StoreError):
     """The database's schema version is not one this version of vsla can open or upgrade."""
+
+
+class CannotConnect(StoreError):
+    """The database cannot be reached: no such folder for a SQLite file, or the server
+    refuses the connection (unknown host, role or database, wrong password, port closed)."""
+
+
+class NotADatabase(StoreError):
+    """The file named as the database is not a SQLite database."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -362,7 +362,7 @@ def test_reimport_of_an_export_gives_the_same_figures(
     exported = tmp_path / "kontum.json"
     copy = tmp_path / "copy.db"
     assert run("export", "programme", exported, "--db", db).exit_code == 0
-    result = run("import", "programme", exported, "--db", copy)
+    result = run("import", "programme", exported, "--db", copy, "--create")
     assert result.exit_code == 0, result.output
     before = run("report", "programme", "--db", db, "--lang", "en")
     after = run("report", "programme", "--db", copy, "--lang", "en")

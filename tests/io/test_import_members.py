@@ -120,10 +120,12 @@ def test_decomposed_vietnamese_is_stored_in_nfc(
     assert member.ethnicity == "Giẻ Triêng"
 
 
-def _refused(store: vsla.Store, path: Path, **kwargs: str) -> list[vsla.RowError]:
+def _refused(
+    store: vsla.Store, path: Path, *, group_code: str | None = None
+) -> list[vsla.RowError]:
     before = snapshot(store)
     with pytest.raises(vsla.ImportErrors) as exc:
-        import_file(store, ImportKind.MEMBERS, path, **kwargs)
+        import_file(store, ImportKind.MEMBERS, path, group_code=group_code)
     assert snapshot(store) == before
     return exc.value.errors
 

@@ -32,9 +32,11 @@ from pydantic import BaseModel
 
 import vsla
 import vsla.demo
+import vsla.domain.ledger
 import vsla.io
 from tests.conftest import BACKENDS, fresh_store, snapshot
 from vsla import Store, VslaError
+from vsla.domain.limits import FIRST_DATE, LAST_DATE, MAX_AMOUNT, MAX_TERM_MONTHS, MAX_TOTAL
 
 SCALE = float(os.environ.get("VSLA_FUZZ_SCALE", "1"))
 
@@ -61,7 +63,30 @@ HOSTILE_TEXT = [
     "\ud800",  # a lone surrogate: not encodable as UTF-8
 ]
 
+# The bounds of vsla.domain.limits, and just beyond them: every amount, total, date and
+# term a strategy draws comes, now and then, from here.
+EDGE_AMOUNTS = [
+    MAX_AMOUNT,
+    MAX_AMOUNT + 1,
+    MAX_AMOUNT // 5,
+    MAX_TOTAL,
+    MAX_TOTAL + 1,
+    10**15,
+    2**62,
+    10**19,
+]
+EDGE_DATES = [
+    FIRST_DATE,
+    FIRST_DATE - dt.timedelta(days=1),
+    LAST_DATE,
+    LAST_DATE + dt.timedelta(days=1),
+    dt.date(9999, 11, 1),
+]
+EDGE_TERMS = [MAX_TERM_MONTHS, MAX_TERM_MONTHS + 1, 200_000]
+
 JUNK: st.SearchStrategy[Any] = st.one_of(
+    st.sampled_from(EDGE_AMOUNTS),
+    st.sampled_from(EDGE_DATES),
     st.none(),
     st.booleans(),
     st.integers(),
@@ -135,7 +160,8 @@ class Ctx:
         return st.sampled_from([*found, 0, 999_999])
 
     def days(self) -> st.SearchStrategy[dt.date]:
-        return st.dates(self.start - dt.timedelta(days=60), self.end + dt.timedelta(days=60))
+        near = st.dates(self.start - dt.timedelta(days=60), self.end + dt.timedelta(days=60))
+        return st.one_of(near, near, near, st.sampled_from(EDGE_DATES))
 
 
 def context(store: Store, tmp: Path) -> Ctx:
@@ -163,13 +189,14 @@ def texts() -> st.SearchStrategy[str]:
 def constitutions() -> st.SearchStrategy[Any]:
     return build(
         vsla.Constitution,
-        share_value=st.sampled_from([1_000, 10_000, 2**62]),
+        share_value=st.sampled_from([1_000, 10_000, MAX_AMOUNT // 5, MAX_AMOUNT, 2**62]),
         interest_rate=st.sampled_from([Decimal("0.02"), Decimal(0), Decimal("0.999")]),
         max_shares_per_meeting=st.integers(1, 5),
         social_fund_contribution=st.sampled_from([0, 2_000]),
         fines=st.dictionaries(texts(), st.integers(0, 10_000), max_size=2),
         max_loan_multiple=st.sampled_from([Decimal(3), Decimal("1E+30")]),
-        cash_step=st.sampled_from([1, 500]),
+        max_term_months=st.sampled_from([3, *EDGE_TERMS]),
+        cash_step=st.sampled_from([1, 500, MAX_AMOUNT + 1]),
     )
 
 
@@ -178,7 +205,9 @@ def meeting_inputs(c: Ctx) -> st.SearchStrategy[Any]:
     # a dictionary key must be hashable: junk keys are drawn from the hashable junk only
     # (a list drawn as a key made Hypothesis itself raise TypeError, now and then)
     key = st.one_of(c.ids(c.member_ids), c.ids(c.member_ids), HASHABLE_JUNK)
-    amount = st.one_of(st.integers(1, 500).map(lambda n: n * 1_000), st.integers())
+    amount = st.one_of(
+        st.integers(1, 500).map(lambda n: n * 1_000), st.integers(), st.sampled_from(EDGE_AMOUNTS)
+    )
     return build(
         vsla.MeetingInput,
         date=c.days(),
@@ -200,7 +229,7 @@ def meeting_inputs(c: Ctx) -> st.SearchStrategy[Any]:
                 vsla.LoanRequest,
                 member_id=member,
                 principal=amount,
-                term_months=st.integers(0, 4),
+                term_months=st.one_of(st.integers(0, 4), st.sampled_from(EDGE_TERMS)),
                 purpose=st.sampled_from(list(vsla.LoanPurpose)),
                 ref=texts(),
             ),
@@ -241,7 +270,7 @@ def new_supports(c: Ctx) -> st.SearchStrategy[Any]:
         kind=st.sampled_from(list(vsla.SupportKind)),
         provider=texts(),
         received_on=c.days(),
-        value=st.integers(0, 10**7),
+        value=st.one_of(st.integers(0, 10**7), st.sampled_from(EDGE_AMOUNTS)),
         note=texts(),
     )
 
@@ -455,10 +484,12 @@ def test_store_method_postgresql(backend: str, method: str, tmp_path: Path) -> N
 def _terms() -> st.SearchStrategy[Any]:
     return build(
         vsla.LoanTerms,
-        principal=st.integers(1, 10**9),
-        interest_rate=st.sampled_from([Decimal("0.02"), Decimal(0)]),
-        term_months=st.integers(1, 12),
-        disbursed_on=st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)),
+        principal=st.one_of(st.integers(1, 10**9), st.sampled_from(EDGE_AMOUNTS)),
+        interest_rate=st.sampled_from([Decimal("0.02"), Decimal(0), Decimal("0.999")]),
+        term_months=st.one_of(st.integers(1, 12), st.sampled_from(EDGE_TERMS)),
+        disbursed_on=st.one_of(
+            st.dates(dt.date(2000, 1, 1), dt.date(2030, 1, 1)), st.sampled_from(EDGE_DATES)
+        ),
         method=st.sampled_from(list(vsla.InterestMethod)),
         principal_schedule=st.sampled_from(list(vsla.PrincipalSchedule)),
     )
@@ -730,23 +761,27 @@ def test_public_function(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPa
 
 MODELS: dict[str, Mapping[str, st.SearchStrategy[Any]]] = {
     "Constitution": {
-        "share_value": st.integers(),
+        "share_value": st.one_of(st.integers(), st.sampled_from(EDGE_AMOUNTS)),
         "interest_rate": st.decimals(),
         "fines": st.dictionaries(texts(), st.integers(), max_size=2),
         "max_loan_multiple": st.decimals(),
         "min_shares_per_meeting": st.integers(),
         "max_shares_per_meeting": st.integers(),
-        "max_term_months": st.integers(),
+        "max_term_months": st.one_of(st.integers(), st.sampled_from(EDGE_TERMS)),
         "cash_step": st.integers(),
         "interest_method": st.sampled_from(list(vsla.InterestMethod)),
     },
     "LoanTerms": {
-        "principal": st.integers(),
+        "principal": st.one_of(st.integers(), st.sampled_from(EDGE_AMOUNTS)),
         "interest_rate": st.decimals(),
-        "term_months": st.integers(),
-        "disbursed_on": st.dates(),
+        "term_months": st.one_of(st.integers(), st.sampled_from(EDGE_TERMS)),
+        "disbursed_on": st.one_of(st.dates(), st.sampled_from(EDGE_DATES)),
     },
-    "LoanPayment": {"on": st.dates(), "principal": st.integers(), "interest": st.integers()},
+    "LoanPayment": {
+        "on": st.one_of(st.dates(), st.sampled_from(EDGE_DATES)),
+        "principal": st.one_of(st.integers(), st.sampled_from(EDGE_AMOUNTS)),
+        "interest": st.one_of(st.integers(), st.sampled_from(EDGE_AMOUNTS)),
+    },
     "NewMember": {
         "group_id": st.integers(),
         "full_name": texts(),
@@ -757,7 +792,10 @@ MODELS: dict[str, Mapping[str, st.SearchStrategy[Any]]] = {
         "phone": texts(),
     },
     "MeetingInput": {
-        "date": st.dates(),
+        "date": st.one_of(st.dates(), st.sampled_from(EDGE_DATES)),
+        "social_fund_contributions": st.dictionaries(
+            st.integers(1, 3), st.sampled_from(EDGE_AMOUNTS), max_size=2
+        ),
         "share_purchases": st.dictionaries(st.integers(), st.integers(), max_size=2),
         "attendance": st.dictionaries(st.integers(), st.sampled_from(["present", "x"])),
     },
@@ -854,3 +892,75 @@ def test_a_group_id_beyond_32_bits_is_invalid_input() -> None:
         store.group(2**31)
     with pytest.raises(vsla.NotFound):
         store.group(2**31 - 1)
+
+
+# ------------------------------------------------------------------ amounts at the ceilings
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_amounts_at_the_ceilings_never_break_a_later_read(backend: str) -> None:
+    """Meetings of amounts drawn at and beyond the ceilings, recorded one after another in
+    one cycle: each is accepted or refused with a VslaError that writes nothing, and after
+    each, every read of the cycle works and no total or box is above MAX_TOTAL (before the
+    ceilings, two incomes of 2**62 were accepted and every later SUM overflowed)."""
+    from tests.store.helpers import START, build
+
+    store = fresh_store(backend)
+    w = build(store, share_value=MAX_AMOUNT // 5, max_loan_multiple=Decimal(3))
+    members = [m.id for m in w.m.values()]
+    days = iter(START + dt.timedelta(days=i) for i in range(400))
+    amount = st.one_of(st.sampled_from(EDGE_AMOUNTS), st.integers(1, MAX_AMOUNT))
+
+    def read_everything() -> None:
+        balances = store.balances(w.cycle.id)
+        assert max(balances.loan_fund_cash, balances.social_fund_cash) <= MAX_TOTAL
+        for kind, total in vsla.domain.ledger.totals_by_kind(store.entries(w.cycle.id)).items():
+            assert total <= MAX_TOTAL, kind
+        store.member_balances(w.cycle.id)
+        store.balance_history(w.cycle.id)
+        for loan in store.loans(w.cycle.id):
+            store.loan_position(loan.id, LAST_DATE)
+        vsla.group_indicators(store, w.group.id, LAST_DATE)
+
+    @settings(
+        max_examples=examples(20 if backend == "sqlite" else 5),
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+        database=None,
+    )
+    @given(
+        incomes=st.lists(amount, max_size=12),
+        expenses=st.lists(amount, max_size=3),
+        shares=st.dictionaries(st.sampled_from(members), st.integers(1, 5), max_size=2),
+        loans=st.lists(st.tuples(st.sampled_from(members), amount), max_size=2),
+    )
+    def run(
+        incomes: list[int],
+        expenses: list[int],
+        shares: dict[int, int],
+        loans: list[tuple[int, int]],
+    ) -> None:
+        day = next(days)
+
+        def meet() -> None:
+            store.record_meeting(
+                w.cycle.id,
+                vsla.MeetingInput(
+                    date=day,
+                    share_purchases=shares,
+                    other_income=[vsla.Income(amount=a) for a in incomes],
+                    expenses=[vsla.Expense(amount=a) for a in expenses],
+                    loans=[
+                        vsla.LoanRequest(member_id=m, principal=a, term_months=3) for m, a in loans
+                    ],
+                ),
+            )
+
+        check_call(store, meet)
+        read_everything()
+
+    try:
+        run()
+    finally:
+        store.close()

@@ -331,9 +331,10 @@ def test_group_a_on_2024_06_10(world: KonTumMini) -> None:
     # members on 06-10: Hoa, Blưp, Nhí, Thành (Lệ left on 04-20); women: Hoa, Nhí
     assert (gi.members, gi.women) == (4, 2)
     assert gi.pct_women.value == Decimal("0.5")
-    # at the cycle start (01-10): Hoa, Blưp, Nhí, Lệ (Thành joined on 03-10); 1 left (Lệ)
-    assert (gi.members_at_cycle_start, gi.left_during_cycle) == (4, 1)
-    assert gi.dropout_rate.value == Decimal("0.25")
+    # at the cycle start (01-10): Hoa, Blưp, Nhí, Lệ; Thành joined on 03-10; 1 left (Lệ)
+    assert (gi.members_at_cycle_start, gi.joined_during_cycle, gi.left_during_cycle) == (4, 1, 1)
+    # dropout: of the 5 who were members during the cycle, 1 left
+    assert gi.dropout_rate.value == Decimal("0.2")
 
     # attendance: 5 meetings with attendance taken (the exit on 04-20 is not a meeting)
     # expected: M1 4, M2 4, M3 5 (Thành joined), M4 5, M5 4 (Lệ left) = 22
@@ -404,7 +405,7 @@ def test_group_a_by_sex_and_ethnicity(world: KonTumMini) -> None:
     assert (women.attendance_rate.numerator, women.attendance_rate.denominator) == (12, 14)
     # men: expected 1 + 1 + 2 + 2 + 2 = 8; present 1 + 0 + 2 + 1 + 0 = 4, represented 2
     assert (men.attendance_rate.numerator, men.attendance_rate.denominator) == (6, 8)
-    # dropout: women 1 (Lệ) of 3 at the start; men 0 of 1 (Thành joined later)
+    # dropout: women 1 (Lệ) of 3 at the start; men 0 of 2 (Blưp, and Thành who joined)
     assert women.dropout_rate.value == fraction(1, 3)
     assert men.dropout_rate.value == 0
     assert (women.officers, men.officers) == (2, 1)

@@ -548,9 +548,9 @@ def test_allocation_table_of_the_docs(
 
 def test_the_overpayment_message(due_40k: LoanPosition) -> None:
     with pytest.raises(RepaymentExceedsDue) as info:
-        allocate_payment(due_40k, 1_040_001, who="group KT-001, member Y Hơ (#3), loan #7")
+        allocate_payment(due_40k, 1_040_001, who="group KT-001, member Y Hơ (no. 3), loan #7")
     assert str(info.value) == (
-        "group KT-001, member Y Hơ (#3), loan #7: repayment of 1.040.001 ₫ exceeds the "
+        "group KT-001, member Y Hơ (no. 3), loan #7: repayment of 1.040.001 ₫ exceeds the "
         "1.040.000 ₫ due on 2024-02-15 (interest due 40.000 ₫ + principal outstanding "
         "1.000.000 ₫); "
         "a repayment may not exceed what is due"
@@ -574,9 +574,9 @@ def test_allocate_principal_first(due_40k: LoanPosition) -> None:
 
 def test_overpayment_is_refused_with_the_amounts(due_40k: LoanPosition) -> None:
     with pytest.raises(RepaymentExceedsDue) as info:
-        allocate_payment(due_40k, 1_040_001, who="group KT-001, member Y Hơ (#3), loan #7")
+        allocate_payment(due_40k, 1_040_001, who="group KT-001, member Y Hơ (no. 3), loan #7")
     message = str(info.value)
-    assert message.startswith("group KT-001, member Y Hơ (#3), loan #7: ")
+    assert message.startswith("group KT-001, member Y Hơ (no. 3), loan #7: ")
     for words in ("1.040.001 ₫", "1.040.000 ₫", "40.000 ₫", "1.000.000 ₫", "may not exceed"):
         assert words in message
     assert isinstance(info.value, VslaError)

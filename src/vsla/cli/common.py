@@ -26,6 +26,8 @@ from rich.console import Console
 from rich.markup import escape
 
 from vsla.errors import NotFound, VslaError
+from vsla.store.opening import display_url, scrub
+from vsla.store.schema import schema_version
 from vsla.store.store import Store, open_store
 
 DEFAULT_DB = "vsla-demo.db"
@@ -60,20 +62,32 @@ def is_url(db: str) -> bool:
     return "://" in db
 
 
-def open_db(db: str, *, must_exist: bool = True) -> Store:
-    """Open the SQLite file (or database URL) ``db``.
+def open_db(db: str, *, create: bool = False) -> Store:
+    """Open the vsla database ``db`` (a SQLite file or a database URL).
 
-    A SQLite file that does not exist is an error for the commands that read (a new, empty
-    database would only report zeros), and is created by the ones that write.
+    Only an existing vsla database is opened, unless ``create``: a mistyped ``--db`` must
+    not become a new, empty database that reports zeros or takes an import. No message
+    shows the URL's password.
     """
-    if not is_url(db) and must_exist and not Path(db).is_file():
-        fail(f"no database at {db}: run `vsla demo` first, or name one with --db")
+    shown = display_url(db)
+    if not is_url(db) and not create and not Path(db).is_file():
+        fail(
+            f"no database at {shown}: run `vsla demo` first, name an existing database with "
+            "--db, or (vsla import) add --create to make a new one"
+        )
     try:
-        return open_store(db)
+        store = open_store(db, create=create)
     except VslaError:
         raise
-    except Exception as exc:  # a bad URL, a file that is not a database, ...
-        fail(f"cannot open the database {db}: {exc}")
+    except Exception as exc:  # anything open_store did not foresee: still no password
+        fail(f"cannot open the database {shown}: {scrub(str(exc), db)}")
+    if not create and schema_version(store.engine) is None:
+        store.close()
+        fail(
+            f"{shown} is not a vsla database (it holds none of vsla's tables): name a vsla "
+            "database with --db, or (vsla import) add --create to make one there"
+        )
+    return store
 
 
 def parse_day(value: str | None) -> dt.date | None:

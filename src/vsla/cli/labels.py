@@ -124,6 +124,10 @@ LABELS: dict[str, dict[Lang, str]] = {
         Lang.VI: "{n} lỗi; không có dữ liệu nào được nhập.",
         Lang.EN: "{n} error(s); nothing was imported.",
     },
+    "warnings": {
+        Lang.VI: "{n} cảnh báo: đã nhập, nhưng hãy kiểm tra lại các số tiền này.",
+        Lang.EN: "{n} warning(s): imported, but check these amounts.",
+    },
     "error": {Lang.VI: "Lỗi", Lang.EN: "Error"},
 }
 

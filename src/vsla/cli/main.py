@@ -12,6 +12,7 @@ __all__ = ["app"]
 import datetime as dt
 import time
 import unicodedata
+from collections.abc import Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -43,8 +44,10 @@ from vsla.cli.common import (
 )
 from vsla.cli.labels import Lang, count, label, money
 from vsla.domain.entities import Cycle, Group
+from vsla.domain.limits import PLAUSIBLE_AMOUNT
 from vsla.errors import ImportErrors, NotFound, VslaError
-from vsla.io import ImportKind
+from vsla.io import ImportKind, RowWarning
+from vsla.store.opening import display_url, scrub
 from vsla.store.store import Store
 
 app = typer.Typer(
@@ -136,21 +139,37 @@ def _print_dashboard(
 
 @app.command()
 def demo(
-    db: Annotated[
-        Path, typer.Option("--db", help="SQLite file to (re)create.", show_default=True)
-    ] = Path(DEFAULT_DB),
+    db_name: Annotated[
+        str, typer.Option("--db", help="SQLite file to (re)create.", show_default=True)
+    ] = DEFAULT_DB,
     groups: Annotated[int, typer.Option("--groups", min=1, help="Number of groups.")] = 91,
     seed: Annotated[int, typer.Option("--seed", help="Seed: same seed, same data.")] = 2021,
+    force: Annotated[
+        bool,
+        typer.Option("--force", help="Replace the file even if it is not a vsla demo database."),
+    ] = False,
     lang: LangOption = Lang.VI,
 ) -> None:
-    """(Re)create a SQLite file with a synthetic Kon Tum programme, then print its dashboard."""
-    from vsla.demo import generate
+    """(Re)create a SQLite file with a synthetic Kon Tum programme, then print its dashboard.
 
-    if is_url(str(db)):
-        fail(f"vsla demo writes a SQLite file; {db} looks like a database URL")
+    An existing file is replaced only if it is a demo database (or empty), or with --force.
+    """
+    from vsla.demo import generate, is_demo_database
+
+    if is_url(db_name):  # the option is text: a Path would make "://" into ":/"
+        fail(f"vsla demo writes a SQLite file; {display_url(db_name)} looks like a database URL")
+    db = Path(db_name)
+    if db.is_dir():
+        fail(f"{db} is a folder: name the SQLite file to write, e.g. --db {db / DEFAULT_DB}")
+    if db.exists() and db.stat().st_size > 0 and not force and not is_demo_database(db):
+        fail(
+            f"{db} exists and is not a vsla demo database: vsla demo replaces the file it "
+            "writes, so it leaves this one alone. Name another file with --db, or add --force "
+            "to replace it."
+        )
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
-    with vsla_errors(), open_db(str(db), must_exist=False) as store:
+    with vsla_errors(), open_db(str(db), create=True) as store:
         started = time.perf_counter_ns()
         columns = (
             TextColumn("{task.description}"),
@@ -369,21 +388,52 @@ def import_(
         str | None,
         typer.Option("--group", help="The group every row is for (no group_code column)."),
     ] = None,
+    create: Annotated[
+        bool,
+        typer.Option("--create", help="Create the database if it does not exist yet."),
+    ] = False,
+    warn_above: Annotated[
+        int | None,
+        typer.Option(
+            "--warn-above",
+            min=0,
+            metavar="AMOUNT",
+            help="Warn of amounts above this many đồng (default 100.000.000).",
+        ),
+    ] = None,
     lang: LangOption = Lang.VI,
 ) -> None:
-    """Import a file filled in from a template; every row error is listed, nothing written."""
+    """Import a file filled in from a template; every row error is listed, nothing written.
+
+    The database must exist (a mistyped --db is an error), unless --create is given.
+    """
     from vsla.io import import_file
 
-    with open_db(db, must_exist=False) as store:
+    with vsla_errors(), open_db(db, create=create) as store:
         try:
             with stderr().status(f"{label('imported', lang)}: {file.name} …"):
-                summary = import_file(store, kind, file, group_code=group)
+                summary = import_file(
+                    store,
+                    kind,
+                    file,
+                    group_code=group,
+                    warn_above=PLAUSIBLE_AMOUNT if warn_above is None else warn_above,
+                )
         except ImportErrors as exc:
             _print_row_errors(exc, lang)
             raise typer.Exit(1) from None
-        except VslaError as exc:
-            fail(str(exc))
         stdout().print(escape(f"{label('imported', lang)}: {summary}"))
+        if summary.warnings:
+            _print_warnings(summary.warnings, lang)
+
+
+def _print_warnings(warnings: Sequence[RowWarning], lang: Lang) -> None:
+    table = Table(title=label("warnings", lang, n=len(warnings)), title_justify="left")
+    for key in ("source", "row", "column", "problem"):
+        table.add_column(label(key, lang), justify="right" if key == "row" else "left")
+    for w in warnings:
+        table.add_row(escape(w.source), str(w.row), escape(w.column), escape(w.message))
+    stderr().print(table)
 
 
 def _print_row_errors(exc: ImportErrors, lang: Lang) -> None:
@@ -414,6 +464,14 @@ def export(
             "the same salt gives the same pseudonyms in every export.",
         ),
     ] = None,
+    raw: Annotated[
+        bool,
+        typer.Option(
+            "--raw",
+            help="CSV: text exactly as stored, for programs; without it, text that begins "
+            "like a spreadsheet formula (= + - @) gets a ' in front.",
+        ),
+    ] = False,
     on: OnOption = None,
     programme: ProgrammeOption = None,
     lang: LangOption = Lang.VI,
@@ -426,7 +484,12 @@ def export(
         with stderr().status(f"{label('exported', lang)}: {file.name} …"):
             if what is ExportWhat.LEDGER:
                 n = export_ledger(
-                    store, file, programme_id=programme, pseudonymise=pseudonymise, salt=salt
+                    store,
+                    file,
+                    programme_id=programme,
+                    pseudonymise=pseudonymise,
+                    salt=salt,
+                    raw=raw,
                 )
                 done = f"{count(n, lang)} entries"
             elif what is ExportWhat.PROGRAMME:
@@ -445,7 +508,7 @@ def export(
                         for report in group_indicators_all(store, when, programme_id=pid)
                         for row in report.rows()
                     ]
-                n = export_rows(rows, file)
+                n = export_rows(rows, file, raw=raw)
                 done = f"{count(n, lang)} rows"
         stdout().print(escape(f"{label('exported', lang)}: {file} ({done})"))
 
@@ -485,10 +548,13 @@ def db_version(db: DbOption = DEFAULT_DB) -> None:
     from vsla.store.schema import SCHEMA_HEAD, known_revisions, schema_version
 
     _existing(db)
-    try:
-        found = schema_version(db)
-    except Exception as exc:  # a bad URL, a file that is not a database, ...
-        fail(f"cannot open the database {db}: {exc}")
+    with vsla_errors():
+        try:
+            found = schema_version(db)
+        except VslaError:
+            raise
+        except Exception as exc:  # anything schema_version did not foresee
+            fail(f"cannot open the database {display_url(db)}: {scrub(str(exc), db)}")
     if found is None:
         note = "no vsla tables yet: vsla creates them when it first opens the database"
     elif found == SCHEMA_HEAD:
@@ -509,8 +575,10 @@ def db_upgrade(db: DbOption = DEFAULT_DB) -> None:
     with vsla_errors():
         try:
             before = schema_version(db)
-        except Exception as exc:  # a bad URL, a file that is not a database, ...
-            fail(f"cannot open the database {db}: {exc}")
+        except VslaError:
+            raise
+        except Exception as exc:  # anything schema_version did not foresee
+            fail(f"cannot open the database {display_url(db)}: {scrub(str(exc), db)}")
         after = upgrade_database(db)
     if before == after:
         stdout().print(escape(f"schema version {after}: already current, nothing to do"))

@@ -40,25 +40,32 @@ groups, so the report date of ``vsla report`` (the latest meeting) is ``as_of`` 
 from __future__ import annotations
 
 __all__ = [
+    "DEMO_PROGRAMME_NAME",
     "DISTRICT_CODES",
     "DemoSummary",
     "default_as_of",
     "gal_pilot_count",
     "generate",
+    "is_demo_database",
 ]
 
 import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from vsla.demo.data import DISTRICT_CODES
 from vsla.demo.planning import MEETINGS_PER_CYCLE as MEETINGS_PER_CYCLE
 from vsla.demo.planning import default_as_of, gal_pilot_count, group_layouts, plan_group
 from vsla.demo.writing import Counts, write_group
 from vsla.domain.entities import NewProgramme
-from vsla.errors import InvalidInput
-from vsla.store.store import Store
+from vsla.errors import InvalidInput, VslaError
+from vsla.store.schema import SCHEMA_HEAD, schema_version
+from vsla.store.store import Store, open_store
+
+DEMO_PROGRAMME_NAME = "Kon Tum - Dự án 8 (dữ liệu mô phỏng)"
+"""The name of the programme :func:`generate` writes: how a demo database is told apart."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,9 +119,7 @@ def generate(
     if report_on < start:
         raise InvalidInput(f"the report date {report_on} is before the start {start}")
     rng = random.Random(f"vsla-demo/{seed}")
-    programme = store.add_programme(
-        NewProgramme(name="Kon Tum - Dự án 8 (dữ liệu mô phỏng)", province="Kon Tum")
-    )
+    programme = store.add_programme(NewProgramme(name=DEMO_PROGRAMME_NAME, province="Kon Tum"))
     layouts = group_layouts(rng, groups, start, report_on, code_prefix)
     counts = Counts()
     for layout in layouts:
@@ -141,3 +146,33 @@ def generate(
         record_calls=counts.record_calls,
         as_of=report_on,
     )
+
+
+def is_demo_database(path: str | Path) -> bool:
+    """Whether the SQLite file ``path`` is a vsla demo database (what ``vsla demo`` wrote),
+    which ``vsla demo`` may replace: every programme in it is the demo's and every group
+    belongs to one. Reads the file read-only; a file that is not a vsla database (another
+    application's, a text file) is not one, and neither is a missing file.
+    """
+    file = Path(path)
+    if not file.is_file():
+        return False
+    read_only = f"sqlite:///{file.resolve().as_uri()}?mode=ro&uri=true"
+    try:
+        store = open_store(read_only, create=False, upgrade=False)
+    except VslaError:
+        return False
+    try:
+        if schema_version(store.engine) != SCHEMA_HEAD:  # another application's file
+            return False
+        programmes = {p.id for p in store.programmes() if p.name == DEMO_PROGRAMME_NAME}
+        everything = len(programmes) == len(store.programmes())
+        return (
+            bool(programmes)
+            and everything
+            and all(g.programme_id in programmes for g in store.groups())
+        )
+    except VslaError:
+        return False
+    finally:
+        store.close()

@@ -21,7 +21,7 @@ from enum import StrEnum
 
 from pydantic import Field, StrictInt, model_validator
 
-from vsla.domain.base import Record
+from vsla.domain.base import Amount, Record
 
 
 class Institution(StrEnum):
@@ -94,7 +94,7 @@ class NewLivelihoodSupport(Record):
     kind: SupportKind
     provider: str = ""
     received_on: dt.date
-    value: StrictInt = Field(0, ge=0, description="Money value in minor units; 0 if none.")
+    value: Amount = Field(0, ge=0, description="Money value in minor units; 0 if none.")
     note: str = ""
 
 

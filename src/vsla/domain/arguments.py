@@ -10,7 +10,8 @@ rather than surface as a driver error or an ``AttributeError`` half-way through.
 checked against the method's annotation:
 
 - ``int`` (ids, numbers): an ``int``, not a ``bool``, within the databases' 64-bit range;
-- ``dt.date``: a ``datetime.date`` that is not a ``datetime``;
+- ``dt.date``: a ``datetime.date`` that is not a ``datetime``, from
+  :data:`~vsla.domain.limits.FIRST_DATE` to :data:`~vsla.domain.limits.LAST_DATE`;
 - ``str``: a ``str`` without NUL characters (PostgreSQL cannot store them);
 - ``bool``: a ``bool``;
 - an enum: a member, or a value of one (converted to the member);
@@ -49,6 +50,7 @@ from typing import Any, ParamSpec, TypeVar
 
 from pydantic import BaseModel
 
+from vsla.domain.limits import date_problem
 from vsla.errors import InvalidInput
 
 MAX_INT = 2**63 - 1
@@ -124,6 +126,8 @@ def check_date(name: str, value: Any) -> dt.date:
     :class:`InvalidInput`."""
     if isinstance(value, dt.datetime) or not isinstance(value, dt.date):
         raise InvalidInput(f"{name} must be a datetime.date, got {_show(value)}", field=name)
+    if (problem := date_problem(value)) is not None:
+        raise InvalidInput(f"{name}: {problem}", field=name)
     return value
 
 

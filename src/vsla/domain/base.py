@@ -9,13 +9,22 @@ happens.
 
 from __future__ import annotations
 
-__all__ = ["Record", "no_float"]
+__all__ = ["Amount", "Record", "no_float"]
 
-from typing import Any, ClassVar, Self
+import datetime as dt
+from typing import Annotated, Any, ClassVar, Self
 
-from pydantic import BaseModel, ConfigDict, ValidationError, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    StrictInt,
+    ValidationError,
+    model_validator,
+)
 
 from vsla.domain.arguments import MAX_INT, MAX_INT32, MIN_INT, MIN_INT32, check_text, is_small
+from vsla.domain.limits import amount_problem, date_problem
 from vsla.errors import InvalidInput, VslaError
 
 
@@ -38,10 +47,26 @@ def _describe(model: str, exc: ValidationError) -> str:
     return f"invalid {model}: " + "; ".join(lines)
 
 
+def _amount(value: int) -> int:
+    """An ``AfterValidator`` body: at most :data:`~vsla.domain.limits.MAX_AMOUNT`."""
+    if (problem := amount_problem(value, minimum=value)) is not None:
+        raise ValueError(problem)
+    return value
+
+
+Amount = Annotated[StrictInt, AfterValidator(_amount)]
+"""A field holding one amount of money: a whole number of minor units, at most
+:data:`~vsla.domain.limits.MAX_AMOUNT` (each field keeps its own lower bound)."""
+
+
 def _storable(where: str, value: Any, small: bool = False) -> None:
-    """Refuse what no database column can hold: text with NUL or lone surrogates, integers
-    beyond 64 bits (nested models check themselves)."""
-    if isinstance(value, str):
+    """Refuse what no database column can hold or no calculation should meet: text with
+    NUL or lone surrogates, integers beyond 64 bits, dates outside the range vsla accepts
+    (nested models check themselves)."""
+    if isinstance(value, dt.date):
+        if (problem := date_problem(value)) is not None:
+            raise ValueError(f"{where}: {problem}")
+    elif isinstance(value, str):
         check_text(where, value)  # InvalidInput is a ValueError: pydantic reports it
     elif isinstance(value, int) and not isinstance(value, bool):
         if small and not MIN_INT32 <= value <= MAX_INT32:

@@ -27,8 +27,9 @@ from dateutil.rrule import MONTHLY, WEEKLY, rrule
 from pydantic import Field, StrictInt, field_validator, model_validator
 
 from vsla.domain.arguments import checked_call
-from vsla.domain.base import Record, no_float
-from vsla.domain.money import Rounding
+from vsla.domain.base import Amount, Record, no_float
+from vsla.domain.limits import MAX_AMOUNT, MAX_TERM_MONTHS
+from vsla.domain.money import Rounding, format_money
 from vsla.errors import InvalidConstitution, VslaError
 
 
@@ -94,10 +95,10 @@ class Constitution(Record):
 
     error_class: ClassVar[type[VslaError]] = InvalidConstitution
 
-    share_value: StrictInt = Field(description="Money per share, in minor units. Fixed.")
+    share_value: Amount = Field(description="Money per share, in minor units. Fixed.")
     min_shares_per_meeting: StrictInt = 1
     max_shares_per_meeting: StrictInt = 5
-    social_fund_contribution: StrictInt = Field(
+    social_fund_contribution: Amount = Field(
         0, description="Fixed amount per member per meeting; 0 switches the fund off."
     )
     interest_rate: Decimal = Field(description="Per month, as a fraction: 0.02 is 2 %/month.")
@@ -107,9 +108,9 @@ class Constitution(Record):
     max_loan_multiple: Decimal = Decimal(3)
     max_term_months: StrictInt = 3
     meeting_frequency: MeetingFrequency = MeetingFrequency.WEEKLY
-    fines: dict[str, StrictInt] = Field(default_factory=dict)
+    fines: dict[str, Amount] = Field(default_factory=dict)
     rounding: Rounding = Rounding.HALF_UP
-    cash_step: StrictInt = Field(1, description="Payouts are rounded down to a multiple of it.")
+    cash_step: Amount = Field(1, description="Payouts are rounded down to a multiple of it.")
     share_out_loans: ShareOutLoanPolicy = ShareOutLoanPolicy.REFUSE
     remainder: RemainderPolicy = RemainderPolicy.CARRY
     exit_profit_share: ExitProfitPolicy = ExitProfitPolicy.NONE
@@ -151,8 +152,19 @@ class Constitution(Record):
             )
         if not self.max_loan_multiple.is_finite() or self.max_loan_multiple < 0:
             problems.append(f"max_loan_multiple must be >= 0, got {self.max_loan_multiple}")
-        if self.max_term_months < 1:
-            problems.append(f"max_term_months must be >= 1, got {self.max_term_months}")
+        if not 1 <= self.max_term_months <= MAX_TERM_MONTHS:
+            problems.append(
+                f"max_term_months must be from 1 to {MAX_TERM_MONTHS} (vsla.MAX_TERM_MONTHS), "
+                f"got {self.max_term_months}"
+            )
+        most = self.share_value * self.max_shares_per_meeting
+        if self.share_value > 0 and self.max_shares_per_meeting > 0 and most > MAX_AMOUNT:
+            problems.append(
+                f"share_value {format_money(self.share_value)} × max_shares_per_meeting "
+                f"{self.max_shares_per_meeting} = {format_money(most)}, the largest purchase "
+                f"at one meeting, is above the ceiling of one amount, "
+                f"{format_money(MAX_AMOUNT)} (vsla.MAX_AMOUNT)"
+            )
         for name, amount in self.fines.items():
             if not name.strip():
                 problems.append("a fine needs a name")

@@ -20,10 +20,12 @@ __all__ = [
     "Programme",
     "Sex",
     "Targets",
+    "member_problems",
 ]
 
 import datetime as dt
 import unicodedata
+from collections.abc import Callable
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -32,6 +34,7 @@ from pydantic import Field, StrictInt, field_validator, model_validator
 
 from vsla.domain.base import Record, no_float
 from vsla.domain.constitution import Constitution
+from vsla.domain.limits import FIRST_DATE, LAST_DATE
 
 KON_TUM_DISTRICTS = (
     "Kon Tum",
@@ -143,6 +146,18 @@ class NewGroup(Record):
     def is_gal_pilot(self, on: dt.date) -> bool:
         return self.gal_pilot_since is not None and self.gal_pilot_since <= on
 
+    def before_established(
+        self, day: dt.date, show: Callable[[dt.date], str] = dt.date.isoformat
+    ) -> str | None:
+        """Why something of the group dated ``day`` (a member joining, a cycle starting)
+        cannot be: it is before the group was established. ``None`` when it can."""
+        if day < self.established_on:
+            return (
+                f"{show(day)} is before group {self.code} was established "
+                f"({show(self.established_on)})"
+            )
+        return None
+
 
 class Group(NewGroup):
     id: int
@@ -167,15 +182,58 @@ class NewMember(Record):
 
     @model_validator(mode="after")
     def _dates(self) -> NewMember:
-        if self.left_on is not None and self.left_on < self.joined_on:
-            raise ValueError(f"left_on ({self.left_on}) is before joined_on ({self.joined_on})")
-        if self.birth_year is not None and not 1900 <= self.birth_year <= 2100:
-            raise ValueError(f"birth_year {self.birth_year} is not plausible")
+        problems = member_problems(self.joined_on, self.left_on, self.exit_reason)
+        if self.birth_year is not None and not FIRST_DATE.year <= self.birth_year <= LAST_DATE.year:
+            problems.append(("birth_year", f"{self.birth_year} is not a plausible birth year"))
+        if problems:
+            raise ValueError("; ".join(f"{field}: {message}" for field, message in problems))
         return self
+
+    def group_problems(self, group: NewGroup) -> list[tuple[str, str]]:
+        """The member's rules that need their group, as ``(field, message)``: nobody joins a
+        group before it was established. The store and the members importer both ask."""
+        return member_problems(self.joined_on, self.left_on, self.exit_reason, group=group)
 
     def is_active(self, on: dt.date) -> bool:
         """Active from the day they join until the day before they leave."""
         return self.joined_on <= on and (self.left_on is None or on < self.left_on)
+
+
+def member_problems(
+    joined_on: dt.date | None,
+    left_on: dt.date | None = None,
+    exit_reason: ExitReason | None = None,
+    *,
+    group: NewGroup | None = None,
+    show: Callable[[dt.date], str] = dt.date.isoformat,
+) -> list[tuple[str, str]]:
+    """The rules of a member's dates, as ``(field, message)`` pairs (none when they hold):
+    an exit reason needs ``left_on``; nobody leaves before joining; with ``group``, nobody
+    joins before the group was established.
+
+    :class:`NewMember` refuses what breaks them, and the members importer reports each at
+    its row and column, so the API and a file follow the one set of rules. ``show`` writes
+    the dates (ISO by default; the importer writes them as a clerk types them).
+
+    ```pycon
+    >>> member_problems(dt.date(2024, 1, 8), exit_reason=ExitReason.MOVED)
+    [('exit_reason', 'an exit reason needs the day the member left (left_on)')]
+
+    ```
+    """
+    problems: list[tuple[str, str]] = []
+    if exit_reason is not None and left_on is None:
+        problems.append(("exit_reason", "an exit reason needs the day the member left (left_on)"))
+    if left_on is not None and joined_on is not None and left_on < joined_on:
+        problems.append(
+            ("left_on", f"{show(left_on)} is before the day the member joined ({show(joined_on)})")
+        )
+    problem = (
+        None if group is None or joined_on is None else group.before_established(joined_on, show)
+    )
+    if problem is not None:
+        problems.append(("joined_on", problem))
+    return problems
 
 
 class Member(NewMember):
@@ -183,7 +241,9 @@ class Member(NewMember):
     number: StrictInt
 
     def label(self) -> str:
-        return f"{self.full_name} (#{self.id})"
+        """The member as messages name them: their name and their number in the group
+        (never the database id): ``"A Blưp (no. 2)"``."""
+        return f"{self.full_name} (no. {self.number})"
 
 
 class Cycle(Record):

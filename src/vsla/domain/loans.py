@@ -48,8 +48,9 @@ from dateutil.relativedelta import relativedelta
 from pydantic import StrictInt, field_validator, model_validator
 
 from vsla.domain.arguments import check_date, check_int, checked_call
-from vsla.domain.base import Record, no_float
+from vsla.domain.base import Amount, Record, no_float
 from vsla.domain.constitution import InterestMethod, PaymentOrder, PrincipalSchedule
+from vsla.domain.limits import MAX_TOTAL, term_problem
 from vsla.domain.money import Rounding, format_money, to_unit
 from vsla.errors import InvalidInput, RepaymentExceedsDue
 
@@ -73,7 +74,7 @@ class LoanTerms(Record):
     ```
     """
 
-    principal: StrictInt
+    principal: Amount
     interest_rate: Decimal
     term_months: StrictInt
     disbursed_on: dt.date
@@ -95,6 +96,8 @@ class LoanTerms(Record):
             problems.append(f"interest_rate must be >= 0, got {self.interest_rate}")
         if self.term_months < 1:
             problems.append(f"term_months must be >= 1, got {self.term_months}")
+        elif (problem := term_problem(self.term_months)) is not None:
+            problems.append(f"term_months: {problem}")
         if isinstance(self.disbursed_on, dt.datetime):
             problems.append("disbursed_on must be a date, not a datetime")
         if problems:
@@ -127,6 +130,11 @@ class LoanPayment:
             amount = check_int(f"payment {name}", getattr(self, name))
             if amount < 0:
                 raise InvalidInput(f"payment {name} must be >= 0, got {amount}")
+            if amount > MAX_TOTAL:
+                raise InvalidInput(
+                    f"payment {name} of {format_money(amount)} is above the ceiling of a "
+                    f"total, {format_money(MAX_TOTAL)} (vsla.MAX_TOTAL)"
+                )
 
     @property
     def total(self) -> int:

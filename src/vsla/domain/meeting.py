@@ -37,10 +37,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import TypedDict
 
 from pydantic import Field, StrictInt, model_validator
 
-from vsla.domain.base import Record
+from vsla.domain.base import Amount, Record
 from vsla.domain.constitution import InterestMethod
 from vsla.domain.entities import Attendance, Cycle, Member
 from vsla.domain.ledger import (
@@ -51,6 +52,7 @@ from vsla.domain.ledger import (
     EntryOrigin,
     balances_from_totals,
 )
+from vsla.domain.limits import MAX_TERM_MONTHS, MAX_TOTAL
 from vsla.domain.loans import LoanTerms, allocate_payment, upfront_interest
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.money import format_money
@@ -72,16 +74,16 @@ class FinePaid(Record):
 
     member_id: int
     fine: str
-    amount: StrictInt | None = None
+    amount: Amount | None = None
 
 
 class Income(Record):
-    amount: StrictInt = Field(gt=0)
+    amount: Amount = Field(gt=0)
     memo: str = ""
 
 
 class Expense(Record):
-    amount: StrictInt = Field(gt=0)
+    amount: Amount = Field(gt=0)
     memo: str = ""
 
 
@@ -90,7 +92,7 @@ class Repayment(Record):
 
     loan_id: int | None = Field(default=None, gt=0)
     loan_ref: str | None = None
-    amount: StrictInt = Field(gt=0)
+    amount: Amount = Field(gt=0)
 
     @model_validator(mode="after")
     def _one_loan(self) -> Repayment:
@@ -105,7 +107,7 @@ class Repayment(Record):
 
 class SocialFundGrant(Record):
     member_id: int
-    amount: StrictInt = Field(gt=0)
+    amount: Amount = Field(gt=0)
     reason: str = ""
 
 
@@ -115,8 +117,8 @@ class LoanRequest(Record):
     batch before the store has given the loan its id, can name it with ``loan_ref``."""
 
     member_id: int
-    principal: StrictInt = Field(gt=0)
-    term_months: StrictInt = Field(ge=1)
+    principal: Amount = Field(gt=0)
+    term_months: StrictInt = Field(ge=1, le=MAX_TERM_MONTHS)
     purpose: LoanPurpose = LoanPurpose.OTHER
     ref: str | None = Field(None, min_length=1, max_length=64)
 
@@ -132,7 +134,7 @@ class MeetingInput(Record):
 
     date: dt.date
     attendance: dict[int, Attendance] = Field(default_factory=dict)
-    social_fund_contributions: dict[int, StrictInt] = Field(default_factory=dict)
+    social_fund_contributions: dict[int, Amount] = Field(default_factory=dict)
     share_purchases: dict[int, StrictInt] = Field(default_factory=dict)
     fines: list[FinePaid] = Field(default_factory=list)
     other_income: list[Income] = Field(default_factory=list)
@@ -220,33 +222,67 @@ FIELD_OF_KIND: Mapping[EntryKind, str] = {
 ``field``)."""
 
 
+class _Facts(TypedDict):
+    group_code: str | None
+    member_number: int | None
+    loan_id: int | None
+    entry_id: int | None
+    field: str | None
+
+
 class Boxes:
-    """Running cash of both boxes while a plan is built; refuses to go below zero."""
+    """Running cash of both boxes and the totals per entry kind while a plan is built;
+    refuses to take a box below zero, or a total or a box above
+    :data:`~vsla.domain.limits.MAX_TOTAL`. Every planner applies its entries here."""
 
     def __init__(self, state: CycleState, on: dt.date) -> None:
         self.state = state
         self.on = on
         self.loan_fund = state.balances.loan_fund_cash
         self.social_fund = state.balances.social_fund_cash
+        self.totals = dict(state.totals)
 
     def apply(self, entry: PlannedEntry, who: str) -> None:
-        """Move the entry's cash, refusing it if either box would go below zero."""
+        """Move the entry's cash, refusing it if either box would go below zero, or if the
+        cycle's total of its kind or either box would go above the ceiling of a total."""
+        what = f"{self.state.group_label}, {self.on}: {entry.kind.value.replace('_', ' ')}"
+        facts: _Facts = {
+            "group_code": self.state.group_code,
+            "member_number": self.state.member_number(entry.member_id),
+            "loan_id": entry.loan_id,
+            "entry_id": entry.reverses_id,
+            "field": FIELD_OF_KIND.get(entry.kind),
+        }
         for box, signs, cash in (
             ("loan fund", LOAN_FUND_SIGN, self.loan_fund),
             ("social fund", SOCIAL_FUND_SIGN, self.social_fund),
         ):
-            if cash + signs[entry.kind] * entry.amount < 0:
+            after = cash + signs[entry.kind] * entry.amount
+            if after < 0:
                 raise BoxWouldGoNegative(
-                    f"{self.state.group_label}, {self.on}: {entry.kind.value.replace('_', ' ')} "
-                    f"of {format_money(entry.amount)}{who} would take the {box} below zero: "
-                    f"it holds {format_money(cash)} (rule: a box never goes below zero)",
+                    f"{what} of {format_money(entry.amount)}{who} would take the {box} below "
+                    f"zero: it holds {format_money(cash)} (rule: a box never goes below zero)",
+                    **facts,
                     rule="box_never_negative",
-                    group_code=self.state.group_code,
-                    member_number=self.state.member_number(entry.member_id),
-                    loan_id=entry.loan_id,
-                    entry_id=entry.reverses_id,
-                    field=FIELD_OF_KIND.get(entry.kind),
                 )
+            if after > MAX_TOTAL:
+                raise InvalidInput(
+                    f"{what} of {format_money(entry.amount)}{who} would bring the {box} to "
+                    f"{format_money(after)}, above the ceiling of a total, "
+                    f"{format_money(MAX_TOTAL)} (rule: vsla.MAX_TOTAL)",
+                    **facts,
+                    rule="max_total",
+                )
+        total = self.totals.get(entry.kind, 0) + entry.amount
+        if total > MAX_TOTAL:
+            raise InvalidInput(
+                f"{what} of {format_money(entry.amount)}{who} would bring the cycle's total of "
+                f"{entry.kind.value.replace('_', ' ')} to {format_money(total)}, above the "
+                f"ceiling of a total, {format_money(MAX_TOTAL)} (rule: vsla.MAX_TOTAL)",
+                **facts,
+                rule="max_total",
+            )
+        self.totals[entry.kind] = total
         self.loan_fund += LOAN_FUND_SIGN[entry.kind] * entry.amount
         self.social_fund += SOCIAL_FUND_SIGN[entry.kind] * entry.amount
 

@@ -3,7 +3,8 @@
 - :func:`import_file` reads members, meetings, referrals or livelihood support from a CSV
   or XLSX file filled in from a template (:func:`write_template`), or rebuilds a programme
   export. Every row error of the file is reported at once and nothing is written unless
-  the whole file is right.
+  the whole file is right. An amount that is legal but unlikely for a savings group (above
+  ``warn_above``, 100.000.000 ₫ unless changed) is imported and returned as a warning.
 - :func:`export_programme` writes everything needed to rebuild every figure (JSON/XLSX);
   :func:`export_ledger` every ledger entry; :func:`export_rows` any report's rows.
 - ``pseudonymise=True`` leaves out names, phone numbers and free text and gives members
@@ -16,7 +17,7 @@ XLSX path raises :class:`XlsxUnavailable`.
 from __future__ import annotations
 
 from vsla.io.exporters import LEDGER_COLUMNS, export_ledger, export_rows
-from vsla.io.importers import ImportSummary, import_file
+from vsla.io.importers import ImportSummary, RowWarning, import_file
 from vsla.io.programme import export_programme
 from vsla.io.pseudonymise import SALT_ENV, Pseudonymiser
 from vsla.io.readers import XlsxUnavailable
@@ -31,6 +32,7 @@ __all__ = [
     "ImportKind",
     "ImportSummary",
     "Pseudonymiser",
+    "RowWarning",
     "XlsxUnavailable",
     "export_ledger",
     "export_programme",

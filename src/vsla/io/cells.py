@@ -13,6 +13,7 @@ __all__ = [
     "Cell",
     "CellError",
     "Choice",
+    "Formula",
     "from_workbook",
     "is_blank",
     "nfc",
@@ -27,12 +28,38 @@ import datetime as dt
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from decimal import Decimal
 from enum import StrEnum
 from typing import Generic, TypeVar
 
-Cell = str | int | Decimal | dt.date | dt.datetime | bool | None
-"""A cell as read: text, a whole number, a decimal, a date, a date-time, a boolean, empty."""
+from vsla.domain.arguments import MAX_INT32
+from vsla.domain.limits import amount_problem, date_problem
+
+
+@dataclass(frozen=True, slots=True)
+class Formula:
+    """A workbook cell holding a formula with no saved value: a file written by a program
+    (openpyxl, a script) and never opened and saved by a spreadsheet. Its value is unknown,
+    so it is an error wherever it is read, never an empty cell."""
+
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+    def problem(self) -> str:
+        """What the clerk is told."""
+        return (
+            f"the cell holds the formula {self.text} but no saved value (the file was "
+            "written by a program): open the file in Excel or LibreOffice and save it, or "
+            "type the value instead of the formula"
+        )
+
+
+Cell = str | int | Decimal | dt.date | dt.datetime | bool | Formula | None
+"""A cell as read: text, a whole number, a decimal, a date, a date-time, a boolean, a
+formula without a saved value, empty."""
 
 E = TypeVar("E", bound=StrEnum)
 
@@ -76,6 +103,8 @@ def parse_text(value: Cell) -> str:
         return nfc(value)
     if value is None:
         return ""
+    if isinstance(value, Formula):
+        return value.text
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, dt.datetime):
@@ -89,7 +118,9 @@ _DIGITS = re.compile(r"[+-]?\d+")
 
 
 def parse_whole(value: Cell) -> int:
-    """A whole number >= 0 (shares, months, a member number, a year)."""
+    """A whole number from 0 to 2.147.483.647 (shares, months, a member number, a year)."""
+    if isinstance(value, Formula):
+        raise CellError(value.problem())
     original = value
     if isinstance(value, bool | dt.date):
         raise CellError(f"{show(value)} is not a whole number")
@@ -106,6 +137,8 @@ def parse_whole(value: Cell) -> int:
         raise CellError("is empty")
     if value < 0:
         raise CellError(f"{show(original)} is negative")
+    if value > MAX_INT32:
+        raise CellError(f"{show(original)} is too large (at most {MAX_INT32:,})".replace(",", "."))
     return value
 
 
@@ -129,8 +162,11 @@ def parse_amount(value: Cell) -> int:
     Text may group thousands with dots (the Vietnamese way), commas or spaces and may end
     with ``đ``/``₫``/``VND``: ``12.000``, ``12,000``, ``12 000 đ`` and ``12000`` are all
     12000. A decimal part is accepted only when it is zero (``12.000,00``); a part of three
-    digits after one mark is a thousands group. A number cell must be whole.
+    digits after one mark is a thousands group. A number cell must be whole. An amount is at
+    most :data:`~vsla.domain.limits.MAX_AMOUNT` (10¹² đồng).
     """
+    if isinstance(value, Formula):
+        raise CellError(value.problem())
     original = value
     if isinstance(value, bool | dt.date):
         raise CellError(f"{show(value)} is not an amount")
@@ -155,6 +191,8 @@ def parse_amount(value: Cell) -> int:
         raise CellError("is empty")
     if value < 0:
         raise CellError(f"{show(original)} is negative; amounts are written without a sign")
+    if (problem := amount_problem(value)) is not None:
+        raise CellError(problem)
     return value
 
 
@@ -164,7 +202,19 @@ _ISO = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:[ T]00:00(?::00)?)?")
 
 def parse_date(value: Cell) -> dt.date:
     """A date: ``dd/mm/yyyy`` (also ``d/m/yyyy``, with ``-`` or ``.``), ISO ``yyyy-mm-dd``,
-    or a date cell of a workbook."""
+    or a date cell of a workbook, from 1900 to 2100 (:mod:`vsla.domain.limits`)."""
+    return _in_range(_parse_date(value))
+
+
+def _in_range(day: dt.date) -> dt.date:
+    if (problem := date_problem(day)) is not None:
+        raise CellError(problem)
+    return day
+
+
+def _parse_date(value: Cell) -> dt.date:
+    if isinstance(value, Formula):
+        raise CellError(value.problem())
     if isinstance(value, dt.datetime):
         if value.time() != dt.time():
             raise CellError(f"{show(value)} has a time of day; give the date only")

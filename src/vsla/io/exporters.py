@@ -46,9 +46,14 @@ def export_ledger(
     programme_id: int | None = None,
     pseudonymise: bool = False,
     salt: str | None = None,
+    raw: bool = False,
 ) -> int:
     """Write every entry of every cycle (of one programme's groups, or of all groups), in
     group, cycle and meeting order; return the number of entries written.
+
+    In CSV, a memo that begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``) is
+    written with a single quote in front, so that a spreadsheet shows it and never runs it;
+    ``raw=True`` writes it exactly as stored, for programs (see :mod:`vsla.io.writers`).
 
     ``loan_fund_change`` and ``social_fund_change`` are the entry's signed effect on each
     box, so that summing a column gives the cash in that box. ``pseudonymise=True`` puts
@@ -86,23 +91,29 @@ def export_ledger(
                             "social_fund_change": e.social_fund_delta,
                         }
                     )
-    write_tables(Path(path), [("ledger", columns, rows)])
+    write_tables(Path(path), [("ledger", columns, rows)], raw=raw)
     return len(rows)
 
 
 @checked_call
 def export_rows(
-    rows: Sequence[Mapping[str, object]], path: str | Path, *, sheet: str = "rows"
+    rows: Sequence[Mapping[str, object]],
+    path: str | Path,
+    *,
+    sheet: str = "rows",
+    raw: bool = False,
 ) -> int:
     """Write a report's rows (dicts) to CSV, XLSX or JSON; return the number of rows.
 
     The columns are every key met, in the order first met. A Decimal is written as its
     digits (text in CSV and JSON, never a float), a date as ISO ``yyyy-mm-dd``, an enum as
-    its value, ``None`` as an empty cell (``null`` in JSON). A float is refused.
+    its value, ``None`` as an empty cell (``null`` in JSON). A float is refused. In CSV,
+    text that begins like a spreadsheet formula gets a single quote in front unless
+    ``raw=True`` (see :mod:`vsla.io.writers`).
     """
     columns: dict[str, None] = {}
     for row in rows:
         for key in row:
             columns.setdefault(key, None)
-    write_tables(Path(path), [(sheet, list(columns), rows)])
+    write_tables(Path(path), [(sheet, list(columns), rows)], raw=raw)
     return len(rows)

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 from vsla.errors import ImportErrors, InvalidInput, RowError, VslaError
-from vsla.io.cells import Cell, from_workbook, nfc
+from vsla.io.cells import Cell, Formula, from_workbook, nfc
 
 XLSX_HINT = "install vsla[xlsx] (pip install 'vsla[xlsx]')"
 
@@ -184,22 +184,56 @@ def read_csv(path: Path) -> Sheet:
     return _sheet(source, rows)
 
 
-def _load_workbook(path: Path) -> Any:
+@dataclass(frozen=True, slots=True)
+class _Workbook:
+    """A workbook as written (formulas as formulas) and, when it holds formulas, the same
+    workbook with the values a spreadsheet saved for them."""
+
+    written: Any
+    saved: Any | None
+
+    @property
+    def worksheets(self) -> list[Any]:
+        return list(self.written.worksheets)
+
+    def rows(self, ws: Any) -> list[tuple[Cell, ...]]:
+        """The sheet's cells made safe; a formula with no saved value is a :class:`Formula`,
+        never an empty cell (openpyxl reads it as ``None``)."""
+        saved = self.saved[ws.title] if self.saved is not None else None
+        out: list[tuple[Cell, ...]] = []
+        for row in ws.iter_rows(min_row=1):
+            cells: list[Cell] = []
+            for cell in row:
+                if cell.data_type != "f":
+                    cells.append(from_workbook(cell.value))
+                    continue
+                value = None if saved is None else saved[cell.coordinate].value
+                text = (
+                    cell.value if isinstance(cell.value, str) else getattr(cell.value, "text", "")
+                )
+                cells.append(Formula(str(text or "=…")) if value is None else from_workbook(value))
+            out.append(tuple(cells))
+        return out
+
+
+def _load_workbook(path: Path) -> _Workbook:
     require_openpyxl()
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     read_bytes(path)  # a missing or unreadable file: one error for the whole file
     try:
-        return load_workbook(path, data_only=True)
+        written = load_workbook(path, data_only=False)
+        formulas = any(
+            cell.data_type == "f"
+            for ws in written.worksheets
+            for row in ws.iter_rows()
+            for cell in row
+        )
+        # only a workbook with formulas is read twice: once more for their saved values
+        return _Workbook(written, load_workbook(path, data_only=True) if formulas else None)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise file_error(path.name, f"not a readable .xlsx workbook ({exc})") from None
-
-
-def _sheet_rows(ws: Any) -> list[tuple[Cell, ...]]:
-    return [
-        tuple(from_workbook(v) for v in row) for row in ws.iter_rows(min_row=1, values_only=True)
-    ]
 
 
 def read_workbook(path: Path) -> dict[str, Sheet]:
@@ -207,7 +241,7 @@ def read_workbook(path: Path) -> dict[str, Sheet]:
     wb = _load_workbook(path)
     out: dict[str, Sheet] = {}
     for ws in wb.worksheets:
-        rows = _sheet_rows(ws)
+        rows = wb.rows(ws)
         if rows and not _blank_row(rows[0]):
             out[ws.title] = _sheet(f"{path.name} [{ws.title}]", rows)
     return out
@@ -224,7 +258,7 @@ def read_xlsx(path: Path, preferred: str) -> Sheet:
         if not candidates:
             raise file_error(path.name, "the workbook has no data sheet")
         ws = candidates[0]
-    return _sheet(path.name, _sheet_rows(ws))
+    return _sheet(path.name, wb.rows(ws))
 
 
 def read_sheet(path: Path, preferred: str) -> Sheet:

@@ -4,12 +4,31 @@ JSON, chosen by the file's suffix.
 Values are written exactly: an ``int`` as a whole number, a :class:`~decimal.Decimal` as
 its digits (text in CSV and JSON, never a float), a date as ISO ``yyyy-mm-dd`` (a date
 cell in XLSX). A float is refused: it has no place in an accounting export.
+
+**Spreadsheet (CSV) injection.** A spreadsheet opening a CSV file runs a cell that begins
+with ``=``, ``+``, ``-`` or ``@`` (or a tab or carriage return before one) as a formula. As
+the OWASP guidance on CSV injection recommends, a *text* value that begins with one of
+these characters is written with a single quote in front (``'=HYPERLINK(...)``), which
+spreadsheets show as the text it is; numbers and dates are never changed. ``raw=True``
+writes text exactly as stored, for programs that read the file (not for people who open
+it in a spreadsheet). XLSX stores text as text (never a formula) and JSON is data, so
+neither needs it.
 """
 
 from __future__ import annotations
 
-__all__ = ["Table", "plain", "write_csv", "write_json", "write_tables", "write_xlsx"]
+__all__ = [
+    "FORMULA_STARTS",
+    "Table",
+    "neutralise",
+    "plain",
+    "write_csv",
+    "write_json",
+    "write_tables",
+    "write_xlsx",
+]
 
+import contextlib
 import csv
 import datetime as dt
 import json
@@ -27,6 +46,24 @@ Table = tuple[str, Sequence[str], Sequence[Mapping[str, object]]]
 """A sheet to write: its name, its columns, its rows (dicts keyed by column)."""
 
 Plain = str | int | Decimal | dt.date | bool | None
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""The first characters that make a spreadsheet read a CSV cell as a formula (OWASP)."""
+
+
+def neutralise(text: str) -> str:
+    """Text as a CSV cell a spreadsheet shows and never runs: a single quote in front of a
+    value that begins like a formula.
+
+    ```pycon
+    >>> neutralise("=1+2"), neutralise("@SUM(A1:A9)")
+    ("'=1+2", "'@SUM(A1:A9)")
+    >>> neutralise("-5 for the pens"), neutralise("Y Hoa")
+    ("'-5 for the pens", 'Y Hoa')
+
+    ```
+    """
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
 
 
 def plain(value: object) -> Plain:
@@ -73,12 +110,26 @@ def _jsonable(value: object) -> Any:
     return cell
 
 
-def write_csv(path: Path, columns: Sequence[str], rows: Sequence[Mapping[str, object]]) -> None:
+def write_csv(
+    path: Path,
+    columns: Sequence[str],
+    rows: Sequence[Mapping[str, object]],
+    *,
+    raw: bool = False,
+) -> None:
+    """A CSV file; text that begins like a formula is neutralised unless ``raw``."""
+
+    def cell(value: object) -> str:
+        text = _text(plain(value))
+        if raw or not isinstance(value, str):  # numbers, dates, enums: as they are
+            return text
+        return neutralise(text)
+
     with path.open("w", encoding="utf-8-sig", newline="") as f:
         writer = csv.writer(f)
         writer.writerow(columns)
         for row in rows:
-            writer.writerow([_text(plain(row.get(c))) for c in columns])
+            writer.writerow([cell(row.get(c)) for c in columns])
 
 
 def write_json(path: Path, document: object) -> None:
@@ -117,27 +168,41 @@ def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
                     cell.number_format = "dd/mm/yyyy"
                 cells.append(cell)
             ws.append(cells)
-    wb.save(path)
-
-
-def write_tables(path: Path, tables: Sequence[Table], *, json_document: object = None) -> None:
-    """One table to CSV, or any number of tables to XLSX; JSON writes ``json_document`` (or
-    the first table's rows when it is ``None``). A file that cannot be written (its folder
-    is missing, no permission) raises :class:`~vsla.errors.InvalidInput`."""
     try:
-        _write_tables(path, tables, json_document)
+        wb.save(path)
+    except BaseException:
+        # A failed save (a missing folder, no permission) leaves each sheet's row writer, a
+        # generator, suspended; finished later by the garbage collector, it wrote to a closed
+        # file, and its finaliser running inside ast.parse made CPython 3.11 raise
+        # "AST constructor recursion depth mismatch" in another test. Finish them now.
+        for sheet in wb.worksheets:
+            with contextlib.suppress(Exception):
+                if not sheet.closed:
+                    sheet.close()
+        raise
+
+
+def write_tables(
+    path: Path, tables: Sequence[Table], *, json_document: object = None, raw: bool = False
+) -> None:
+    """One table to CSV, or any number of tables to XLSX; JSON writes ``json_document`` (or
+    the first table's rows when it is ``None``). ``raw``: CSV text exactly as stored (see
+    the module). A file that cannot be written (its folder is missing, no permission)
+    raises :class:`~vsla.errors.InvalidInput`."""
+    try:
+        _write_tables(path, tables, json_document, raw)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InvalidInput(f"{path}: the file cannot be written ({reason})") from None
 
 
-def _write_tables(path: Path, tables: Sequence[Table], json_document: object) -> None:
+def _write_tables(path: Path, tables: Sequence[Table], json_document: object, raw: bool) -> None:
     suffix = path.suffix.casefold()
     if suffix == ".csv":
         if len(tables) != 1:
             raise InvalidInput(f"{path.name}: a CSV file holds one table; use .xlsx or .json")
         _, columns, rows = tables[0]
-        write_csv(path, columns, rows)
+        write_csv(path, columns, rows, raw=raw)
     elif suffix == ".xlsx":
         write_xlsx(path, tables)
     elif suffix == ".json":

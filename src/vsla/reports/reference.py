@@ -135,6 +135,8 @@ class MemoryFacts:
             if cycle is not None:
                 if m.is_active(cycle.start_date):
                     cell["members_at_cycle_start"] += 1
+                if cycle.start_date < m.joined_on <= on:
+                    cell["joined_during_cycle"] += 1
                 if m.left_on is not None and cycle.start_date < m.left_on <= on:
                     cell["left_during_cycle"] += 1
         if cycle is None:

@@ -147,12 +147,12 @@ class ActivityStore(Transactions):
             raise NotFound(f"member #{member_id} named in a {what} does not exist")
         if row.joined_on > on:
             raise InvalidInput(
-                f"{row.full_name} (#{member_id}) joined on {row.joined_on}, after the {what} "
+                f"{row.full_name} (no. {row.number}) joined on {row.joined_on}, after the {what} "
                 f"dated {on}"
             )
         if row.left_on is not None and row.left_on <= on:
             raise InvalidInput(
-                f"{row.full_name} (#{member_id}) left the group on {row.left_on}; a {what} "
+                f"{row.full_name} (no. {row.number}) left the group on {row.left_on}; a {what} "
                 f"dated {on} cannot be recorded for them"
             )
         return row

@@ -87,6 +87,8 @@ class CycleStore(StoreBase):
                 f"{label}: cycle {previous.number} is not the group's latest cycle "
                 f"(cycle {last.number} is); start the next cycle after the latest"
             )
+        if (problem := group.before_established(start)) is not None:
+            raise InvalidInput(f"{label}: the cycle cannot start on {start}: {problem}")
         check_cycle_start(label, start, end, last)
         number = 1 if last is None else last.number + 1
         cid = conn.execute(
@@ -146,5 +148,7 @@ class CycleStore(StoreBase):
         """The group's latest cycle."""
         found = self.cycles(group_id)
         if not found:
-            raise NotFound(f"group #{group_id} has no cycle")
+            with self._connect() as conn:
+                group = group_from_row(self._require(conn, t.groups, group_id, "group"))
+            raise NotFound(f"group {group.code} ({group.name}) has no cycle")
         return found[-1]

@@ -58,7 +58,7 @@ class LoanStatement(Tabular):
     def to_text(self) -> str:
         terms, pos = self.loan.terms, self.position
         lines = [
-            f"Loan #{self.loan.id} to {self.member.full_name} (member #{self.member.id})",
+            f"Loan #{self.loan.id} to {self.member.label()}",
             f"  disbursed {terms.disbursed_on}: {format_money(terms.principal)} at "
             f"{(terms.interest_rate * 100).normalize():f} %/month, {terms.method.value}, "
             f"{terms.term_months} month(s), due {pos.due_on}; purpose {self.loan.purpose.value}",

@@ -87,9 +87,11 @@ class RegistryStore(StoreBase):
         out: list[Member] = []
         with self._begin() as conn:
             next_number: dict[int, int] = {}
+            groups: dict[int, Group] = {}
             for m in new:
                 if m.group_id not in next_number:
-                    self._require(conn, t.groups, m.group_id, "group")
+                    group = group_from_row(self._require(conn, t.groups, m.group_id, "group"))
+                    groups[m.group_id] = group
                     # concurrent adders to one group queue here, so each reads the numbers
                     # the others committed and none takes a number twice
                     self._lock(conn, t.groups, m.group_id)
@@ -99,6 +101,13 @@ class RegistryStore(StoreBase):
                         )
                     ).scalar_one_or_none()
                     next_number[m.group_id] = (top or 0) + 1
+                group = groups[m.group_id]
+                broken = m.group_problems(group)
+                if broken:
+                    raise InvalidInput(
+                        f"group {group.code} ({group.name}), member {m.full_name}: "
+                        + "; ".join(f"{field}: {message}" for field, message in broken)
+                    )
                 number = m.number if m.number is not None else next_number[m.group_id]
                 next_number[m.group_id] = max(next_number[m.group_id], number + 1)
                 values = {**m.model_dump(), "number": number}
@@ -106,8 +115,8 @@ class RegistryStore(StoreBase):
                     mid = conn.execute(t.members.insert().values(**values)).inserted_primary_key
                 except IntegrityError as exc:
                     raise InvalidInput(
-                        f"group #{m.group_id} already has a member number {number} "
-                        f"({m.full_name} cannot take it)"
+                        f"group {group.code} ({group.name}) already has a member number "
+                        f"{number} ({m.full_name} cannot take it)"
                     ) from exc
                 assert mid is not None
                 out.append(Member(id=mid[0], **values))
@@ -128,8 +137,9 @@ class RegistryStore(StoreBase):
                     t.members.c.group_id == group_id, t.members.c.number == number
                 )
             ).one_or_none()
-        if row is None:
-            raise NotFound(f"group #{group_id} has no member number {number}")
+            if row is None:
+                group = group_from_row(self._require(conn, t.groups, group_id, "group"))
+                raise NotFound(f"group {group.code} ({group.name}) has no member number {number}")
         return member_from_row(row)
 
     def members(self, group_id: int, *, active_on: dt.date | None = None) -> list[Member]:

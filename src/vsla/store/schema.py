@@ -49,7 +49,6 @@ from sqlalchemy import (
     PrimaryKeyConstraint,
     String,
     Table,
-    create_engine,
     insert,
     inspect,
     select,
@@ -154,8 +153,9 @@ def known_revisions() -> frozenset[str]:
 
 
 def _engine_for(db: str | Path) -> Engine:
-    text = str(db)
-    return create_engine(text if "://" in text else f"sqlite:///{text}")
+    from vsla.store.opening import engine_for
+
+    return engine_for(str(db), {})
 
 
 def schema_version(db: Engine | Connection | str | Path) -> str | None:
@@ -167,9 +167,11 @@ def schema_version(db: Engine | Connection | str | Path) -> str | None:
     """
     if isinstance(db, Connection):
         return _version_of(_read(db))
+    from vsla.store.opening import opening_errors
+
     engine = db if isinstance(db, Engine) else _engine_for(db)
     try:
-        with engine.connect() as conn:
+        with opening_errors(engine), engine.connect() as conn:
             return _version_of(_read(conn))
     finally:
         if engine is not db:

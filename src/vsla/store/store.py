@@ -36,6 +36,7 @@ from vsla.store.cycles import CycleStore
 from vsla.store.ledger import LedgerStore, MemberBalance
 from vsla.store.loans import Loan, LoanStatement, LoanStore
 from vsla.store.meetings import MeetingRecord, MeetingStore
+from vsla.store.opening import display_url, engine_for, opening_errors
 from vsla.store.queries import ProgrammeQueries
 from vsla.store.registry import RegistryStore
 from vsla.store.shareout import ShareOutStore
@@ -56,7 +57,7 @@ class Store(
     """A vsla database. Get one with :func:`vsla.open`."""
 
     def __repr__(self) -> str:
-        return f"<vsla.Store {self.engine.url.render_as_string(hide_password=True)}>"
+        return f"<vsla.Store {display_url(self.engine)}>"
 
     def close(self) -> None:
         self.engine.dispose()
@@ -102,6 +103,12 @@ def open_store(
     transaction; with ``upgrade=False`` it is refused instead. A database made by a newer
     vsla is refused: :class:`~vsla.errors.SchemaMismatch` (see :mod:`vsla.store.schema`).
 
+    A database that cannot be opened is a :class:`~vsla.errors.StoreError` that says why
+    (see :mod:`vsla.store.opening`): :class:`~vsla.errors.CannotConnect` (no such folder,
+    a server that refuses the connection, an unknown role or database),
+    :class:`~vsla.errors.NotADatabase` (a file that is not a SQLite database); a URL that is
+    not one is :class:`~vsla.errors.InvalidInput`. No message shows the URL's password.
+
     ``busy_timeout`` (SQLite, seconds; default 15): how long a write waits for another
     process's write to finish before :class:`~vsla.errors.DatabaseBusy`.
     """
@@ -129,14 +136,14 @@ def open_store(
             engine = create_engine(
                 "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
-        elif "://" in text:
-            engine = create_engine(text, connect_args=sqlite_args)
-        else:
-            engine = create_engine(f"sqlite:///{text}", connect_args=sqlite_args)
+        else:  # a bad URL: InvalidInput; a missing folder: CannotConnect, not "cannot be written"
+            engine = engine_for(text, sqlite_args)
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
     store = Store(engine)
-    with store._store_errors():  # a missing directory, a read-only file: a StoreError
+    # a server that cannot be reached, a file that is not a database: CannotConnect,
+    # NotADatabase; a read-only file or a locked one: DatabaseReadOnly, DatabaseBusy
+    with opening_errors(engine), store._store_errors():
         ensure_schema(engine, create=create, upgrade=upgrade)
     return store

@@ -43,6 +43,7 @@ from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import DBAPIError
 
 from vsla.errors import ConcurrentUpdate, DatabaseBusy, DatabaseReadOnly
+from vsla.store.opening import display_url
 
 log = logging.getLogger("vsla.store")
 
@@ -285,7 +286,7 @@ class Transactions:
         url = self.engine.url
         if url.get_backend_name() == "sqlite":
             return repr(url.database) if url.database else "(in memory)"
-        return url.render_as_string(hide_password=True)
+        return display_url(url)  # no password, nor a password= parameter
 
     def _busy_timeout(self) -> float | None:
         try:

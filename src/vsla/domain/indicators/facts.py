@@ -152,7 +152,8 @@ class CellFacts:
     """Additive facts about the members of one (sex, ethnicity) cell of one group on a date.
 
     People: ``members`` (active on the date), ``members_at_cycle_start``,
-    ``left_during_cycle`` (left in (cycle start, date]), ``champions`` (active GAL
+    ``joined_during_cycle`` (joined in (cycle start, date]), ``left_during_cycle`` (left in
+    (cycle start, date]), ``champions`` (active GAL
     champions), ``officers`` (active officers of the running cycle), ``members_with_loans``
     (active, with principal outstanding). Money, over the running cycle's entries dated on
     or before the date: ``shares``, ``principal_disbursed``, ``principal_repaid``,
@@ -165,6 +166,7 @@ class CellFacts:
 
     members: int = 0
     members_at_cycle_start: int = 0
+    joined_during_cycle: int = 0
     left_during_cycle: int = 0
     champions: int = 0
     officers: int = 0

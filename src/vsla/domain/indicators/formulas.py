@@ -159,16 +159,25 @@ def attendance_rate(
     return indicator(name, attended, expected)
 
 
-def dropout_rate(left: int, at_cycle_start: int) -> Indicator:
-    """Members who left during the cycle / members at the cycle's start.
+def dropout_rate(left: int, at_cycle_start: int, joined: int = 0) -> Indicator:
+    """Members who left during the cycle / everyone who was a member during it: those
+    active on the cycle's start and those who joined since (``joined``).
+
+    SAVIX divides by the members at the cycle's start alone, which counts a late joiner
+    who leaves in the numerator but not in the denominator: one founder and three late
+    joiners who leave would be a dropout of 300 %. Here everyone who left was a member
+    during the cycle, so the rate is a proportion of the people it describes, from 0 to 1;
+    with no late joiners it is the SAVIX figure.
 
     ```pycon
     >>> dropout_rate(1, 4).value
     Decimal('0.25')
+    >>> dropout_rate(3, 1, joined=3).value  # SAVIX: 3 / 1 = 300 %
+    Decimal('0.75')
 
     ```
     """
-    return indicator("dropout_rate", left, at_cycle_start)
+    return indicator("dropout_rate", left, at_cycle_start + joined)
 
 
 def savings_per_member(

@@ -44,6 +44,7 @@ class GroupBreakdown(Record):
     key: str
     members: int
     members_at_cycle_start: int
+    joined_during_cycle: int
     left_during_cycle: int
     dropout_rate: Indicator
     attendance_rate: Indicator
@@ -88,6 +89,7 @@ class GroupIndicators(Record, Tabular):
     women: int
     pct_women: Indicator
     members_at_cycle_start: int
+    joined_during_cycle: int
     left_during_cycle: int
     dropout_rate: Indicator
     meetings: int
@@ -175,8 +177,11 @@ def _breakdown(
         key=key,
         members=cell.members,
         members_at_cycle_start=cell.members_at_cycle_start,
+        joined_during_cycle=cell.joined_during_cycle,
         left_during_cycle=cell.left_during_cycle,
-        dropout_rate=dropout_rate(cell.left_during_cycle, cell.members_at_cycle_start),
+        dropout_rate=dropout_rate(
+            cell.left_during_cycle, cell.members_at_cycle_start, cell.joined_during_cycle
+        ),
         attendance_rate=attendance_rate(
             cell.present,
             cell.represented,
@@ -266,8 +271,11 @@ def group_indicators_from_facts(
         women=women,
         pct_women=pct_women(women, total.members),
         members_at_cycle_start=total.members_at_cycle_start,
+        joined_during_cycle=total.joined_during_cycle,
         left_during_cycle=total.left_during_cycle,
-        dropout_rate=dropout_rate(total.left_during_cycle, total.members_at_cycle_start),
+        dropout_rate=dropout_rate(
+            total.left_during_cycle, total.members_at_cycle_start, total.joined_during_cycle
+        ),
         meetings=facts.meetings,
         attendance_rate=attendance_rate(
             total.present,

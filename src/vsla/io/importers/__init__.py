@@ -11,19 +11,20 @@ the row that caused it, and the transaction is rolled back: nothing is written.
 
 from __future__ import annotations
 
-__all__ = ["ImportSummary", "import_file"]
+__all__ = ["ImportSummary", "RowWarning", "import_file"]
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from vsla.domain.arguments import checked_call
+from vsla.domain.limits import PLAUSIBLE_AMOUNT, show_amount
 from vsla.errors import InvalidInput
 from vsla.io.cells import nfc
 from vsla.io.importers.activity import import_livelihood, import_referrals
 from vsla.io.importers.meetings import import_meetings
 from vsla.io.importers.members import import_members
-from vsla.io.importers.sheet import InputRow, Problems, parse_sheet
+from vsla.io.importers.sheet import InputRow, Problems, RowWarning, parse_sheet
 from vsla.io.readers import read_sheet
 from vsla.io.templates import COLUMNS, ImportKind, import_kind
 from vsla.store.store import Store
@@ -35,7 +36,9 @@ class ImportSummary:
 
     ``rows_read``: data rows read (the header and blank rows not counted);
     ``records_created``: rows written to the database, all tables together;
-    ``per_table``: the same, table by table (``members``, ``meetings``, ``entries``, ...).
+    ``per_table``: the same, table by table (``members``, ``meetings``, ``entries``, ...);
+    ``warnings``: what was imported but looks unlikely (an amount above the import's
+    ``warn_above``), by row and column.
     """
 
     kind: ImportKind
@@ -43,12 +46,14 @@ class ImportSummary:
     rows_read: int
     records_created: int
     per_table: Mapping[str, int]
+    warnings: tuple[RowWarning, ...] = ()
 
     def __str__(self) -> str:
         tables = ", ".join(f"{n} {t}" for t, n in self.per_table.items() if n)
+        warned = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
         return (
             f"{self.source}: {self.rows_read} row(s) read, {self.records_created} record(s) "
-            f"created ({tables or 'none'})"
+            f"created ({tables or 'none'}){warned}"
         )
 
 
@@ -67,17 +72,24 @@ def import_file(
     path: str | Path,
     *,
     group_code: str | None = None,
+    warn_above: int | None = PLAUSIBLE_AMOUNT,
 ) -> ImportSummary:
     """Import a CSV or XLSX file of ``kind`` (or a programme export, JSON or XLSX).
 
     ``group_code``: the group every row is for; the file's ``group_code`` column may then be
     left out (rows naming another group are errors).
 
+    ``warn_above``: an amount above it (default :data:`~vsla.domain.limits.PLAUSIBLE_AMOUNT`,
+    100.000.000 ₫) is imported but reported in :attr:`ImportSummary.warnings`; ``None``
+    warns of nothing. Above :data:`~vsla.domain.limits.MAX_AMOUNT` an amount is an error.
+
     Raises :class:`~vsla.errors.ImportErrors` listing every row error of the file, with
     nothing written, when anything is wrong.
     """
     kind = import_kind(kind)
     path = Path(path)
+    if warn_above is not None and warn_above < 0:
+        raise InvalidInput(f"warn_above is an amount >= 0, got {show_amount(warn_above)}")
     if kind is ImportKind.PROGRAMME:
         if group_code is not None:
             raise InvalidInput("group_code does not apply to a programme import")
@@ -90,6 +102,13 @@ def import_file(
     columns = COLUMNS[kind]
     sheet = read_sheet(path, kind.value)
     problems = Problems(sheet.source, [c.name for c in columns])
-    rows = parse_sheet(sheet, columns, problems, group_code)
+    rows = parse_sheet(sheet, columns, problems, group_code, warn_above)
     counts = _IMPORTERS[kind](store, rows, problems)
-    return ImportSummary(kind, sheet.source, len(sheet.rows), sum(counts.values()), counts)
+    return ImportSummary(
+        kind,
+        sheet.source,
+        len(sheet.rows),
+        sum(counts.values()),
+        counts,
+        problems.sorted_warnings(),
+    )

@@ -23,8 +23,9 @@ from vsla.domain.activity import (
     ReferralOutcome,
 )
 from vsla.domain.entities import Member
+from vsla.errors import VslaError
 from vsla.io.importers.directory import Directory, who, write_checked
-from vsla.io.importers.sheet import InputRow, Problems, fold, show_date
+from vsla.io.importers.sheet import InputRow, Problems, fold, model_field, show_date
 from vsla.store.store import Store
 
 
@@ -101,7 +102,10 @@ def _import(
                 problems.add(row.number, "", f"this {kind.what} {recorded[group.id][key]}")
                 continue
             recorded[group.id][key] = f"is the same as row {row.number}"
-            new.append(kind.build(row, member))
+            try:
+                new.append(kind.build(row, member))
+            except VslaError as exc:  # what no cell check foresaw (text with NUL, ...)
+                problems.add(row.number, model_field(exc, row.values), str(exc))
     problems.raise_if_any()
     return {kind.table: len(write_checked(problems, kind.write(store), new))}
 

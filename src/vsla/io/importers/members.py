@@ -6,10 +6,10 @@ __all__ = ["import_members"]
 
 import datetime as dt
 
-from vsla.domain.entities import NewMember
+from vsla.domain.entities import NewMember, member_problems
 from vsla.errors import InvalidInput
 from vsla.io.importers.directory import Directory, write_checked
-from vsla.io.importers.sheet import InputRow, Problems, fold, show_date
+from vsla.io.importers.sheet import InputRow, Problems, fold, model_field, show_date
 from vsla.store.store import Store
 
 
@@ -36,18 +36,13 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                 for m in existing.values()
             }
         ok = not row.bad
-        if row["exit_reason"] is not None and row["left_on"] is None and "left_on" not in row.bad:
-            problems.add(
-                row.number, "exit_reason", "an exit reason needs the day the member left (left_on)"
-            )
-            ok = False
-        if row["left_on"] and row["joined_on"] and row["left_on"] < row["joined_on"]:
-            problems.add(
-                row.number,
-                "left_on",
-                f"{show_date(row['left_on'])} is before the day the member joined "
-                f"({show_date(row['joined_on'])})",
-            )
+        # the rules NewMember and the store follow, each reported at its column
+        for field, message in member_problems(
+            row["joined_on"], row["left_on"], row["exit_reason"], group=group, show=show_date
+        ):
+            if field == "exit_reason" and "left_on" in row.bad:
+                continue  # left_on is given but unreadable: reported already
+            problems.add(row.number, field, message)
             ok = False
         number = row["member_number"]
         if "member_number" not in row.bad:
@@ -104,7 +99,7 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                     gal_champion_since=row["gal_champion_since"],
                 )
             )
-        except InvalidInput as exc:
-            problems.add(row.number, "", str(exc))
+        except InvalidInput as exc:  # what no cell check foresaw: at its column if it names one
+            problems.add(row.number, model_field(exc, row.values), str(exc))
     problems.raise_if_any()
     return {"members": len(write_checked(problems, store.add_members, new))}

@@ -8,17 +8,28 @@ then reported together, sorted by row and column) rather than stopping at the fi
 
 from __future__ import annotations
 
-__all__ = ["InputRow", "Problems", "fold", "parse_sheet", "show_date"]
+__all__ = [
+    "InputRow",
+    "Problems",
+    "RowWarning",
+    "fold",
+    "model_field",
+    "parse_sheet",
+    "show_date",
+]
 
 import datetime as dt
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import ValidationError
+
+from vsla.domain.limits import show_amount
 from vsla.errors import ImportErrors, RowError
-from vsla.io.cells import Cell, CellError, is_blank, nfc, parse_text
+from vsla.io.cells import Cell, CellError, Formula, is_blank, nfc, parse_amount, parse_text
 from vsla.io.readers import Sheet
 from vsla.io.templates import Column
 
@@ -28,21 +39,63 @@ def show_date(d: dt.date) -> str:
     return d.strftime("%d/%m/%Y")
 
 
+def model_field(exc: BaseException, columns: Collection[str]) -> str:
+    """The column a model's refusal (a :class:`~vsla.errors.VslaError` raised from pydantic's
+    ``ValidationError``) is first about, when it names one of ``columns``; else ``""``.
+
+    The field is the error's location, or, for a rule of the whole record (text with a NUL
+    character, a date out of range), the field its message starts with."""
+    cause = exc.__cause__
+    if not isinstance(cause, ValidationError) or not cause.errors():
+        return ""
+    first = cause.errors()[0]
+    loc = first["loc"]
+    if loc:
+        field = str(loc[0])
+    else:
+        message = str(first["msg"]).removeprefix("Value error, ")
+        field = re.split(r"[\s:]", message, maxsplit=1)[0]
+    return field if field in columns else ""
+
+
 def fold(text: str) -> str:
     """Text as compared for duplicates and names: NFC, case-folded, single spaces."""
     return " ".join(nfc(text).casefold().split())
 
 
+@dataclass(frozen=True, slots=True)
+class RowWarning:
+    """Something legal but unlikely in one row of an imported file (an amount above the
+    plausibility threshold): the import goes on and returns it in
+    :attr:`~vsla.io.ImportSummary.warnings`."""
+
+    source: str
+    row: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.source}, row {self.row}, column {self.column!r}: {self.message}"
+
+
 class Problems:
-    """InputRow errors of one file, reported sorted by row and then by column."""
+    """InputRow errors of one file, reported sorted by row and then by column; and the
+    warnings, which stop nothing."""
 
     def __init__(self, source: str, columns: Sequence[str] = ()) -> None:
         self.source = source
         self.order = {name: i for i, name in enumerate(columns)}
         self.items: list[RowError] = []
+        self.warnings: list[RowWarning] = []
 
     def add(self, row: int, column: str, message: str) -> None:
         self.items.append(RowError(self.source, row, column, message))
+
+    def warn(self, row: int, column: str, message: str) -> None:
+        self.warnings.append(RowWarning(self.source, row, column, message))
+
+    def sorted_warnings(self) -> tuple[RowWarning, ...]:
+        return tuple(sorted(self.warnings, key=lambda e: (e.row, self.order.get(e.column, -1))))
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -73,11 +126,16 @@ def _header_name(text: str) -> str:
 
 
 def parse_sheet(
-    sheet: Sheet, columns: Sequence[Column], problems: Problems, group_code: str | None
+    sheet: Sheet,
+    columns: Sequence[Column],
+    problems: Problems,
+    group_code: str | None,
+    warn_above: int | None = None,
 ) -> list[InputRow]:
     """Check the header, then read every row's cells; cell problems go to ``problems``.
 
-    A row identical to an earlier one is reported once, as a duplicate, and dropped.
+    A row identical to an earlier one is reported once, as a duplicate, and dropped. An
+    amount above ``warn_above`` is a warning (``None``: no warnings).
 
     A header problem (missing or unknown column) stops the import at once: the rows cannot
     be read without knowing which column is which.
@@ -124,6 +182,11 @@ def parse_sheet(
         for column in columns:
             at = positions.get(column.name)
             cell: Cell = cells[at] if at is not None and at < len(cells) else None
+            if isinstance(cell, Formula):
+                problems.add(number, column.name, cell.problem())
+                row.bad.add(column.name)
+                row.values[column.name] = None
+                continue
             if is_blank(cell):
                 row.values[column.name] = None
                 if column.name == "group_code" and group_code is not None:
@@ -133,11 +196,24 @@ def parse_sheet(
                     row.bad.add(column.name)
                 continue
             try:
-                row.values[column.name] = column.parse(cell)
+                value = row.values[column.name] = column.parse(cell)
             except CellError as exc:
                 problems.add(number, column.name, str(exc))
                 row.bad.add(column.name)
                 row.values[column.name] = None
+                continue
+            if (
+                warn_above is not None
+                and column.parse is parse_amount
+                and isinstance(value, int)
+                and value > warn_above
+            ):
+                problems.warn(
+                    number,
+                    column.name,
+                    f"{show_amount(value)} is accepted but unusually large for a savings group "
+                    f"(above {show_amount(warn_above)}): check the amount",
+                )
         if group_code is not None and row["group_code"] not in (None, group_code):
             problems.add(
                 number,

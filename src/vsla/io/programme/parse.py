@@ -10,8 +10,10 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+from vsla.domain.arguments import MAX_INT, MIN_INT
+from vsla.domain.limits import MAX_TOTAL, amount_problem, show_amount, term_problem
 from vsla.errors import RowError
-from vsla.io.cells import Cell, CellError, is_blank, parse_date, parse_text
+from vsla.io.cells import Cell, CellError, Formula, is_blank, parse_date, parse_text
 from vsla.io.programme.tables import (
     _EVENT_TABLES,
     FORMAT,
@@ -132,6 +134,48 @@ def _integer(value: Cell) -> int:
     return value
 
 
+_AMOUNTS = {("meeting_items", "amount"), ("loans", "principal"), ("livelihood_supports", "value")}
+"""Amounts a caller gave (at most :data:`~vsla.domain.limits.MAX_AMOUNT`); the other
+money columns hold what vsla computed, signed, at most :data:`~vsla.domain.limits.MAX_TOTAL`."""
+_TOTALS = {
+    ("entries", "amount"),
+    ("write_offs", "amount"),
+    ("exits", "payout"),
+    ("share_outs", "total_payout"),
+}
+
+
+def _amount(value: Cell) -> int:
+    amount = _integer(value)
+    if (problem := amount_problem(amount)) is not None:
+        raise CellError(problem)
+    return amount
+
+
+def _signed_total(value: Cell) -> int:
+    amount = _integer(value)
+    if abs(amount) > MAX_TOTAL:
+        raise CellError(
+            f"{show_amount(amount)} is beyond the ceiling of a total, {show_amount(MAX_TOTAL)} "
+            "(vsla.MAX_TOTAL)"
+        )
+    return amount
+
+
+def _term(value: Cell) -> int:
+    months = _integer(value)
+    if (problem := term_problem(months)) is not None:
+        raise CellError(problem)
+    return months
+
+
+def _whole(value: Cell) -> int:
+    number = _integer(value)
+    if not MIN_INT <= number <= MAX_INT:
+        raise CellError(f"{number} is out of range (a 64-bit integer)")
+    return number
+
+
 def _key(value: Cell) -> str:
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         return str(_integer(value))
@@ -162,7 +206,13 @@ def _parser(table: str, column: str) -> Callable[[Cell], Any]:
         return parse_text
     if column == "constitution":
         return _json
-    return _integer
+    if (table, column) in _AMOUNTS:
+        return _amount
+    if (table, column) in _TOTALS:
+        return _signed_total
+    if column == "term_months":
+        return _term
+    return _whole
 
 
 @dataclass(slots=True)
@@ -206,6 +256,10 @@ class _Tables:
             for column in TABLES[table]:
                 i = positions[column]
                 cell = cells[i] if i < len(cells) else None
+                if isinstance(cell, Formula):
+                    self.error(table, number, column, cell.problem())
+                    values[column] = None
+                    continue
                 if is_blank(cell):
                     values[column] = None
                     if column in required:

@@ -32,6 +32,7 @@ from vsla.domain.meeting import (
     SocialFundGrant,
 )
 from vsla.errors import ImportErrors, InvalidInput, RowError, VslaError
+from vsla.io.importers.sheet import model_field
 from vsla.io.programme.parse import (
     _check_references,
     _read_json,
@@ -214,7 +215,7 @@ class _Rebuilder:
         try:
             return cls(**values)
         except (VslaError, ValueError) as exc:
-            raise _Failed(rec, "", str(exc)) from exc
+            raise _Failed(rec, _column_of(rec, exc), str(exc)) from exc
 
     @staticmethod
     def _do(rec: _Rec, action: Callable[P, T], *args: P.args, **kwargs: P.kwargs) -> T:
@@ -461,6 +462,15 @@ class _Rebuilder:
                 raise _Failed(it, "item", f"unknown item {kind!r}")
         meeting: MeetingInput = self._build(ev, MeetingInput, **values)
         return meeting
+
+
+def _column_of(rec: _Rec, exc: Exception) -> str:
+    """The column of ``rec`` a model's refusal is about, when its first problem names a
+    field the row holds (``principal`` is a loan item's ``amount``); else ``""``."""
+    columns = TABLES[rec.table]
+    if rec.table == "meeting_items" and model_field(exc, ["principal"]):
+        return "amount"
+    return model_field(exc, columns)
 
 
 def import_programme(store: Store, path: Path) -> tuple[int, dict[str, int]]:

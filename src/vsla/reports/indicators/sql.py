@@ -144,7 +144,8 @@ class SqlFacts:
         return cycles, group_of_cycle
 
     def _count_members(self, on: dt.date, scope: Scope, counts: _Counts) -> None:
-        """2. Members: active on the date, at the cycle's start, left during it, champions.
+        """2. Members: active on the date, at the cycle's start, joined and left during it,
+        champions.
 
         The running cycle is found per member by index (the latest cycle number started by
         the date) rather than by joining the CTE, which SQLite would scan once per member.
@@ -163,6 +164,7 @@ class SqlFacts:
                 _m.ethnicity,
                 one_if(active_on(on)),
                 one_if(active_on(cycle.start_date)),
+                one_if(and_(_m.joined_on > cycle.start_date, _m.joined_on <= on)),
                 one_if(and_(_m.left_on > cycle.start_date, _m.left_on <= on)),
                 one_if(and_(active_on(on), _m.gal_champion_since <= on)),
             )
@@ -174,10 +176,13 @@ class SqlFacts:
             .where(*in_scope(scope))
             .group_by(_m.group_id, _m.sex, _m.ethnicity)
         )
-        for gid, sex, eth, active, at_start, left, champions in self.conn.execute(q_members):
+        for gid, sex, eth, active, at_start, joined, left, champions in self.conn.execute(
+            q_members
+        ):
             cell = counts[gid][(sex, eth)]
             cell["members"] += as_int(active)
             cell["members_at_cycle_start"] += as_int(at_start)
+            cell["joined_during_cycle"] += as_int(joined)
             cell["left_during_cycle"] += as_int(left)
             cell["champions"] += as_int(champions)
 
