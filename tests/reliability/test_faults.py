@@ -318,12 +318,11 @@ def test_postgres_read_only_reads_but_refuses_writes(pg_schema: str, how: str) -
         engine = pg_engine(pg_schema, "default_transaction_read_only=on")
         sqlstate = "25006"
     else:
-        with owner.connection() as conn:
+        with owner.engine.begin() as conn:  # store.connection() only reads
             conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
             conn.execute(text(f"CREATE ROLE {role} LOGIN"))
             conn.execute(text(f"GRANT USAGE ON SCHEMA {pg_schema} TO {role}"))
             conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {pg_schema} TO {role}"))
-            conn.commit()
         assert POSTGRES_URL
         url = POSTGRES_URL.replace("postgres@", f"{role}@", 1)
         engine = pg_engine(pg_schema, url=url)
@@ -348,10 +347,9 @@ def test_postgres_read_only_reads_but_refuses_writes(pg_schema: str, how: str) -
         assert snapshot(owner) == before
     finally:
         if how == "select-only role":
-            with owner.connection() as conn:
+            with owner.engine.begin() as conn:
                 conn.execute(text(f"DROP OWNED BY {role}"))
                 conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
-                conn.commit()
         owner.close()
 
 

@@ -62,6 +62,7 @@ from vsla.io.pseudonymise import Pseudonymiser, pseudonymiser
 from vsla.io.readers import Sheet, file_error, json_cell, read_json, read_workbook
 from vsla.io.writers import write_tables
 from vsla.store.store import Loan, MeetingRecord, Store
+from vsla.store.transactions import one_snapshot
 
 FORMAT = "vsla-programme"
 VERSION = 1
@@ -498,6 +499,7 @@ class _Exporter:
         t["meeting_items"].extend(items)
 
 
+@one_snapshot  # every table from one committed state
 def _export_tables(store: Store, pseudo: Pseudonymiser | None) -> dict[str, list[TableRow]]:
     return _Exporter(store, pseudo).run()
 

@@ -17,6 +17,12 @@ deadlock, serialization failure or lock timeout is retried (the whole store call
 On SQLite a write transaction starts with ``BEGIN IMMEDIATE``: it takes the database's
 write lock before it reads the state it plans from, so two writers queue on the busy
 timeout instead of both reading, then one failing at its first write.
+
+Every read call sees one snapshot: its statements run in one read transaction
+(``REPEATABLE READ, READ ONLY`` on PostgreSQL, one deferred ``BEGIN`` on SQLite), and a
+read call made of other read calls (``programmes()``, an export, a report) shares it
+(:meth:`Transactions.snapshot`, :func:`one_snapshot`). A meeting committed meanwhile is
+seen by all of the call's figures or by none.
 """
 
 from __future__ import annotations
@@ -25,6 +31,7 @@ __all__ = [
     "CONFLICT_ATTEMPTS",
     "SQLITE_BUSY_TIMEOUT",
     "Transactions",
+    "one_snapshot",
     "retry_conflicts",
     "sqlite_on_begin",
     "sqlite_on_connect",
@@ -37,12 +44,12 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Concatenate, NoReturn, ParamSpec, Self, TypeVar
+from typing import Any, Concatenate, NoReturn, ParamSpec, Protocol, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import DBAPIError
 
-from vsla.errors import ConcurrentUpdate, DatabaseBusy, DatabaseReadOnly
+from vsla.errors import ConcurrentUpdate, DatabaseBusy, DatabaseReadOnly, InvalidInput
 
 log = logging.getLogger("vsla.store")
 
@@ -148,7 +155,29 @@ def retry_conflicts(
         finally:
             _retrying.reset(token)
 
+    run.__vsla_retries__ = True  # type: ignore[attr-defined]
     return run
+
+
+class _Snapshots(Protocol):
+    def snapshot(self) -> Any: ...
+
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def one_snapshot(read: F) -> F:
+    """Run a read method of the store (or a function whose first argument is a store) in one
+    snapshot: every statement it runs, and every store call it makes, sees the same
+    committed state (:meth:`Transactions.snapshot`). The method's body is unchanged."""
+
+    @functools.wraps(read)
+    def run(store: _Snapshots, /, *args: Any, **kwargs: Any) -> Any:
+        with store.snapshot():
+            return read(store, *args, **kwargs)
+
+    run.__vsla_snapshot__ = True  # type: ignore[attr-defined]
+    return run  # type: ignore[return-value]
 
 
 class Transactions:
@@ -158,6 +187,10 @@ class Transactions:
         self.engine = engine
         self._outer: ContextVar[Connection | None] = ContextVar(
             f"vsla_transaction_{id(self)}", default=None
+        )
+        # the read transaction of a snapshot() block, or of a read call (one_snapshot)
+        self._reading: ContextVar[Connection | None] = ContextVar(
+            f"vsla_snapshot_{id(self)}", default=None
         )
 
     @contextmanager
@@ -210,6 +243,7 @@ class Transactions:
             except DBAPIError as exc:
                 self._raise_store_error(exc, in_block=True)
             return
+        self._refuse_write_in_snapshot()
         try:
             with self._write_connection() as conn, conn.begin():
                 token = self._outer.set(conn)
@@ -219,6 +253,46 @@ class Transactions:
                     self._outer.reset(token)
         except DBAPIError as exc:
             self._raise_store_error(exc, in_block=True)
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Self]:
+        """Make every read in the block see one committed state of the database.
+
+        Each read call of the store already sees one state on its own; a block makes
+        several calls agree with each other (a balance and the member balances that sum to
+        it, an export's tables). On PostgreSQL it is one ``REPEATABLE READ, READ ONLY``
+        transaction; on SQLite one read transaction, during which another process's write
+        waits to commit (keep the block short: read, then compute or write files after it).
+        Inside :meth:`transaction` reads already see the block's own state, and the block
+        does nothing more. Writing inside it is refused (:class:`~vsla.errors.InvalidInput`).
+
+        ```pycon
+        >>> import vsla
+        >>> store = vsla.open(":memory:")
+        >>> with store.snapshot():
+        ...     groups, programmes = store.groups(), store.programmes()
+        >>> groups, programmes
+        ([], [])
+
+        ```
+        """
+        if self._outer.get() is not None or self._reading.get() is not None:
+            yield self
+            return
+        with self._read_transaction() as conn:
+            token = self._reading.set(conn)
+            try:
+                yield self
+            finally:
+                self._reading.reset(token)
+
+    def _refuse_write_in_snapshot(self) -> None:
+        if self._reading.get() is not None:
+            raise InvalidInput(
+                "store.snapshot() is for reading: a store call that writes cannot run inside "
+                "it; write after the block (or read inside store.transaction(), whose reads "
+                "see what the block writes)"
+            )
 
     @contextmanager
     def _write_connection(self) -> Iterator[Connection]:
@@ -232,6 +306,8 @@ class Transactions:
         """A connection in a transaction for one write: its own, or a savepoint of the
         outer one."""
         outer = self._outer.get()
+        if outer is None:
+            self._refuse_write_in_snapshot()
         try:
             if outer is None:
                 with self._write_connection() as conn, conn.begin():
@@ -244,24 +320,59 @@ class Transactions:
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
-        """A connection for your own SQL (reports, a notebook): inside :meth:`transaction`
-        it is the transaction's, so it sees what the block has written."""
+        """A connection for your own SQL (reports, a notebook), reading one snapshot like
+        the store's read calls (``READ ONLY`` on PostgreSQL). Inside :meth:`transaction` it
+        is the transaction's, so it sees what the block has written, and may write; inside
+        :meth:`snapshot` it is the snapshot's."""
         with self._connect() as conn:
             yield conn
 
     @contextmanager
     def _connect(self) -> Iterator[Connection]:
         """A connection for reading: inside a transaction, the same one, so reads see what
-        the block has written."""
+        the block has written; inside a snapshot, the snapshot's; otherwise one read
+        transaction of its own."""
         outer = self._outer.get()
         if outer is not None:
             yield outer
             return
+        reading = self._reading.get()
+        if reading is not None:
+            yield reading
+            return
+        with self._read_transaction() as conn:
+            yield conn
+
+    @contextmanager
+    def _read_transaction(self) -> Iterator[Connection]:
+        """A connection whose statements all see one committed state: on PostgreSQL a
+        ``REPEATABLE READ, READ ONLY`` transaction (its snapshot is taken at the first
+        statement); on SQLite a deferred ``BEGIN``, whose shared lock keeps other
+        processes' commits out until it ends."""
         try:
-            with self.engine.connect() as conn:
-                yield conn
+            conn = self.engine.connect()
         except DBAPIError as exc:
             self._raise_store_error(exc, in_block=False)
+        try:
+            if conn.dialect.name == "postgresql":
+                # the first statement of the transaction, so that its snapshot is the
+                # transaction's (the driver's read-only and isolation options would
+                # leave the connection READ WRITE when it goes back to the pool,
+                # overriding a read-only session or role)
+                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield conn
+        except DBAPIError as exc:
+            self._raise_store_error(exc, in_block=False)
+        finally:
+            self._close_reader(conn)
+
+    def _close_reader(self, conn: Connection) -> None:
+        """End a read transaction. If the server ended it first (the caller kept it idle
+        past ``idle_in_transaction_session_timeout``), nothing is lost: it only read."""
+        try:
+            conn.close()
+        except DBAPIError as exc:
+            log.info("a read transaction on %s ended by the server: %s", self._database_name(), exc)
 
     @contextmanager
     def _store_errors(self) -> Iterator[None]:
