@@ -103,7 +103,8 @@ def open_store(
     vsla is refused: :class:`~vsla.errors.SchemaMismatch` (see :mod:`vsla.store.schema`).
 
     ``busy_timeout`` (SQLite, seconds; default 15): how long a write waits for another
-    process's write to finish before :class:`~vsla.errors.DatabaseBusy`.
+    process's write to finish before :class:`~vsla.errors.DatabaseBusy` (for an in-memory
+    database, another thread's transaction).
     """
     from vsla.store.schema import ensure_schema
 
@@ -136,7 +137,7 @@ def open_store(
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
-    store = Store(engine)
+    store = Store(engine, busy_timeout=busy_timeout)
     with store._store_errors():  # a missing directory, a read-only file: a StoreError
         ensure_schema(engine, create=create, upgrade=upgrade)
     return store

@@ -23,6 +23,9 @@ Every read call sees one snapshot: its statements run in one read transaction
 read call made of other read calls (``programmes()``, an export, a report) shares it
 (:meth:`Transactions.snapshot`, :func:`one_snapshot`). A meeting committed meanwhile is
 seen by all of the call's figures or by none.
+
+The one connection of an in-memory SQLite store is shared by every thread of the process:
+the store runs one transaction at a time on it (:class:`_SharedConnection`).
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ __all__ = [
 import functools
 import logging
 import random
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -48,6 +52,7 @@ from typing import Any, Concatenate, NoReturn, ParamSpec, Protocol, Self, TypeVa
 
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
 from vsla.errors import ConcurrentUpdate, DatabaseBusy, DatabaseReadOnly, InvalidInput
 
@@ -180,10 +185,53 @@ def one_snapshot(read: F) -> F:
     return run  # type: ignore[return-value]
 
 
+class _SharedConnection:
+    """The one connection of a store whose pool holds a single connection (``StaticPool``:
+    an in-memory SQLite database), shared by the threads of the process: one transaction
+    at a time. A thread waits for another's transaction up to the busy timeout, then
+    :class:`DatabaseBusy`, as it would for another process's lock on a file. Within one
+    thread and context the hold is re-entrant (a read inside a ``store.transaction()``
+    block, a snapshot inside a snapshot)."""
+
+    def __init__(self, timeout: float) -> None:
+        self.timeout = timeout
+        self._lock = threading.Lock()
+        self._thread: int | None = None
+        self._held: ContextVar[bool] = ContextVar(f"vsla_held_{id(self)}", default=False)
+
+    @contextmanager
+    def hold(self, database: str) -> Iterator[None]:
+        me = threading.get_ident()
+        if self._thread == me:
+            if self._held.get():
+                yield  # this thread and context already hold it
+                return
+            raise DatabaseBusy(
+                f"the database {database} is busy: another task of this thread holds its "
+                "one connection in a transaction (an await inside store.transaction() or "
+                "store.snapshot()?); nothing was written. Finish that block first, or use "
+                "a file or PostgreSQL, whose connections are one per task."
+            )
+        if not self._lock.acquire(timeout=self.timeout):
+            raise DatabaseBusy(
+                f"the database {database} is busy: another thread of this process held it "
+                f"longer than the busy timeout ({self.timeout:g} s); nothing was written. "
+                "Try again when that thread's call or transaction block has finished."
+            )
+        self._thread = me
+        token = self._held.set(True)
+        try:
+            yield
+        finally:
+            self._held.reset(token)
+            self._thread = None
+            self._lock.release()
+
+
 class Transactions:
     """Base of the store: owns the engine and hands out connections."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, busy_timeout: float | None = None) -> None:
         self.engine = engine
         self._outer: ContextVar[Connection | None] = ContextVar(
             f"vsla_transaction_{id(self)}", default=None
@@ -192,6 +240,36 @@ class Transactions:
         self._reading: ContextVar[Connection | None] = ContextVar(
             f"vsla_snapshot_{id(self)}", default=None
         )
+        self._shared: _SharedConnection | None = None
+        if isinstance(engine.pool, StaticPool):
+            timeout = SQLITE_BUSY_TIMEOUT if busy_timeout is None else busy_timeout
+            self._shared = _SharedConnection(timeout)
+        # SQLAlchemy's default pool for an in-memory SQLite engine gives each thread a
+        # database of its own: only the opening thread sees the store's
+        self._home_thread: int | None = None
+        if isinstance(engine.pool, SingletonThreadPool) and engine.url.database in (
+            None,
+            "",
+            ":memory:",
+        ):
+            self._home_thread = threading.get_ident()
+
+    @contextmanager
+    def _hold(self) -> Iterator[None]:
+        """Exclusive use of the connection while a transaction runs on it, where the store
+        has only one (see :class:`_SharedConnection`); nothing to do otherwise."""
+        if self._home_thread is not None and threading.get_ident() != self._home_thread:
+            raise InvalidInput(
+                "this store's in-memory SQLite database belongs to the thread that opened "
+                "it (the engine's SingletonThreadPool gives each thread a database of its "
+                'own); open it with vsla.open(":memory:"), which every thread can share, '
+                "or use a file"
+            )
+        if self._shared is None:
+            yield
+            return
+        with self._shared.hold(self._database_name()):
+            yield
 
     @contextmanager
     def transaction(self) -> Iterator[Self]:
@@ -245,7 +323,7 @@ class Transactions:
             return
         self._refuse_write_in_snapshot()
         try:
-            with self._write_connection() as conn, conn.begin():
+            with self._hold(), self._write_connection() as conn, conn.begin():
                 token = self._outer.set(conn)
                 try:
                     yield self
@@ -310,7 +388,7 @@ class Transactions:
             self._refuse_write_in_snapshot()
         try:
             if outer is None:
-                with self._write_connection() as conn, conn.begin():
+                with self._hold(), self._write_connection() as conn, conn.begin():
                     yield conn
             else:
                 with outer.begin_nested():
@@ -349,22 +427,25 @@ class Transactions:
         ``REPEATABLE READ, READ ONLY`` transaction (its snapshot is taken at the first
         statement); on SQLite a deferred ``BEGIN``, whose shared lock keeps other
         processes' commits out until it ends."""
-        try:
-            conn = self.engine.connect()
-        except DBAPIError as exc:
-            self._raise_store_error(exc, in_block=False)
-        try:
-            if conn.dialect.name == "postgresql":
-                # the first statement of the transaction, so that its snapshot is the
-                # transaction's (the driver's read-only and isolation options would
-                # leave the connection READ WRITE when it goes back to the pool,
-                # overriding a read-only session or role)
-                conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-            yield conn
-        except DBAPIError as exc:
-            self._raise_store_error(exc, in_block=False)
-        finally:
-            self._close_reader(conn)
+        with self._hold():
+            try:
+                conn = self.engine.connect()
+            except DBAPIError as exc:
+                self._raise_store_error(exc, in_block=False)
+            try:
+                if conn.dialect.name == "postgresql":
+                    # the first statement of the transaction, so that its snapshot is the
+                    # transaction's (the driver's read-only and isolation options would
+                    # leave the connection READ WRITE when it goes back to the pool,
+                    # overriding a read-only session or role)
+                    conn.exec_driver_sql(
+                        "SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY"
+                    )
+                yield conn
+            except DBAPIError as exc:
+                self._raise_store_error(exc, in_block=False)
+            finally:
+                self._close_reader(conn)
 
     def _close_reader(self, conn: Connection) -> None:
         """End a read transaction. If the server ended it first (the caller kept it idle
@@ -380,7 +461,8 @@ class Transactions:
         calls: for code that uses the engine directly (opening, creating or upgrading the
         schema)."""
         try:
-            yield
+            with self._hold():
+                yield
         except DBAPIError as exc:
             self._raise_store_error(exc, in_block=False)
 
