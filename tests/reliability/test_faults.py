@@ -485,3 +485,151 @@ def test_a_deadlock_between_two_blocks_is_a_concurrent_update_for_one_of_them(
     assert "re-run the whole block" in results[1]
     assert len(snapshot(store)["entries"]) == before + 2  # the winner's two meetings only
     store.close()
+
+
+# ------------------------------------------------- bounded waits: defaults on PostgreSQL
+
+
+def _settings(store: vsla.Store) -> tuple[str, str]:
+    with store.connection() as conn:
+        lock = conn.exec_driver_sql("SHOW lock_timeout").scalar_one()
+        idle = conn.exec_driver_sql("SHOW idle_in_transaction_session_timeout").scalar_one()
+    return lock, idle
+
+
+def pg_url(schema: str) -> str:
+    assert POSTGRES_URL
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_postgres_connections_get_bounded_waits_unless_someone_chose(pg_schema: str) -> None:
+    from vsla.store.transactions import PG_IDLE_IN_TRANSACTION_TIMEOUT, PG_LOCK_TIMEOUT
+
+    assert (PG_LOCK_TIMEOUT, PG_IDLE_IN_TRANSACTION_TIMEOUT) == (2.0, 5.0)
+    cases = [
+        (vsla.open(pg_url(pg_schema)), ("2s", "5s")),  # vsla's defaults
+        (vsla.open(pg_engine(pg_schema)), ("2s", "5s")),  # an Engine of the caller's too
+        (vsla.open(pg_engine(pg_schema, "lock_timeout=150ms")), ("150ms", "5s")),  # theirs wins
+        (
+            vsla.open(pg_url(pg_schema), lock_timeout=0.3, idle_in_transaction_timeout=0),
+            ("300ms", "0"),  # chosen when opening; 0 is no bound
+        ),
+    ]
+    for store, expected in cases:
+        assert _settings(store) == expected
+        store.close()
+
+
+def test_bounded_wait_arguments_are_checked() -> None:
+    with pytest.raises(vsla.InvalidInput, match="PostgreSQL only"):
+        vsla.open(":memory:", lock_timeout=1)
+    with pytest.raises(vsla.InvalidInput, match="Engine of your own"):
+        vsla.open(create_engine("sqlite://"), idle_in_transaction_timeout=1)
+    for wrong in (-1, 86_401, float("nan"), True, "2s"):
+        with pytest.raises(vsla.InvalidInput, match="number of seconds"):
+            vsla.open("postgresql+psycopg://nobody@127.0.0.1:1/none", lock_timeout=wrong)  # type: ignore[arg-type]
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_a_lock_held_forever_costs_a_writer_the_default_bound_then_concurrent_update(
+    pg_schema: str,
+) -> None:
+    """With vsla's defaults, a writer queued behind a lock that is never released waits
+    ``CONFLICT_ATTEMPTS`` lock timeouts (plus short back-offs), then gets ConcurrentUpdate,
+    having written nothing."""
+    from vsla.store.transactions import CONFLICT_ATTEMPTS, PG_LOCK_TIMEOUT
+
+    store = vsla.open(pg_url(pg_schema))
+    world = build(store)
+    before = snapshot(store)
+    holder = pg_engine(pg_schema)
+    conn, trans = _hold_cycle(holder, world.cycle.id)
+    try:
+        started = time.monotonic()
+        with pytest.raises(vsla.ConcurrentUpdate, match="lock not available"):
+            world.meet(START, share_purchases={world.id("Y Hoa"): 1})
+        waited = time.monotonic() - started
+    finally:
+        trans.rollback()  # type: ignore[attr-defined]
+        conn.close()  # type: ignore[attr-defined]
+        holder.dispose()
+    bound = CONFLICT_ATTEMPTS * PG_LOCK_TIMEOUT + sum(0.02 * 2**a for a in range(1, 5))
+    assert CONFLICT_ATTEMPTS * PG_LOCK_TIMEOUT * 0.95 <= waited <= bound + 2.0, waited
+    assert snapshot(store) == before
+    store.close()
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_stalled_client_holds_the_cycle_only_for_the_idle_bound(pg_schema: str) -> None:
+    """A clerk's app stops inside its transaction block, holding the cycle (its process
+    frozen, its network lost). The server ends that transaction once it has been idle for
+    the bound, releasing the cycle: another clerk waiting for it goes through, and the
+    stalled app, when it wakes, is told that nothing of its block was written."""
+    stalled = vsla.open(pg_url(pg_schema), idle_in_transaction_timeout=0.5)
+    world = build(stalled)
+    other = vsla.open(pg_url(pg_schema))
+    started = threading.Event()
+    outcome: list[BaseException] = []
+
+    def stall() -> None:
+        try:
+            with stalled.transaction():
+                world.meet(START, share_purchases={world.id("Y Hoa"): 3})  # the cycle is held
+                started.set()
+                time.sleep(1.5)  # frozen
+        except BaseException as exc:
+            outcome.append(exc)
+
+    staller = threading.Thread(target=stall)
+    staller.start()
+    assert started.wait(timeout=10)
+    t0 = time.monotonic()
+    record = other.record_meeting(
+        world.cycle.id, vsla.MeetingInput(date=START, share_purchases={world.id("Y Hoa"): 1})
+    )
+    waited = time.monotonic() - t0
+    staller.join(timeout=10)
+    assert waited < 1.2, waited  # the idle bound (0.5 s), not the 1.5 s stall
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], vsla.ConcurrentUpdate)
+    assert "idle_in_transaction_session_timeout" in str(outcome[0])
+    assert "re-run the whole block" in str(outcome[0])
+    assert [e.amount for e in other.entries(world.cycle.id)] == [e.amount for e in record.entries]
+    stalled.close()
+    other.close()
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_call_stalled_past_the_idle_bound_is_run_again(
+    pg_schema: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A store call whose process stalls in the middle (here: once, for 0.6 s, after the
+    cycle's lock) finds its transaction ended by the server; the call is run again, from a
+    fresh read of the state, and goes through."""
+    store = vsla.open(pg_url(pg_schema), idle_in_transaction_timeout=0.2)
+    world = build(store)
+    stalls: list[str] = []
+
+    def freeze_once(*args: object) -> None:
+        statement = str(args[2])
+        if "FOR UPDATE" in statement and not stalls:
+            stalls.append(statement)
+            time.sleep(0.6)
+
+    from sqlalchemy import event
+
+    event.listen(store.engine, "after_cursor_execute", freeze_once)
+    caplog.set_level(logging.INFO, logger="vsla.store")
+    record = world.meet(START, share_purchases={world.id("Y Hoa"): 2})
+    event.remove(store.engine, "after_cursor_execute", freeze_once)
+    assert stalls
+    assert any("idle in transaction too long" in r.getMessage() for r in caplog.records)
+    assert [e.amount for e in store.entries(world.cycle.id)] == [e.amount for e in record.entries]
+    assert store.balances(world.cycle.id).loan_fund_cash == 20_000
+    store.close()

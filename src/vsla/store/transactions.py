@@ -24,6 +24,10 @@ read call made of other read calls (``programmes()``, an export, a report) share
 (:meth:`Transactions.snapshot`, :func:`one_snapshot`). A meeting committed meanwhile is
 seen by all of the call's figures or by none.
 
+On PostgreSQL each connection gets bounded waits (:data:`PG_LOCK_TIMEOUT`,
+:data:`PG_IDLE_IN_TRANSACTION_TIMEOUT`) unless the caller or the server chose its own, so
+a stalled client cannot hold a group's cycle forever.
+
 The one connection of an in-memory SQLite store is shared by every thread of the process:
 the store runs one transaction at a time on it (:class:`_SharedConnection`).
 """
@@ -32,9 +36,13 @@ from __future__ import annotations
 
 __all__ = [
     "CONFLICT_ATTEMPTS",
+    "PG_IDLE_IN_TRANSACTION_TIMEOUT",
+    "PG_LOCK_TIMEOUT",
     "SQLITE_BUSY_TIMEOUT",
     "Transactions",
     "one_snapshot",
+    "postgres_on_connect",
+    "postgres_settings",
     "retry_conflicts",
     "sqlite_on_begin",
     "sqlite_on_connect",
@@ -45,7 +53,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Concatenate, NoReturn, ParamSpec, Protocol, Self, TypeVar
@@ -66,6 +74,27 @@ connect_args={"timeout": 2})``)."""
 
 _SQLITE_DRIVER_DEFAULT_MS = 5000  # the sqlite3 module's default timeout (5.0 s)
 
+PG_LOCK_TIMEOUT = 2.0
+"""Seconds a PostgreSQL statement waits for a row another transaction holds (its
+``lock_timeout``) before the store call is retried (:data:`CONFLICT_ATTEMPTS` times in
+all) and then refused with :class:`ConcurrentUpdate`. ``vsla.open(url, lock_timeout=...)``
+chooses another; a value set by the caller (``-c lock_timeout=...`` in the connection's
+options) or on the server (``ALTER ROLE``/``ALTER DATABASE``, ``postgresql.conf``) wins."""
+
+PG_IDLE_IN_TRANSACTION_TIMEOUT = 5.0
+"""Seconds a PostgreSQL session may sit idle inside a transaction (its
+``idle_in_transaction_session_timeout``) before the server ends it, rolling the
+transaction back and releasing its locks: a client stopped in the middle of a store call
+(a frozen process, a lost network) holds its group's cycle at most this long. The store
+itself is never idle in a transaction longer than its own planning takes (milliseconds);
+``vsla.open(url, idle_in_transaction_timeout=...)`` chooses another, and a value set by
+the caller or on the server wins, as for :data:`PG_LOCK_TIMEOUT`."""
+
+_PG_SETTINGS = {
+    "lock_timeout": PG_LOCK_TIMEOUT,
+    "idle_in_transaction_session_timeout": PG_IDLE_IN_TRANSACTION_TIMEOUT,
+}
+
 CONFLICT_ATTEMPTS = 5
 """How many times a store call is run when PostgreSQL reports a conflict (deadlock,
 serialization failure, lock timeout) before it raises :class:`ConcurrentUpdate`."""
@@ -77,7 +106,11 @@ _PG_CONFLICTS = {
     "40001": "serialization failure",
     "40P01": "deadlock",
     "55P03": "lock not available",
+    # the server ended this session's transaction: it was idle (this process stalled)
+    # longer than idle_in_transaction_session_timeout; rolled back, locks released
+    "25P03": "idle in transaction too long",
 }
+_PG_STALLED = "25P03"
 # ... and a database, replica or role that does not allow writing
 _PG_READ_ONLY = {"25006", "42501"}
 
@@ -93,6 +126,38 @@ def sqlite_on_connect(dbapi_connection: Any) -> None:
         cursor.close()
 
 
+def postgres_settings(
+    lock_timeout: float | None = None, idle_in_transaction_timeout: float | None = None
+) -> dict[str, tuple[int, bool]]:
+    """The PostgreSQL settings a store gives its connections: name → (milliseconds, chosen
+    by the caller). A default (``None``) applies only where nobody else chose a value."""
+    out: dict[str, tuple[int, bool]] = {}
+    for (name, default), given in zip(
+        _PG_SETTINGS.items(), (lock_timeout, idle_in_transaction_timeout), strict=True
+    ):
+        seconds = default if given is None else given
+        out[name] = (round(seconds * 1000), given is not None)
+    return out
+
+
+def postgres_on_connect(dbapi_connection: Any, settings: Mapping[str, tuple[int, bool]]) -> None:
+    """Per PostgreSQL connection: set each of ``settings`` (see :func:`postgres_settings`)
+    that the caller chose, and each default whose setting is still the server's built-in
+    default (``pg_settings.source = 'default'``). One round trip, then a commit."""
+    values = [x for name, (ms, chosen) in settings.items() for x in (name, str(ms), chosen)]
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(
+            "SELECT set_config(v.name, v.value, false) "
+            "FROM (VALUES (%s, %s, %s), (%s, %s, %s)) AS v(name, value, chosen) "
+            "JOIN pg_settings s ON s.name = v.name WHERE v.chosen OR s.source = 'default'",
+            values,
+        )
+    finally:
+        cursor.close()
+    dbapi_connection.commit()
+
+
 def sqlite_on_begin(conn: Connection) -> None:
     """Begin a SQLite transaction: ``IMMEDIATE`` (the write lock, now) for a store write,
     deferred for a read."""
@@ -100,14 +165,25 @@ def sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+_STALLED = (
+    "ended this transaction because it sat idle longer than "
+    "idle_in_transaction_session_timeout (this process stopped in the middle of a store "
+    "call or held a store.transaction() block open while doing something else)"
+)
+
+
+def _cause(stalled: bool) -> str:
+    return f" {_STALLED}" if stalled else ": another writer changed the same rows at the same time"
+
+
 class _Conflict(ConcurrentUpdate):
     """A conflict that re-running the whole store call may resolve."""
 
-    def __init__(self, database: str, what: str) -> None:
-        self.database, self.what = database, what
+    def __init__(self, database: str, what: str, *, stalled: bool = False) -> None:
+        self.database, self.what, self.stalled = database, what, stalled
         super().__init__(
-            f"the database {database}: another writer changed the same rows at the same "
-            f"time ({what}); nothing was written. Try again in a moment."
+            f"the database {database}{_cause(stalled)} ({what}); nothing was written. "
+            "Try again in a moment."
         )
 
 
@@ -141,6 +217,14 @@ def retry_conflicts(
                 try:
                     return method(self, *args, **kwargs)
                 except _Conflict as exc:
+                    if attempt == CONFLICT_ATTEMPTS and exc.stalled:
+                        raise ConcurrentUpdate(
+                            f"the database {exc.database} {_STALLED} ({exc.what}), each of "
+                            f"the {CONFLICT_ATTEMPTS} times {method.__name__} was tried; "
+                            "nothing was written. A call that works longer than that between "
+                            "two statements needs a longer bound: vsla.open(url, "
+                            "idle_in_transaction_timeout=seconds)."
+                        ) from exc.__cause__
                     if attempt == CONFLICT_ATTEMPTS:
                         raise ConcurrentUpdate(
                             f"the database {exc.database}: another writer kept changing the "
@@ -538,11 +622,12 @@ class Transactions:
             )
         if state in _PG_CONFLICTS:
             what = _PG_CONFLICTS[state]
+            stalled = state == _PG_STALLED
             if in_block:
                 return ConcurrentUpdate(
-                    f"the database {name}: another writer changed the same rows at the same "
-                    f"time ({what}, SQLSTATE {state}) inside store.transaction(); re-run the "
+                    f"the database {name}{_cause(stalled)} ({what}, SQLSTATE {state}) inside "
+                    "store.transaction(); nothing of the block was written: re-run the "
                     "whole block, which reads the state again."
                 )
-            return _Conflict(name, f"{what}, SQLSTATE {state}")
+            return _Conflict(name, f"{what}, SQLSTATE {state}", stalled=stalled)
         return exc
