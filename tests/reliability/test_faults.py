@@ -633,3 +633,70 @@ def test_a_call_stalled_past_the_idle_bound_is_run_again(
     assert [e.amount for e in store.entries(world.cycle.id)] == [e.amount for e in record.entries]
     assert store.balances(world.cycle.id).loan_fund_cash == 20_000
     store.close()
+
+
+def _terminate(admin: Engine, conn: object) -> None:
+    """End the server session of a store's connection, as a restart or an idle timeout
+    would, from another connection."""
+    pid = conn.connection.dbapi_connection.info.backend_pid  # type: ignore[attr-defined]
+    with admin.connect() as c:
+        c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        c.commit()
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_connection_lost_before_the_commit_is_retried(pg_schema: str) -> None:
+    """The server ends the session in the middle of a write (after the cycle's lock) and
+    in the middle of a read (after its first statement): nothing was committed, so each
+    call is run again on a fresh connection and goes through."""
+    from sqlalchemy import event
+
+    store = vsla.open(pg_engine(pg_schema))
+    world = build(store)
+    admin = pg_engine(pg_schema)
+    ended: list[str] = []
+
+    def end_session_once(conn: object, *args: object) -> None:
+        statement = str(args[1])
+        if not ended and ("FOR UPDATE" in statement or "FROM cycles" in statement):
+            ended.append(statement)
+            _terminate(admin, conn)
+
+    event.listen(store.engine, "after_cursor_execute", end_session_once)
+    record = world.meet(START, share_purchases={world.id("Y Hoa"): 2})
+    assert ended
+    ended.clear()
+    assert store.balances(world.cycle.id).loan_fund_cash == 20_000  # a read, run again
+    assert ended
+    event.remove(store.engine, "after_cursor_execute", end_session_once)
+    assert [e.id for e in store.entries(world.cycle.id)] == [e.id for e in record.entries]
+    admin.dispose()
+    store.close()
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_connection_lost_during_the_commit_is_not_retried(pg_schema: str) -> None:
+    """If the session ends while the COMMIT is on its way, the store cannot know whether it
+    was carried out: it raises a StoreError that says so, and runs nothing again."""
+    from sqlalchemy import event
+
+    store = vsla.open(pg_engine(pg_schema))
+    world = build(store)
+    admin = pg_engine(pg_schema)
+
+    def end_session(conn: object) -> None:
+        _terminate(admin, conn)
+
+    event.listen(store.engine, "commit", end_session)
+    try:
+        with pytest.raises(vsla.StoreError, match="may or may not have been written") as lost:
+            world.meet(START, share_purchases={world.id("Y Hoa"): 2})
+    finally:
+        event.remove(store.engine, "commit", end_session)
+    assert not isinstance(lost.value, vsla.ConcurrentUpdate)
+    assert isinstance(lost.value.__cause__, DBAPIError)
+    assert store.entries(world.cycle.id) == []  # here it was not: the server never saw COMMIT
+    admin.dispose()
+    store.close()

@@ -56,13 +56,19 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any, Concatenate, NoReturn, ParamSpec, Protocol, Self, TypeVar
+from typing import Any, Concatenate, NoReturn, ParamSpec, Self, TypeVar
 
 from sqlalchemy import Connection, Engine, Table, select
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
-from vsla.errors import ConcurrentUpdate, DatabaseBusy, DatabaseReadOnly, InvalidInput
+from vsla.errors import (
+    ConcurrentUpdate,
+    DatabaseBusy,
+    DatabaseReadOnly,
+    InvalidInput,
+    StoreError,
+)
 
 log = logging.getLogger("vsla.store")
 
@@ -165,25 +171,28 @@ def sqlite_on_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+_RACE = ": another writer changed the same rows at the same time"
 _STALLED = (
-    "ended this transaction because it sat idle longer than "
+    " ended this transaction because it sat idle longer than "
     "idle_in_transaction_session_timeout (this process stopped in the middle of a store "
     "call or held a store.transaction() block open while doing something else)"
 )
-
-
-def _cause(stalled: bool) -> str:
-    return f" {_STALLED}" if stalled else ": another writer changed the same rows at the same time"
+_LOST = (
+    ": the connection to the server was lost in the middle of the call, before anything "
+    "was committed (the server ended the session: this process was stopped longer than "
+    "idle_in_transaction_session_timeout, or the server was restarted)"
+)
 
 
 class _Conflict(ConcurrentUpdate):
-    """A conflict that re-running the whole store call may resolve."""
+    """A conflict that re-running the whole store call may resolve: with another writer
+    (``_RACE``), or a transaction the server ended before it committed (``_STALLED``,
+    ``_LOST``)."""
 
-    def __init__(self, database: str, what: str, *, stalled: bool = False) -> None:
-        self.database, self.what, self.stalled = database, what, stalled
+    def __init__(self, database: str, what: str, cause: str = _RACE) -> None:
+        self.database, self.what, self.cause = database, what, cause
         super().__init__(
-            f"the database {database}{_cause(stalled)} ({what}); nothing was written. "
-            "Try again in a moment."
+            f"the database {database}{cause} ({what}); nothing was written. Try again in a moment."
         )
 
 
@@ -217,9 +226,9 @@ def retry_conflicts(
                 try:
                     return method(self, *args, **kwargs)
                 except _Conflict as exc:
-                    if attempt == CONFLICT_ATTEMPTS and exc.stalled:
+                    if attempt == CONFLICT_ATTEMPTS and exc.cause != _RACE:
                         raise ConcurrentUpdate(
-                            f"the database {exc.database} {_STALLED} ({exc.what}), each of "
+                            f"the database {exc.database}{exc.cause} ({exc.what}), each of "
                             f"the {CONFLICT_ATTEMPTS} times {method.__name__} was tried; "
                             "nothing was written. A call that works longer than that between "
                             "two statements needs a longer bound: vsla.open(url, "
@@ -248,22 +257,33 @@ def retry_conflicts(
     return run
 
 
-class _Snapshots(Protocol):
-    def snapshot(self) -> Any: ...
-
-
 F = TypeVar("F", bound=Callable[..., Any])
 
 
 def one_snapshot(read: F) -> F:
     """Run a read method of the store (or a function whose first argument is a store) in one
     snapshot: every statement it runs, and every store call it makes, sees the same
-    committed state (:meth:`Transactions.snapshot`). The method's body is unchanged."""
+    committed state (:meth:`Transactions.snapshot`). The method's body is unchanged.
+
+    A read whose transaction the server ended (its connection lost, or idle too long) is
+    run again, like a write that met a conflict (:func:`retry_conflicts`), when it is the
+    outermost read; inside a snapshot or transaction block the caller re-runs the block.
+    """
 
     @functools.wraps(read)
-    def run(store: _Snapshots, /, *args: Any, **kwargs: Any) -> Any:
-        with store.snapshot():
+    def run(store: Transactions, /, *args: Any, **kwargs: Any) -> Any:
+        if store._reading.get() is not None or store._outer.get() is not None:
             return read(store, *args, **kwargs)
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                with store.snapshot():
+                    return read(store, *args, **kwargs)
+            except _Conflict as exc:
+                if attempt == CONFLICT_ATTEMPTS:
+                    raise
+                log.info("%s: %s on %s; reading again", read.__name__, exc.what, exc.database)
+                time.sleep(random.uniform(0, 0.02 * 2**attempt))
+        raise AssertionError("unreachable")  # pragma: no cover
 
     run.__vsla_snapshot__ = True  # type: ignore[attr-defined]
     return run  # type: ignore[return-value]
@@ -406,6 +426,7 @@ class Transactions:
                 self._raise_store_error(exc, in_block=True)
             return
         self._refuse_write_in_snapshot()
+        committing = False
         try:
             with self._hold(), self._write_connection() as conn, conn.begin():
                 token = self._outer.set(conn)
@@ -413,8 +434,9 @@ class Transactions:
                     yield self
                 finally:
                     self._outer.reset(token)
+                committing = True  # leaving conn.begin() commits
         except DBAPIError as exc:
-            self._raise_store_error(exc, in_block=True)
+            self._raise_store_error(exc, in_block=True, committing=committing)
 
     @contextmanager
     def snapshot(self) -> Iterator[Self]:
@@ -470,15 +492,17 @@ class Transactions:
         outer = self._outer.get()
         if outer is None:
             self._refuse_write_in_snapshot()
+        committing = False
         try:
             if outer is None:
                 with self._hold(), self._write_connection() as conn, conn.begin():
                     yield conn
+                    committing = True  # leaving conn.begin() commits
             else:
                 with outer.begin_nested():
                     yield outer
         except DBAPIError as exc:
-            self._raise_store_error(exc, in_block=outer is not None)
+            self._raise_store_error(exc, in_block=outer is not None, committing=committing)
 
     @contextmanager
     def connection(self) -> Iterator[Connection]:
@@ -572,15 +596,19 @@ class Transactions:
             return None
         return None if ms is None else int(ms) / 1000
 
-    def _raise_store_error(self, exc: DBAPIError, *, in_block: bool) -> NoReturn:
+    def _raise_store_error(
+        self, exc: DBAPIError, *, in_block: bool, committing: bool = False
+    ) -> NoReturn:
         """Raise the :class:`StoreError` the driver's failure means, chained to it; an
-        unknown failure unchanged."""
-        error = self._store_error(exc, in_block=in_block)
+        unknown failure unchanged. ``committing``: the failure came from the COMMIT."""
+        error = self._store_error(exc, in_block=in_block, committing=committing)
         if error is exc:
             raise exc
         raise error from exc
 
-    def _store_error(self, exc: DBAPIError, *, in_block: bool) -> Exception:
+    def _store_error(
+        self, exc: DBAPIError, *, in_block: bool, committing: bool = False
+    ) -> Exception:
         """The :class:`StoreError` a driver failure means, or the failure itself when it
         is none of the known kinds (a bug to report, not a state of the database)."""
         orig = exc.orig
@@ -621,13 +649,21 @@ class Transactions:
                 "replica or a read-only session."
             )
         if state in _PG_CONFLICTS:
-            what = _PG_CONFLICTS[state]
-            stalled = state == _PG_STALLED
-            if in_block:
-                return ConcurrentUpdate(
-                    f"the database {name}{_cause(stalled)} ({what}, SQLSTATE {state}) inside "
-                    "store.transaction(); nothing of the block was written: re-run the "
-                    "whole block, which reads the state again."
+            what = f"{_PG_CONFLICTS[state]}, SQLSTATE {state}"
+            cause = _STALLED if state == _PG_STALLED else _RACE
+        elif exc.connection_invalidated:  # the server closed the session, or was restarted
+            if committing:  # the COMMIT may have been carried out before the end
+                return StoreError(
+                    f"the database {name}: the connection to the server was lost while the "
+                    f"transaction was being committed ({detail}); it may or may not have "
+                    "been written. Read back what was being recorded before doing it again."
                 )
-            return _Conflict(name, f"{what}, SQLSTATE {state}", stalled=stalled)
-        return exc
+            what, cause = f"connection lost: {detail}", _LOST
+        else:
+            return exc
+        if in_block:
+            return ConcurrentUpdate(
+                f"the database {name}{cause} ({what}) inside store.transaction(); nothing of "
+                "the block was written: re-run the whole block, which reads the state again."
+            )
+        return _Conflict(name, what, cause)
