@@ -29,21 +29,23 @@ Scenarios (``--seconds`` each, default 20):
                cycle, for ``--stall`` seconds (default 15), then continued.
 
 Each writer, in a loop: reads the cycle in one snapshot (last meeting date, boxes, member
-balances, its latest loans and their positions), then records the next meeting (attendance,
-shares and social fund of everyone present, fines of the absent, repayments in full of the
-latest loans, a loan of a member's whole headroom under ``max_loan_multiple``), or now and
-then reverses one of its own share purchases, dated the latest meeting. Clerks on the same
-groups race for the same dates, cash, borrowers and loans: the refusals they meet are the
-library's (``DateOutsideCycle``, ``BoxWouldGoNegative``, ``LoanLimitExceeded``,
-``RepaymentExceedsDue``; ``ConcurrentUpdate`` when a lock wait outlasts its bound). Every
-client writes a journal (one JSON line per call, written before and after it), from which
-the figures and the checks come: throughput, latency p50/p95/p99 of ``record_meeting``
-and of the readers' calls, refusals by class, per scenario.
+balances, its latest loans and their positions), then records the next meeting, dated one
+to three days after the last (attendance, shares and social fund of everyone present,
+fines of some absent, repayments in full of the latest loans, a loan to one of the three
+members with the most headroom under ``max_loan_multiple``, of that headroom or 80 % of
+the cash), or now and then reverses one of its own share purchases, dated the latest
+meeting. Clerks on the same groups race for the same dates, cash, borrowers and loans: the
+refusals they meet are the library's (``DateOutsideCycle``, ``BoxWouldGoNegative``,
+``LoanLimitExceeded``, ``RepaymentExceedsDue``; ``ConcurrentUpdate`` when a lock wait
+outlasts its bound). Every client writes a journal (one JSON line per call, written before
+and after it), from which the figures and the checks come: throughput, latency
+p50/p95/p99 of ``record_meeting`` and of the readers' calls, refusals by class, CPU, per
+scenario.
 
 ``--profile FILE`` profiles the first writer's ``record_meeting`` calls in the first
-shared scenario (cProfile, written to FILE, summarised at the end). ``--smoke`` is a run
-of a few seconds (a dozen groups, two writers) for the test suite. Exit status 0 when the
-verification passes.
+scenario (cProfile of its CPU time, written to FILE, summarised at the end). ``--smoke`` is
+a run of a few seconds (a dozen groups, two writers) for the test suite. Exit status 0 when
+the verification passes.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ import argparse
 import cProfile
 import datetime as dt
 import json
+import logging
 import multiprocessing
 import os
 import pstats
@@ -229,9 +232,29 @@ class Mine:
     )
 
 
+class Retries(logging.Handler):
+    """Counts the store's retries (logger ``vsla.store``), by what caused them."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.seen: Counter[str] = Counter()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if "retrying" in record.getMessage() and isinstance(record.args, tuple):
+            what = str(record.args[1])  # "lock not available, SQLSTATE 55P03", ...
+            self.seen[what.replace(":", ",").split(",")[0]] += 1
+
+    def take(self) -> dict[str, int]:
+        out, self.seen = dict(self.seen), Counter()
+        return out
+
+
 def write_loop(job: Job, store: vsla.Store, log: TextIO) -> None:
     rng = random.Random(job.seed)
     mine = Mine()
+    retries = Retries()
+    logging.getLogger("vsla.store").addHandler(retries)
+    logging.getLogger("vsla.store").setLevel(logging.INFO)
     # the client's CPU, not the wall clock: what the Python side costs a meeting
     profiler = cProfile.Profile(time.process_time) if job.profile else None
     while time.time() < job.end_at:
@@ -261,11 +284,21 @@ def write_loop(job: Job, store: vsla.Store, log: TextIO) -> None:
                 ms=(time.perf_counter() - started) * 1000,
                 cpu=(time.process_time() - cpu) * 1000,
                 at=time.time(),
+                retries=retries.take(),
             )
             continue
         ms, cpu = (time.perf_counter() - started) * 1000, (time.process_time() - cpu) * 1000
         entries = [[e.id, e.kind.value, e.amount, e.shares, e.loan_id] for e in done.entries]
-        note(log, t="ok", meeting=done.meeting, entries=entries, ms=ms, cpu=cpu, at=time.time())
+        note(
+            log,
+            t="ok",
+            meeting=done.meeting,
+            entries=entries,
+            ms=ms,
+            cpu=cpu,
+            at=time.time(),
+            retries=retries.take(),
+        )
         for e in done.entries:
             if e.kind is vsla.EntryKind.SHARE_PURCHASE and e.reverses_id is None:
                 mine.share_purchases[cycle_id].append((e.id, e.date))
@@ -324,7 +357,7 @@ def plan(
         if own and rng.random() < 0.05:
             entry_id, _ = own.pop(rng.randrange(len(own)))
             return Op("reversal", cycle_id, last, target=entry_id)
-        day = last + dt.timedelta(days=rng.choice((1, 1, 1, 2)))
+        day = last + dt.timedelta(days=rng.choice((1, 1, 2, 3)))
         boxes = store.balances(cycle_id)
         balances = {b.member_id: b for b in store.member_balances(cycle_id)}
         positions = [
@@ -342,10 +375,11 @@ def plan(
         if pos.settlement_amount > 0 and rng.random() < 0.5
     ]
     loans = []
-    borrower = rng.choice(members)
-    b = balances[borrower]
-    headroom = 3 * b.savings - b.principal_outstanding  # max_loan_multiple = 3
-    principal = min(headroom, boxes.loan_fund_cash * 6 // 10) // 1_000 * 1_000
+    # the members with the most headroom under max_loan_multiple (3) borrow: clerks of one
+    # group race for the same borrowers, and for the cash
+    headroom = {m: 3 * b.savings - b.principal_outstanding for m, b in balances.items()}
+    borrower = rng.choice(sorted(members, key=lambda m: -headroom[m])[:3])
+    principal = min(headroom[borrower], boxes.loan_fund_cash * 8 // 10) // 1_000 * 1_000
     if principal >= 10_000 and rng.random() < 0.6:
         loans.append(
             vsla.LoanRequest(member_id=borrower, principal=principal, term_months=rng.randint(1, 3))
@@ -712,6 +746,7 @@ class Call:
     ms: float = 0.0
     cpu: float = 0.0
     at: float = 0.0
+    retries: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -748,6 +783,7 @@ def read_journal(c: Client) -> Journal:
         elif kind in ("ok", "no"):
             call = j.calls[-1]
             call.outcome, call.ms, call.at, call.cpu = kind, row["ms"], row["at"], row["cpu"]
+            call.retries = row["retries"]
             if kind == "ok":
                 call.meeting, call.entries = row["meeting"], row["entries"]
             else:
@@ -779,6 +815,9 @@ def figures(run: ScenarioRun, journals: list[Journal]) -> list[str]:
     reversals = [c for c in answered if c.outcome == "ok" and c.op == "reversal"]
     refusals = Counter(c.error for c in answered if c.outcome == "no")
     latency = [c.ms for c in answered if c.op == "meeting"]
+    retried: Counter[str] = Counter()
+    for c in answered:
+        retried.update(c.retries)
     seconds = run.end_at - run.start_at
     lines = [
         f"== {s.name}: {s.writers} writers on "
@@ -791,7 +830,9 @@ def figures(run: ScenarioRun, journals: list[Journal]) -> list[str]:
         f"{percentile(latency, 95):.0f} ms, p99 {percentile(latency, 99):.0f} ms, max "
         f"{max(latency, default=0):.0f} ms",
         "   refusals: "
-        + (", ".join(f"{name} {n}" for name, n in refusals.most_common()) or "none"),
+        + (", ".join(f"{name} {n}" for name, n in refusals.most_common()) or "none")
+        + "; retried by the store: "
+        + (", ".join(f"{what} {n}" for what, n in retried.most_common()) or "none"),
         f"   CPU: the writer's own CPU per record_meeting p50 "
         f"{percentile([c.cpu for c in answered if c.op == 'meeting'], 50):.0f} ms; clients "
         f"{run.client_cpu:.1f} s"
