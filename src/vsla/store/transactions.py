@@ -590,7 +590,7 @@ class Transactions:
 
     def _busy_timeout(self) -> float | None:
         try:
-            with self.engine.connect() as conn:
+            with self._hold(), self.engine.connect() as conn:
                 ms = conn.exec_driver_sql("PRAGMA busy_timeout").scalar()
         except DBAPIError:
             return None
