@@ -872,22 +872,28 @@ def stall_figures(run: ScenarioRun, journals: list[Journal]) -> list[str]:
     ]
     before = [c for c in others if run.start_at <= c.at < began and c.outcome == "ok"]
     during = [c for c in others if began <= c.at < ended and c.outcome == "ok"]
-    waited = [c.ms for c in others if began <= c.at - c.ms / 1000 < ended]
-    stalled = [c for j in journals if j.client.stalled for c in j.calls]
-    resumed = [c for c in stalled if c.at >= began]
-    outcome = (
-        f"{resumed[0].outcome} ({resumed[0].error or 'written'}, {resumed[0].ms / 1000:.1f} s)"
-        if resumed
-        else "no answer"
-    )
-    return [
+    stalled = [c for j in journals if j.client.stalled for c in j.calls if c.at >= began]
+    lines = [
         f"   stall: a writer stopped for {ended - began:.1f} s inside its transaction "
-        f"(mid-transaction: {run.stalled_mid_transaction}); the others wrote "
+        f"(caught mid-transaction: {run.stalled_mid_transaction}); the others wrote "
         f"{len(before) / max(began - run.start_at, 1e-9):.1f} meetings/s before it and "
-        f"{len(during) / (ended - began):.1f} meetings/s during it; the longest call of another "
-        f"writer that began during the stall took {max(waited, default=0) / 1000:.2f} s; the "
-        f"stalled call, once continued: {outcome}"
+        f"{len(during) / (ended - began):.1f} meetings/s during it"
     ]
+    if stalled:
+        held = stalled[0]
+        queued = [
+            c for c in others if c.cycle == held.cycle and began <= c.at - c.ms / 1000 < ended
+        ]
+        waited = sorted((c.ms / 1000 for c in queued), reverse=True)
+        lines.append(
+            f"   the stalled cycle: {len(queued)} calls of other writers on it began during the "
+            f"stall; the longest took {waited[0] if waited else 0:.2f} s"
+            + (f" (then {', '.join(f'{w:.2f}' for w in waited[1:5])})" if waited[1:] else "")
+            + f"; the stalled call, once continued: {held.outcome} "
+            f"({held.error or 'written'}) after {held.ms / 1000:.1f} s, retried by the store: "
+            f"{held.retries or 'no'}"
+        )
+    return lines
 
 
 # ======================================================================== verification
@@ -1294,6 +1300,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--idle-timeout", type=float)
     parser.add_argument("--profile", type=Path)
     parser.add_argument("--time-limit", type=float)
+    parser.add_argument("--only", help="run only these scenarios, e.g. own-8,stall")
     parser.add_argument("--keep", action="store_true", help="keep the database and journals")
     args = parser.parse_args(argv)
     config = SMOKE if args.smoke else Config()
@@ -1326,7 +1333,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     name = f"vsla_load_{os.getpid()}"
     try:
         with own_database(args.url, name, args.keep) as url:
-            return run_all(url, config, workdir)
+            only = set(args.only.split(",")) if args.only else None
+            return run_all(url, config, workdir, only)
     finally:
         signal.alarm(0)
         if args.keep:
@@ -1335,7 +1343,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             shutil.rmtree(workdir, ignore_errors=True)
 
 
-def run_all(url: str, config: Config, workdir: Path) -> int:
+def run_all(url: str, config: Config, workdir: Path, only: set[str] | None = None) -> int:
     began = time.monotonic()
     setup = Setup(url, config)
     engine = create_engine(url)
@@ -1350,6 +1358,8 @@ def run_all(url: str, config: Config, workdir: Path) -> int:
     journals: list[Journal] = []
     try:
         for i, scenario in enumerate(scenarios(config)):
+            if only is not None and scenario.name not in only:
+                continue
             run = controller.run(scenario, setup, i)
             these = [read_journal(c) for c in run.clients]
             journals += these
