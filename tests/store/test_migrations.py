@@ -113,10 +113,16 @@ def empty_database(backend: str, tmp_path: Path) -> Engine:
 
 
 def copy_rows(source: Engine, target: Engine) -> None:
-    """Every row of the first schema's tables, ids kept, types converted by SQLAlchemy."""
+    """Every row of the first schema's tables, ids kept, types converted by SQLAlchemy:
+    the columns the source has (``tables.py`` describes the newest schema, whose later
+    columns, such as ``entries.origin``, the first schema does not have)."""
+    found = inspect(source)
     with source.connect() as src, target.begin() as dst:
         for table in tables.metadata.sorted_tables:
-            rows = [r._asdict() for r in src.execute(select(table).order_by(*table.primary_key))]
+            names = {c["name"] for c in found.get_columns(table.name)}
+            columns = [c for c in table.c if c.name in names]
+            query = select(*columns).order_by(*table.primary_key)
+            rows = [r._asdict() for r in src.execute(query)]
             if rows:
                 dst.execute(table.insert(), rows)
             if dst.dialect.name == "postgresql" and "id" in table.c:  # serials after the ids
