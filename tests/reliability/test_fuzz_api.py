@@ -367,11 +367,16 @@ def store_table(c: Ctx) -> Table:
             )
         ),
         "gal_sessions": call(group_id=st.one_of(st.none(), group)),
+        "latest_meeting_date": call(
+            programme_id=st.one_of(st.none(), c.ids([c.programme_id])),
+            group_id=st.one_of(st.none(), group),
+        ),
+        "entry_count": call(programme_id=c.ids([c.programme_id])),
     }
 
 
 # Public Store methods without arguments: nothing to fuzz (each is exercised by every test).
-NO_ARGUMENTS = {"close", "connection", "programmes", "transaction"}
+NO_ARGUMENTS = {"close", "connection", "programmes", "snapshot", "transaction"}
 
 
 def _store_methods() -> set[str]:
