@@ -139,11 +139,11 @@ class Config:
 SMOKE = Config(
     groups=12,
     shared=3,
-    seconds=0.8,
+    seconds=0.6,
     writers=(2,),
     readers=1,
-    kill_every=0.3,
-    stall=0.8,
+    kill_every=0.2,
+    stall=0.6,
     idle_timeout=0.3,
     time_limit=120.0,
 )
@@ -604,7 +604,8 @@ class Controller:
         config = self.config
         seconds = config.seconds
         if scenario.stall:
-            seconds = max(seconds, config.stall + 4 * config.seconds / 5 + 1)
+            # a fifth of a scenario before the stall, four fifths and a second after it
+            seconds = max(seconds, config.stall + 4 * seconds / 5 + min(1.0, seconds))
         start_at = time.time() + 0.3
         run = ScenarioRun(scenario, start_at, start_at + seconds)
         clients_before, machine_before = _children_cpu(), _machine_ticks()
