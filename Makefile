@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 CODE   := $(wildcard src tests examples benchmarks tools)
 
-.PHONY: demo test quick lint typecheck unit docs bench bench-growth readme format clean
+.PHONY: demo test quick lint typecheck unit docs bench bench-growth load readme format clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -51,6 +51,13 @@ bench: $(STAMP)
 # How the store grows from 91 to 273 groups (docs/benchmarks.md): a few minutes.
 bench-growth: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# The load test (docs/performance.md, docs/reliability.md): writers, readers, killed and
+# stalled clients on the local PostgreSQL, in a database of its own that it drops; about
+# 4 minutes, never more than 15. Not part of `make test` (a smoke run of it is).
+# VSLA_LOAD_POSTGRES_URL picks another local server.
+load: $(STAMP)
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) .mypy_cache .pytest_cache .ruff_cache .hypothesis

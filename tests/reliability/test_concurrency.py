@@ -169,13 +169,13 @@ def check_ledger(store: vsla.Store, cycles: list[vsla.Cycle], reports: list[Repo
     assert lent == set(per_loan)
 
 
-def summary(label: str, reports: list[Report], seconds: float) -> str:
+def summary(label: str, reports: list[Report], seconds: float, unit: str = "processes") -> str:
     """One line of figures for docs/reliability.md (shown with ``pytest -s``)."""
     refusals: Counter[str] = Counter()
     for r in reports:
         refusals.update(r.refusals)
     return (
-        f"{label}: {len(reports)} processes, {sum(r.calls for r in reports)} calls, "
+        f"{label}: {len(reports)} {unit}, {sum(r.calls for r in reports)} calls, "
         f"{sum(len(r.meetings) for r in reports)} meetings and "
         f"{sum(len(r.entries) for r in reports)} entries written, refusals {dict(refusals)}, "
         f"conflicts retried {sum(r.retries for r in reports)}, {seconds:.1f} s "

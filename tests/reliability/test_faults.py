@@ -318,12 +318,11 @@ def test_postgres_read_only_reads_but_refuses_writes(pg_schema: str, how: str) -
         engine = pg_engine(pg_schema, "default_transaction_read_only=on")
         sqlstate = "25006"
     else:
-        with owner.connection() as conn:
+        with owner.engine.begin() as conn:  # store.connection() only reads
             conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
             conn.execute(text(f"CREATE ROLE {role} LOGIN"))
             conn.execute(text(f"GRANT USAGE ON SCHEMA {pg_schema} TO {role}"))
             conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA {pg_schema} TO {role}"))
-            conn.commit()
         assert POSTGRES_URL
         url = POSTGRES_URL.replace("postgres@", f"{role}@", 1)
         engine = pg_engine(pg_schema, url=url)
@@ -348,10 +347,9 @@ def test_postgres_read_only_reads_but_refuses_writes(pg_schema: str, how: str) -
         assert snapshot(owner) == before
     finally:
         if how == "select-only role":
-            with owner.connection() as conn:
+            with owner.engine.begin() as conn:
                 conn.execute(text(f"DROP OWNED BY {role}"))
                 conn.execute(text(f"DROP ROLE IF EXISTS {role}"))
-                conn.commit()
         owner.close()
 
 
@@ -486,4 +484,219 @@ def test_a_deadlock_between_two_blocks_is_a_concurrent_update_for_one_of_them(
     assert "deadlock, SQLSTATE 40P01" in results[1]
     assert "re-run the whole block" in results[1]
     assert len(snapshot(store)["entries"]) == before + 2  # the winner's two meetings only
+    store.close()
+
+
+# ------------------------------------------------- bounded waits: defaults on PostgreSQL
+
+
+def _settings(store: vsla.Store) -> tuple[str, str]:
+    with store.connection() as conn:
+        lock = conn.exec_driver_sql("SHOW lock_timeout").scalar_one()
+        idle = conn.exec_driver_sql("SHOW idle_in_transaction_session_timeout").scalar_one()
+    return lock, idle
+
+
+def pg_url(schema: str) -> str:
+    assert POSTGRES_URL
+    return f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_postgres_connections_get_bounded_waits_unless_someone_chose(pg_schema: str) -> None:
+    from vsla.store.transactions import PG_IDLE_IN_TRANSACTION_TIMEOUT, PG_LOCK_TIMEOUT
+
+    assert (PG_LOCK_TIMEOUT, PG_IDLE_IN_TRANSACTION_TIMEOUT) == (2.0, 5.0)
+    cases = [
+        (vsla.open(pg_url(pg_schema)), ("2s", "5s")),  # vsla's defaults
+        (vsla.open(pg_engine(pg_schema)), ("2s", "5s")),  # an Engine of the caller's too
+        (vsla.open(pg_engine(pg_schema, "lock_timeout=150ms")), ("150ms", "5s")),  # theirs wins
+        (
+            vsla.open(pg_url(pg_schema), lock_timeout=0.3, idle_in_transaction_timeout=0),
+            ("300ms", "0"),  # chosen when opening; 0 is no bound
+        ),
+    ]
+    for store, expected in cases:
+        assert _settings(store) == expected
+        store.close()
+
+
+def test_bounded_wait_arguments_are_checked() -> None:
+    with pytest.raises(vsla.InvalidInput, match="PostgreSQL only"):
+        vsla.open(":memory:", lock_timeout=1)
+    with pytest.raises(vsla.InvalidInput, match="Engine of your own"):
+        vsla.open(create_engine("sqlite://"), idle_in_transaction_timeout=1)
+    for wrong in (-1, 86_401, float("nan"), True, "2s"):
+        with pytest.raises(vsla.InvalidInput, match="number of seconds"):
+            vsla.open("postgresql+psycopg://nobody@127.0.0.1:1/none", lock_timeout=wrong)  # type: ignore[arg-type]
+
+
+@needs_postgres
+@pytest.mark.postgres
+@pytest.mark.slow
+def test_a_lock_held_forever_costs_a_writer_the_default_bound_then_concurrent_update(
+    pg_schema: str,
+) -> None:
+    """With vsla's defaults, a writer queued behind a lock that is never released waits
+    ``CONFLICT_ATTEMPTS`` lock timeouts (plus short back-offs), then gets ConcurrentUpdate,
+    having written nothing."""
+    from vsla.store.transactions import CONFLICT_ATTEMPTS, PG_LOCK_TIMEOUT
+
+    store = vsla.open(pg_url(pg_schema))
+    world = build(store)
+    before = snapshot(store)
+    holder = pg_engine(pg_schema)
+    conn, trans = _hold_cycle(holder, world.cycle.id)
+    try:
+        started = time.monotonic()
+        with pytest.raises(vsla.ConcurrentUpdate, match="lock not available"):
+            world.meet(START, share_purchases={world.id("Y Hoa"): 1})
+        waited = time.monotonic() - started
+    finally:
+        trans.rollback()  # type: ignore[attr-defined]
+        conn.close()  # type: ignore[attr-defined]
+        holder.dispose()
+    bound = CONFLICT_ATTEMPTS * PG_LOCK_TIMEOUT + sum(0.02 * 2**a for a in range(1, 5))
+    assert CONFLICT_ATTEMPTS * PG_LOCK_TIMEOUT * 0.95 <= waited <= bound + 2.0, waited
+    assert snapshot(store) == before
+    store.close()
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_stalled_client_holds_the_cycle_only_for_the_idle_bound(pg_schema: str) -> None:
+    """A clerk's app stops inside its transaction block, holding the cycle (its process
+    frozen, its network lost). The server ends that transaction once it has been idle for
+    the bound, releasing the cycle: another clerk waiting for it goes through, and the
+    stalled app, when it wakes, is told that nothing of its block was written."""
+    stalled = vsla.open(pg_url(pg_schema), idle_in_transaction_timeout=0.5)
+    world = build(stalled)
+    other = vsla.open(pg_url(pg_schema))
+    started = threading.Event()
+    outcome: list[BaseException] = []
+
+    def stall() -> None:
+        try:
+            with stalled.transaction():
+                world.meet(START, share_purchases={world.id("Y Hoa"): 3})  # the cycle is held
+                started.set()
+                time.sleep(1.5)  # frozen
+        except BaseException as exc:
+            outcome.append(exc)
+
+    staller = threading.Thread(target=stall)
+    staller.start()
+    assert started.wait(timeout=10)
+    t0 = time.monotonic()
+    record = other.record_meeting(
+        world.cycle.id, vsla.MeetingInput(date=START, share_purchases={world.id("Y Hoa"): 1})
+    )
+    waited = time.monotonic() - t0
+    staller.join(timeout=10)
+    assert waited < 1.2, waited  # the idle bound (0.5 s), not the 1.5 s stall
+    assert len(outcome) == 1
+    assert isinstance(outcome[0], vsla.ConcurrentUpdate)
+    assert "idle_in_transaction_session_timeout" in str(outcome[0])
+    assert "re-run the whole block" in str(outcome[0])
+    assert [e.amount for e in other.entries(world.cycle.id)] == [e.amount for e in record.entries]
+    stalled.close()
+    other.close()
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_call_stalled_past_the_idle_bound_is_run_again(
+    pg_schema: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A store call whose process stalls in the middle (here: once, for 0.6 s, after the
+    cycle's lock) finds its transaction ended by the server; the call is run again, from a
+    fresh read of the state, and goes through."""
+    store = vsla.open(pg_url(pg_schema), idle_in_transaction_timeout=0.2)
+    world = build(store)
+    stalls: list[str] = []
+
+    def freeze_once(*args: object) -> None:
+        statement = str(args[2])
+        if "FOR UPDATE" in statement and not stalls:
+            stalls.append(statement)
+            time.sleep(0.6)
+
+    from sqlalchemy import event
+
+    event.listen(store.engine, "after_cursor_execute", freeze_once)
+    caplog.set_level(logging.INFO, logger="vsla.store")
+    record = world.meet(START, share_purchases={world.id("Y Hoa"): 2})
+    event.remove(store.engine, "after_cursor_execute", freeze_once)
+    assert stalls
+    assert any("idle in transaction too long" in r.getMessage() for r in caplog.records)
+    assert [e.amount for e in store.entries(world.cycle.id)] == [e.amount for e in record.entries]
+    assert store.balances(world.cycle.id).loan_fund_cash == 20_000
+    store.close()
+
+
+def _terminate(admin: Engine, conn: object) -> None:
+    """End the server session of a store's connection, as a restart or an idle timeout
+    would, from another connection."""
+    pid = conn.connection.dbapi_connection.info.backend_pid  # type: ignore[attr-defined]
+    with admin.connect() as c:
+        c.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        c.commit()
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_connection_lost_before_the_commit_is_retried(pg_schema: str) -> None:
+    """The server ends the session in the middle of a write (after the cycle's lock) and
+    in the middle of a read (after its first statement): nothing was committed, so each
+    call is run again on a fresh connection and goes through."""
+    from sqlalchemy import event
+
+    store = vsla.open(pg_engine(pg_schema))
+    world = build(store)
+    admin = pg_engine(pg_schema)
+    ended: list[str] = []
+
+    def end_session_once(conn: object, *args: object) -> None:
+        statement = str(args[1])
+        if not ended and ("FOR UPDATE" in statement or "FROM cycles" in statement):
+            ended.append(statement)
+            _terminate(admin, conn)
+
+    event.listen(store.engine, "after_cursor_execute", end_session_once)
+    record = world.meet(START, share_purchases={world.id("Y Hoa"): 2})
+    assert ended
+    ended.clear()
+    assert store.balances(world.cycle.id).loan_fund_cash == 20_000  # a read, run again
+    assert ended
+    event.remove(store.engine, "after_cursor_execute", end_session_once)
+    assert [e.id for e in store.entries(world.cycle.id)] == [e.id for e in record.entries]
+    admin.dispose()
+    store.close()
+
+
+@needs_postgres
+@pytest.mark.postgres
+def test_a_connection_lost_during_the_commit_is_not_retried(pg_schema: str) -> None:
+    """If the session ends while the COMMIT is on its way, the store cannot know whether it
+    was carried out: it raises a StoreError that says so, and runs nothing again."""
+    from sqlalchemy import event
+
+    store = vsla.open(pg_engine(pg_schema))
+    world = build(store)
+    admin = pg_engine(pg_schema)
+
+    def end_session(conn: object) -> None:
+        _terminate(admin, conn)
+
+    event.listen(store.engine, "commit", end_session)
+    try:
+        with pytest.raises(vsla.StoreError, match="may or may not have been written") as lost:
+            world.meet(START, share_purchases={world.id("Y Hoa"): 2})
+    finally:
+        event.remove(store.engine, "commit", end_session)
+    assert not isinstance(lost.value, vsla.ConcurrentUpdate)
+    assert isinstance(lost.value.__cause__, DBAPIError)
+    assert store.entries(world.cycle.id) == []  # here it was not: the server never saw COMMIT
+    admin.dispose()
     store.close()

@@ -405,7 +405,7 @@ def store_table(c: Ctx) -> Table:
 
 
 # Public Store methods without arguments: nothing to fuzz (each is exercised by every test).
-NO_ARGUMENTS = {"close", "connection", "programmes", "transaction"}
+NO_ARGUMENTS = {"close", "connection", "programmes", "snapshot", "transaction"}
 
 
 def _store_methods() -> set[str]:

@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from vsla.domain.arguments import checked_call
-from vsla.io.pseudonymise import pseudonymiser
+from vsla.io.pseudonymise import Pseudonymiser, pseudonymiser
 from vsla.io.writers import write_tables
 from vsla.store.store import Store
+from vsla.store.transactions import one_snapshot
 
 LEDGER_COLUMNS = (
     "entry_id",
@@ -63,6 +64,15 @@ def export_ledger(
     pseudo = pseudonymiser(pseudonymise, salt)
     member_column = "member_pseudonym" if pseudo else "member_number"
     columns = [member_column if c == "member_number" else c for c in LEDGER_COLUMNS]
+    rows = _ledger_rows(store, programme_id, pseudo, member_column)
+    write_tables(Path(path), [("ledger", columns, rows)], raw=raw)
+    return len(rows)
+
+
+@one_snapshot  # every group's entries from one committed state
+def _ledger_rows(
+    store: Store, programme_id: int | None, pseudo: Pseudonymiser | None, member_column: str
+) -> list[dict[str, object]]:
     rows: list[dict[str, object]] = []
     for group in store.groups(programme_id):
         numbers = {m.id: m.number for m in store.members(group.id)}
@@ -91,8 +101,7 @@ def export_ledger(
                             "social_fund_change": e.social_fund_delta,
                         }
                     )
-    write_tables(Path(path), [("ledger", columns, rows)], raw=raw)
-    return len(rows)
+    return rows
 
 
 @checked_call

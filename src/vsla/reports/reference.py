@@ -22,8 +22,8 @@ __all__ = [
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
-from contextlib import AbstractContextManager, nullcontext
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 
 from vsla.domain.activity import GalSession, LivelihoodSupport, Referral
@@ -246,9 +246,12 @@ class MemoryFacts:
         return GalFacts(sessions=dict(sorted(sessions.items())))
 
 
-def memory_facts(store: Store) -> AbstractContextManager[MemoryFacts]:
-    """Facts computed in memory from ``store``'s records, loaded afresh for each report."""
-    return nullcontext(MemoryFacts(store))
+@contextmanager
+def memory_facts(store: Store) -> Iterator[MemoryFacts]:
+    """Facts computed in memory from ``store``'s records, loaded afresh for each report,
+    all from one committed state (:meth:`~vsla.Store.snapshot`)."""
+    with store.snapshot():
+        yield MemoryFacts(store)
 
 
 REFERENCE_REPORTS = StoreReports(memory_facts)

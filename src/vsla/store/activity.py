@@ -21,7 +21,7 @@ from vsla.domain.activity import (
 )
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
-from vsla.store.transactions import Transactions, retry_conflicts
+from vsla.store.transactions import Transactions, one_snapshot, retry_conflicts
 
 
 class ActivityStore(Transactions):
@@ -71,6 +71,7 @@ class ActivityStore(Transactions):
             )
             return updated
 
+    @one_snapshot
     def referrals(
         self, *, group_id: int | None = None, member_id: int | None = None
     ) -> list[Referral]:
@@ -101,6 +102,7 @@ class ActivityStore(Transactions):
                 out.append(LivelihoodSupport(id=sid[0], **s.model_dump()))
         return out
 
+    @one_snapshot
     def livelihood_supports(
         self, *, group_id: int | None = None, member_id: int | None = None
     ) -> list[LivelihoodSupport]:
@@ -131,6 +133,7 @@ class ActivityStore(Transactions):
             assert sid is not None
             return GalSession(id=sid[0], **new.model_dump())
 
+    @one_snapshot
     def gal_sessions(self, group_id: int | None = None) -> list[GalSession]:
         query = select(t.gal_sessions).order_by(t.gal_sessions.c.id)
         if group_id is not None:

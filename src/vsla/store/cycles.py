@@ -16,7 +16,7 @@ from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.rows import group_from_row, member_from_row
-from vsla.store.transactions import retry_conflicts
+from vsla.store.transactions import one_snapshot, retry_conflicts
 
 Officers = Mapping[int, OfficerRole | str | Iterable[OfficerRole | str]]
 """Officers of a cycle: member id → a role, or several."""
@@ -129,10 +129,12 @@ class CycleStore(StoreBase):
             previous_cycle_id=None if last is None else last.id,
         )
 
+    @one_snapshot
     def cycle(self, cycle_id: int) -> Cycle:
         with self._connect() as conn:
             return self._cycle(conn, cycle_id)
 
+    @one_snapshot
     def cycles(self, group_id: int) -> list[Cycle]:
         with self._connect() as conn:
             ids = list(
@@ -144,6 +146,7 @@ class CycleStore(StoreBase):
             )
             return [self._cycle(conn, i) for i in ids]
 
+    @one_snapshot
     def current_cycle(self, group_id: int) -> Cycle:
         """The group's latest cycle."""
         found = self.cycles(group_id)

@@ -20,7 +20,7 @@ from vsla.domain.ledger import Balances, EntryKind, LedgerEntry, balances_from_t
 from vsla.errors import NotFound
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
-from vsla.store.transactions import retry_conflicts
+from vsla.store.transactions import one_snapshot, retry_conflicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,17 +38,20 @@ class MemberBalance:
 class LedgerStore(StoreBase):
     """The ledger and its corrections: mixed into :class:`~vsla.store.store.Store`."""
 
+    @one_snapshot
     def entries(self, cycle_id: int) -> list[LedgerEntry]:
         """Every entry of a cycle, in the order recorded."""
         with self._connect() as conn:
             return self._entries(conn, cycle_id)
 
+    @one_snapshot
     def balances(self, cycle_id: int, on: dt.date | None = None) -> Balances:
         """The cycle's balances after the last meeting on or before ``on`` (default: all)."""
         with self._connect() as conn:
             self._cycle(conn, cycle_id)
             return self._balances(conn, cycle_id, on)
 
+    @one_snapshot
     def balance_history(self, cycle_id: int) -> list[tuple[dt.date, Balances]]:
         """The balances after each date that has entries, in date order (one query).
 
@@ -80,6 +83,7 @@ class LedgerStore(StoreBase):
                 )
         return history
 
+    @one_snapshot
     def member_balances(self, cycle_id: int, on: dt.date | None = None) -> list[MemberBalance]:
         """Each member's shares, savings, contributions, fines and principal outstanding."""
         with self._connect() as conn:

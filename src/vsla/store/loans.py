@@ -20,6 +20,7 @@ from vsla.errors import NotFound
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.rows import member_from_row, terms_from_row
+from vsla.store.transactions import one_snapshot
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +88,7 @@ class LoanStatement(Tabular):
 class LoanStore(StoreBase):
     """Loans: mixed into :class:`~vsla.store.store.Store`."""
 
+    @one_snapshot
     def loans(
         self, cycle_id: int, *, member_id: int | None = None, include_cancelled: bool = True
     ) -> list[Loan]:
@@ -106,6 +108,7 @@ class LoanStore(StoreBase):
         with self._connect() as conn:
             return [self._loan(r) for r in conn.execute(query)]
 
+    @one_snapshot
     def loan(self, loan_id: int) -> Loan:
         with self._connect() as conn:
             return self._loan(self._require(conn, t.loans, loan_id, "loan"))
@@ -136,11 +139,13 @@ class LoanStore(StoreBase):
             )
         return row, state, member
 
+    @one_snapshot
     def loan_position(self, loan_id: int, on: dt.date) -> LoanPosition:
         """Principal outstanding, interest charged and due, overdue days, on a date, from
         what was recorded on or before it (see :mod:`vsla.domain.loanstate`)."""
         return self._loan_as_of(loan_id, on)[1].position(on)
 
+    @one_snapshot
     def loan_statement(self, loan_id: int, on: dt.date) -> LoanStatement:
         """A member's loan statement: disbursed, schedule, payments, interest and balance,
         as recorded on ``on``."""

@@ -18,7 +18,7 @@ from vsla.domain.meeting import MeetingInput, MeetingPlan, advance, plan_meeting
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.rows import entries_from_rows, entry_row, insert_many, loan_row
-from vsla.store.transactions import retry_conflicts
+from vsla.store.transactions import one_snapshot, retry_conflicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +119,7 @@ class MeetingStore(StoreBase):
             )
         return records
 
+    @one_snapshot
     def meetings(self, cycle_id: int) -> list[MeetingRecord]:
         with self._connect() as conn:
             rows = list(

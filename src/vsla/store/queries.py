@@ -26,7 +26,7 @@ import datetime as dt
 from sqlalchemy import func, select
 
 from vsla.store import tables as t
-from vsla.store.transactions import Transactions
+from vsla.store.transactions import Transactions, one_snapshot
 
 
 def latest_meeting_date(
@@ -59,12 +59,14 @@ def entry_count(store: Transactions, programme_id: int) -> int:
 class ProgrammeQueries(Transactions):
     """The functions of this module as store methods, for mixing into the store."""
 
+    @one_snapshot
     def latest_meeting_date(
         self, *, programme_id: int | None = None, group_id: int | None = None
     ) -> dt.date | None:
         """See :func:`latest_meeting_date`."""
         return latest_meeting_date(self, programme_id=programme_id, group_id=group_id)
 
+    @one_snapshot
     def entry_count(self, programme_id: int) -> int:
         """See :func:`entry_count`."""
         return entry_count(self, programme_id)

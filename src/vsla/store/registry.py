@@ -15,7 +15,7 @@ from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.rows import group_from_row, member_from_row, programme_from_row
-from vsla.store.transactions import retry_conflicts
+from vsla.store.transactions import one_snapshot, retry_conflicts
 
 
 class RegistryStore(StoreBase):
@@ -32,6 +32,7 @@ class RegistryStore(StoreBase):
             assert pid is not None
             return Programme(id=pid[0], **new.model_dump())
 
+    @one_snapshot
     def programme(self, programme_id: int) -> Programme:
         with self._connect() as conn:
             row = conn.execute(
@@ -41,6 +42,7 @@ class RegistryStore(StoreBase):
             raise NotFound(f"programme #{programme_id} does not exist")
         return programme_from_row(row)
 
+    @one_snapshot
     def programmes(self) -> list[Programme]:
         with self._connect() as conn:
             ids = conn.execute(select(t.programmes.c.id).order_by(t.programmes.c.id)).scalars()
@@ -61,6 +63,7 @@ class RegistryStore(StoreBase):
             assert gid is not None
             return Group(id=gid[0], **new.model_dump())
 
+    @one_snapshot
     def group(self, group_id_or_code: int | str) -> Group:
         col = t.groups.c.code if isinstance(group_id_or_code, str) else t.groups.c.id
         with self._connect() as conn:
@@ -69,6 +72,7 @@ class RegistryStore(StoreBase):
             raise NotFound(f"group {group_id_or_code!r} does not exist")
         return group_from_row(row)
 
+    @one_snapshot
     def groups(self, programme_id: int | None = None) -> list[Group]:
         query = select(t.groups).order_by(t.groups.c.id)
         if programme_id is not None:
@@ -122,6 +126,7 @@ class RegistryStore(StoreBase):
                 out.append(Member(id=mid[0], **values))
         return out
 
+    @one_snapshot
     def member(self, member_id: int) -> Member:
         with self._connect() as conn:
             row = conn.execute(select(t.members).where(t.members.c.id == member_id)).one_or_none()
@@ -129,6 +134,7 @@ class RegistryStore(StoreBase):
             raise NotFound(f"member #{member_id} does not exist")
         return member_from_row(row)
 
+    @one_snapshot
     def member_by_number(self, group_id: int, number: int) -> Member:
         """A member by their number within the group."""
         with self._connect() as conn:
@@ -142,6 +148,7 @@ class RegistryStore(StoreBase):
                 raise NotFound(f"group {group.code} ({group.name}) has no member number {number}")
         return member_from_row(row)
 
+    @one_snapshot
     def members(self, group_id: int, *, active_on: dt.date | None = None) -> list[Member]:
         """The group's members by number; only those active on ``active_on`` if given."""
         with self._connect() as conn:

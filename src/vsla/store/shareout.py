@@ -15,18 +15,20 @@ from vsla.errors import InvalidInput
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.rows import member_from_row
-from vsla.store.transactions import retry_conflicts
+from vsla.store.transactions import one_snapshot, retry_conflicts
 
 
 class ShareOutStore(StoreBase):
     """Share-out and exit: mixed into :class:`~vsla.store.store.Store`."""
 
+    @one_snapshot
     def preview_share_out(self, cycle_id: int, on: dt.date) -> ShareOutResult[int]:
         """The share-out the cycle would get on ``on``, computed but not recorded."""
         with self._connect() as conn:
             state = self._state(conn, cycle_id, lock=False)
         return plan_share_out(state, on)[0]
 
+    @one_snapshot
     def share_out_result(self, cycle_id: int, on: dt.date | None = None) -> ShareOutResult[int]:
         """The cycle's share-out sheet: the recorded one once the cycle is shared out,
         otherwise a preview on ``on`` (default: the cycle's end date).
@@ -41,6 +43,7 @@ class ShareOutStore(StoreBase):
             entries = self._entries(conn, cycle_id)
         return recorded_share_out(state, entries)
 
+    @one_snapshot
     def member_names(self, group_id: int) -> dict[int, str]:
         """``{member id: "Name (no. N)"}``, for printing a share-out sheet."""
         with self._connect() as conn:

@@ -40,7 +40,12 @@ from vsla.store.opening import display_url, engine_for, opening_errors
 from vsla.store.queries import ProgrammeQueries
 from vsla.store.registry import RegistryStore
 from vsla.store.shareout import ShareOutStore
-from vsla.store.transactions import sqlite_on_begin, sqlite_on_connect
+from vsla.store.transactions import (
+    postgres_on_connect,
+    postgres_settings,
+    sqlite_on_begin,
+    sqlite_on_connect,
+)
 
 
 @checked_arguments  # ids, dates and texts from data are refused as InvalidInput
@@ -84,12 +89,29 @@ def _sqlite_begin(conn: Connection) -> None:
     sqlite_on_begin(conn)  # BEGIN IMMEDIATE for a store write, BEGIN for a read
 
 
+def _postgres_defaults(dbapi_connection: Any, _record: Any) -> None:
+    # an Engine of the caller's: vsla's bounds where neither the caller nor the server chose
+    postgres_on_connect(dbapi_connection, postgres_settings())
+
+
+def _seconds(name: str, value: float | None) -> float | None:
+    if value is not None and (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 <= value <= 86_400  # also refuses NaN
+    ):
+        raise InvalidInput(f"{name} is a number of seconds from 0 to 86400, got {value!r}")
+    return value
+
+
 def open_store(
     url: str | Path | Engine | None = None,
     *,
     create: bool = True,
     upgrade: bool = True,
     busy_timeout: float | None = None,
+    lock_timeout: float | None = None,
+    idle_in_transaction_timeout: float | None = None,
 ) -> Store:
     """Open (and by default create) a vsla database.
 
@@ -110,38 +132,76 @@ def open_store(
     not one is :class:`~vsla.errors.InvalidInput`. No message shows the URL's password.
 
     ``busy_timeout`` (SQLite, seconds; default 15): how long a write waits for another
-    process's write to finish before :class:`~vsla.errors.DatabaseBusy`.
+    process's write to finish before :class:`~vsla.errors.DatabaseBusy` (for an in-memory
+    database, another thread's transaction).
+
+    ``lock_timeout`` (PostgreSQL, seconds; default 2): how long a statement waits for rows
+    another transaction holds before the call is retried, and after 5 attempts refused
+    with :class:`~vsla.errors.ConcurrentUpdate`. ``idle_in_transaction_timeout``
+    (PostgreSQL, seconds; default 5): how long a session may sit idle inside a transaction
+    before the server ends it and releases its locks, so a client stopped mid-call holds
+    its group at most that long. ``0`` means no bound. The defaults apply to an Engine of
+    your own too, unless its connections (``connect_args={"options": "-c
+    lock_timeout=5s"}``) or the server (``ALTER ROLE … SET``) chose a value; see
+    docs/reliability.md.
     """
     from vsla.store.schema import ensure_schema
 
+    busy_timeout = _seconds("busy_timeout", busy_timeout)
+    lock_timeout = _seconds("lock_timeout", lock_timeout)
+    idle_in_transaction_timeout = _seconds(
+        "idle_in_transaction_timeout", idle_in_transaction_timeout
+    )
+    postgres_args = lock_timeout is not None or idle_in_transaction_timeout is not None
     if isinstance(url, Engine):
         if busy_timeout is not None:
             raise InvalidInput(
                 "busy_timeout is for a database vsla opens; for an Engine of your own, pass "
                 'create_engine(url, connect_args={"timeout": seconds})'
             )
+        if postgres_args:
+            raise InvalidInput(
+                "lock_timeout and idle_in_transaction_timeout are for a database vsla opens; "
+                "for an Engine of your own, pass create_engine(url, connect_args="
+                '{"options": "-c lock_timeout=2s -c idle_in_transaction_session_timeout=5s"})'
+            )
         engine = url
     else:
         text = "vsla.db" if url is None else str(url)
+        postgres = "://" in text and not text.startswith("sqlite")
         sqlite_args: dict[str, Any] = {}
         if busy_timeout is not None:
-            if isinstance(busy_timeout, bool) or not 0 <= busy_timeout <= 86_400:
-                raise InvalidInput(
-                    f"busy_timeout is a number of seconds from 0 to 86400, got {busy_timeout!r}"
-                )
-            if "://" in text and not text.startswith("sqlite"):
+            if postgres:
                 raise InvalidInput("busy_timeout applies to SQLite databases only")
             sqlite_args["timeout"] = busy_timeout
+        if postgres_args and not postgres:
+            raise InvalidInput(
+                "lock_timeout and idle_in_transaction_timeout apply to PostgreSQL only "
+                "(SQLite waits for its busy_timeout)"
+            )
         if text == ":memory:":
             engine = create_engine(
                 "sqlite://", poolclass=StaticPool, connect_args={"check_same_thread": False}
             )
         else:  # a bad URL: InvalidInput; a missing folder: CannotConnect, not "cannot be written"
             engine = engine_for(text, sqlite_args)
+        if engine.dialect.name == "postgresql":
+            settings = postgres_settings(lock_timeout, idle_in_transaction_timeout)
+
+            def bounded_waits(dbapi_connection: Any, _record: Any) -> None:
+                postgres_on_connect(dbapi_connection, settings)
+
+            event.listen(engine, "connect", bounded_waits)
     if engine.dialect.name == "sqlite" and not event.contains(engine, "connect", _sqlite_connect):
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
-    store = Store(engine)
+    if (
+        isinstance(url, Engine)
+        and engine.dialect.name == "postgresql"
+        and not event.contains(engine, "connect", _postgres_defaults)
+    ):
+        event.listen(engine, "connect", _postgres_defaults)
+    store = Store(engine, busy_timeout=busy_timeout)
     # a server that cannot be reached, a file that is not a database: CannotConnect,
     # NotADatabase; a read-only file or a locked one: DatabaseReadOnly, DatabaseBusy
     with opening_errors(engine), store._store_errors():

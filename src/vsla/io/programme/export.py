@@ -24,6 +24,7 @@ from vsla.io.programme.tables import (
 from vsla.io.pseudonymise import Pseudonymiser, pseudonymiser
 from vsla.io.writers import write_tables
 from vsla.store.store import Loan, MeetingRecord, Store
+from vsla.store.transactions import one_snapshot
 
 # --------------------------------------------------------------------------------- export
 
@@ -353,6 +354,7 @@ class _Exporter:
         t["meeting_items"].extend(items)
 
 
+@one_snapshot  # every table from one committed state
 def _export_tables(store: Store, pseudo: Pseudonymiser | None) -> dict[str, list[TableRow]]:
     return _Exporter(store, pseudo).run()
 
