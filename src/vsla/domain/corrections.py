@@ -31,8 +31,8 @@ import datetime as dt
 from collections.abc import Sequence
 from typing import TypedDict
 
+from vsla.domain.cyclestate import Boxes, CycleState, PlannedEntry, check_can_record
 from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
-from vsla.domain.meeting import Boxes, CycleState, PlannedEntry, check_can_record
 from vsla.domain.money import format_money
 from vsla.errors import EntryNotReversible, InvalidInput, NotFound
 

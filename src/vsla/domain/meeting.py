@@ -33,160 +33,45 @@ __all__ = [
     "plan_meeting",
 ]
 
+
 import datetime as dt
-from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
-from typing import TypedDict
 
-from pydantic import Field, StrictInt, model_validator
-
-from vsla.domain.base import Amount, Record
 from vsla.domain.constitution import InterestMethod
-from vsla.domain.entities import Attendance, Cycle, Member
+from vsla.domain.cyclestate import (
+    _CONTRIBUTIONS,
+    FIELD_OF_KIND,
+    Boxes,
+    CycleState,
+    PlannedEntry,
+    check_can_record,
+    member_of,
+)
+from vsla.domain.entities import Attendance
+from vsla.domain.inputs import (
+    Expense,
+    FinePaid,
+    Income,
+    LoanRequest,
+    MeetingInput,
+    Repayment,
+    SocialFundGrant,
+)
 from vsla.domain.ledger import (
-    LOAN_FUND_SIGN,
-    SOCIAL_FUND_SIGN,
-    Balances,
     EntryKind,
     EntryOrigin,
-    balances_from_totals,
 )
-from vsla.domain.limits import MAX_TERM_MONTHS, MAX_TOTAL
 from vsla.domain.loans import LoanTerms, allocate_payment, upfront_interest
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.money import format_money
 from vsla.errors import (
-    BoxWouldGoNegative,
-    CycleClosed,
-    DateOutsideCycle,
     InvalidInput,
     LoanLimitExceeded,
-    MemberNotActive,
     NotFound,
     RepaymentExceedsDue,
     SharesOutOfRange,
 )
-
-
-class FinePaid(Record):
-    """A fine named in the constitution; ``amount`` defaults to the constitution's."""
-
-    member_id: int
-    fine: str
-    amount: Amount | None = None
-
-
-class Income(Record):
-    amount: Amount = Field(gt=0)
-    memo: str = ""
-
-
-class Expense(Record):
-    amount: Amount = Field(gt=0)
-    memo: str = ""
-
-
-class Repayment(Record):
-    """A repayment of one loan, named by its ``loan_id`` or by the ``ref`` it was made with."""
-
-    loan_id: int | None = Field(default=None, gt=0)
-    loan_ref: str | None = None
-    amount: Amount = Field(gt=0)
-
-    @model_validator(mode="after")
-    def _one_loan(self) -> Repayment:
-        if (self.loan_id is None) == (self.loan_ref is None):
-            raise ValueError("name the loan repaid by loan_id or by loan_ref (exactly one)")
-        return self
-
-    @property
-    def loan(self) -> str:
-        return f"#{self.loan_id}" if self.loan_id is not None else f"ref {self.loan_ref!r}"
-
-
-class SocialFundGrant(Record):
-    member_id: int
-    amount: Amount = Field(gt=0)
-    reason: str = ""
-
-
-class LoanRequest(Record):
-    """A new loan. ``ref`` is the caller's own reference for it (a data-entry app's id, a
-    row of an import), unique in the cycle: a later repayment, even one recorded in the same
-    batch before the store has given the loan its id, can name it with ``loan_ref``."""
-
-    member_id: int
-    principal: Amount = Field(gt=0)
-    term_months: StrictInt = Field(ge=1, le=MAX_TERM_MONTHS)
-    purpose: LoanPurpose = LoanPurpose.OTHER
-    ref: str | None = Field(None, min_length=1, max_length=64)
-
-
-class MeetingInput(Record):
-    """Everything that happened at one meeting. Members are referred to by id.
-
-    ``social_fund_contributions`` maps a member to what they paid: the constitution's
-    contribution, or a whole multiple of it (a member catching up on missed meetings).
-    ``share_purchases`` maps a member to the number of shares bought; the [min, max] rule
-    applies to the members listed there.
-    """
-
-    date: dt.date
-    attendance: dict[int, Attendance] = Field(default_factory=dict)
-    social_fund_contributions: dict[int, Amount] = Field(default_factory=dict)
-    share_purchases: dict[int, StrictInt] = Field(default_factory=dict)
-    fines: list[FinePaid] = Field(default_factory=list)
-    other_income: list[Income] = Field(default_factory=list)
-    repayments: list[Repayment] = Field(default_factory=list)
-    social_fund_grants: list[SocialFundGrant] = Field(default_factory=list)
-    expenses: list[Expense] = Field(default_factory=list)
-    loans: list[LoanRequest] = Field(default_factory=list)
-
-
-@dataclass(frozen=True, slots=True)
-class CycleState:
-    """What the planner needs to know about a cycle before a meeting."""
-
-    group_label: str
-    cycle: Cycle
-    members: Mapping[int, Member]
-    totals: Mapping[EntryKind, int]
-    member_shares: Mapping[int, int]
-    loans: Mapping[int, LoanState]
-    last_meeting_on: dt.date | None
-    last_minutes_on: dt.date | None = None  # the last date whose meeting was recorded whole
-    used_refs: frozenset[str] = frozenset()  # every loan ref of the cycle, cancelled loans too
-    group_code: str | None = None
-
-    def member_number(self, member_id: int | None) -> int | None:
-        """The member's number in the group (for an error's facts), or ``None``."""
-        member = None if member_id is None else self.members.get(member_id)
-        return None if member is None else member.number
-
-    @property
-    def balances(self) -> Balances:
-        return balances_from_totals(
-            self.totals,
-            sum(self.member_shares.values()),
-            self.cycle.constitution.share_value,
-        )
-
-
-@dataclass(frozen=True, slots=True)
-class PlannedEntry:
-    """An entry to write. ``new_loan`` indexes :attr:`MeetingPlan.new_loans`; ``origin``
-    is the rule that made it; ``reverses_id`` the entry a reversal undoes."""
-
-    kind: EntryKind
-    amount: int
-    member_id: int | None = None
-    loan_id: int | None = None
-    new_loan: int | None = None
-    shares: int = 0
-    memo: str = ""
-    origin: EntryOrigin = EntryOrigin.MEETING
-    reverses_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,154 +88,6 @@ class MeetingPlan:
     attendance: dict[int, Attendance]
     entries: list[PlannedEntry] = field(default_factory=list)
     new_loans: list[NewLoan] = field(default_factory=list)
-
-
-_CONTRIBUTIONS = "social_fund_contributions"
-
-FIELD_OF_KIND: Mapping[EntryKind, str] = {
-    EntryKind.SOCIAL_CONTRIBUTION: _CONTRIBUTIONS,
-    EntryKind.SHARE_PURCHASE: "share_purchases",
-    EntryKind.FINE: "fines.amount",
-    EntryKind.OTHER_INCOME: "other_income",
-    EntryKind.INTEREST_PAYMENT: "repayments",
-    EntryKind.PRINCIPAL_REPAYMENT: "repayments",
-    EntryKind.SOCIAL_GRANT: "social_fund_grants",
-    EntryKind.EXPENSE: "expenses",
-    EntryKind.LOAN_DISBURSEMENT: "loans.principal",
-}
-"""The field of a :class:`MeetingInput` that writes entries of each kind (an error's
-``field``)."""
-
-
-class _Facts(TypedDict):
-    group_code: str | None
-    member_number: int | None
-    loan_id: int | None
-    entry_id: int | None
-    field: str | None
-
-
-class Boxes:
-    """Running cash of both boxes and the totals per entry kind while a plan is built;
-    refuses to take a box below zero, or a total or a box above
-    :data:`~vsla.domain.limits.MAX_TOTAL`. Every planner applies its entries here."""
-
-    def __init__(self, state: CycleState, on: dt.date) -> None:
-        self.state = state
-        self.on = on
-        self.loan_fund = state.balances.loan_fund_cash
-        self.social_fund = state.balances.social_fund_cash
-        self.totals = dict(state.totals)
-
-    def apply(self, entry: PlannedEntry, who: str) -> None:
-        """Move the entry's cash, refusing it if either box would go below zero, or if the
-        cycle's total of its kind or either box would go above the ceiling of a total."""
-        what = f"{self.state.group_label}, {self.on}: {entry.kind.value.replace('_', ' ')}"
-        facts: _Facts = {
-            "group_code": self.state.group_code,
-            "member_number": self.state.member_number(entry.member_id),
-            "loan_id": entry.loan_id,
-            "entry_id": entry.reverses_id,
-            "field": FIELD_OF_KIND.get(entry.kind),
-        }
-        for box, signs, cash in (
-            ("loan fund", LOAN_FUND_SIGN, self.loan_fund),
-            ("social fund", SOCIAL_FUND_SIGN, self.social_fund),
-        ):
-            after = cash + signs[entry.kind] * entry.amount
-            if after < 0:
-                raise BoxWouldGoNegative(
-                    f"{what} of {format_money(entry.amount)}{who} would take the {box} below "
-                    f"zero: it holds {format_money(cash)} (rule: a box never goes below zero)",
-                    **facts,
-                    rule="box_never_negative",
-                )
-            if after > MAX_TOTAL:
-                raise InvalidInput(
-                    f"{what} of {format_money(entry.amount)}{who} would bring the {box} to "
-                    f"{format_money(after)}, above the ceiling of a total, "
-                    f"{format_money(MAX_TOTAL)} (rule: vsla.MAX_TOTAL)",
-                    **facts,
-                    rule="max_total",
-                )
-        total = self.totals.get(entry.kind, 0) + entry.amount
-        if total > MAX_TOTAL:
-            raise InvalidInput(
-                f"{what} of {format_money(entry.amount)}{who} would bring the cycle's total of "
-                f"{entry.kind.value.replace('_', ' ')} to {format_money(total)}, above the "
-                f"ceiling of a total, {format_money(MAX_TOTAL)} (rule: vsla.MAX_TOTAL)",
-                **facts,
-                rule="max_total",
-            )
-        self.totals[entry.kind] = total
-        self.loan_fund += LOAN_FUND_SIGN[entry.kind] * entry.amount
-        self.social_fund += SOCIAL_FUND_SIGN[entry.kind] * entry.amount
-
-
-def member_of(
-    state: CycleState, member_id: int, on: dt.date, what: str, field: str | None = None
-) -> Member:
-    """The member named by ``member_id`` in ``what`` (the input ``field``), active on
-    ``on``; else :class:`~vsla.errors.NotFound` or :class:`~vsla.errors.MemberNotActive`."""
-    member = state.members.get(member_id)
-    if member is None:
-        raise NotFound(
-            f"{state.group_label}, {on}: member #{member_id} named in {what} "
-            "is not a member of this group",
-            rule="member_of_group",
-            group_code=state.group_code,
-            field=field,
-        )
-    if not member.is_active(on):
-        raise MemberNotActive(
-            f"{state.group_label}, {on}: {member.label()} is not active on that date "
-            f"(joined {member.joined_on}, left {member.left_on or '-'}); {what} refused "
-            "(rule: only active members transact)",
-            rule="member_active",
-            group_code=state.group_code,
-            member_number=member.number,
-            field=field,
-        )
-    return member
-
-
-def check_can_record(state: CycleState, on: dt.date, *, same_day_ok: bool = False) -> None:
-    """The date rules shared by every recording path."""
-    cycle = state.cycle
-    if cycle.shared_out_on is not None:
-        raise CycleClosed(
-            f"{state.group_label}, cycle {cycle.number}: shared out on {cycle.shared_out_on}; "
-            f"nothing can be recorded on {on} (rule: nothing after the share-out)",
-            rule="nothing_after_share_out",
-            group_code=state.group_code,
-            field="date",
-        )
-    if not cycle.start_date <= on <= cycle.end_date:
-        raise DateOutsideCycle(
-            f"{state.group_label}, cycle {cycle.number}: {on} is outside the cycle "
-            f"({cycle.start_date} to {cycle.end_date})",
-            rule="date_in_cycle",
-            group_code=state.group_code,
-            field="date",
-        )
-    last = state.last_meeting_on
-    if last is not None and on < last:
-        raise DateOutsideCycle(
-            f"{state.group_label}, cycle {cycle.number}: {on} comes before the meeting of "
-            f"{last} (rule: meetings are recorded in date order; corrections are reversing "
-            "entries)",
-            rule="date_order",
-            group_code=state.group_code,
-            field="date",
-        )
-    if not same_day_ok and state.last_minutes_on == on:
-        raise DateOutsideCycle(
-            f"{state.group_label}, cycle {cycle.number}: the meeting of {on} is already "
-            "recorded (rule: one meeting per date; corrections are reversing entries)",
-            rule="one_meeting_per_date",
-            group_code=state.group_code,
-            field="date",
-        )
 
 
 def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
