@@ -124,7 +124,6 @@ class LedgerStore(StoreBase):
         return out
 
     @retry_conflicts
-    @retry_conflicts
     def reverse_entry(self, entry_id: int, *, on: dt.date, reason: str) -> LedgerEntry:
         """Cancel an entry with new, reversing entries dated ``on`` (history stays intact).
 
