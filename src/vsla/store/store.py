@@ -10,7 +10,8 @@ Each capability lives in a module of its own, built on :class:`~vsla.store.base.
 - :mod:`vsla.store.loans`: loans, positions and statements;
 - :mod:`vsla.store.shareout`: share-out and member exit;
 - :mod:`vsla.store.activity`: referrals, livelihood support, GAL sessions;
-- :mod:`vsla.store.queries`: one-query questions about a programme or group.
+- :mod:`vsla.store.queries`: one-query questions about a programme or group;
+- :mod:`vsla.store.papers`: members' passbooks and meeting minutes.
 
 Every public method that writes runs in one transaction (``engine.begin()``): the domain
 planner raises before anything is written, and a database error rolls the whole operation
@@ -37,6 +38,7 @@ from vsla.store.ledger import LedgerStore, MemberBalance
 from vsla.store.loans import Loan, LoanStatement, LoanStore
 from vsla.store.meetings import MeetingRecord, MeetingStore
 from vsla.store.opening import display_url, engine_for, opening_errors
+from vsla.store.papers import PaperStore
 from vsla.store.queries import ProgrammeQueries
 from vsla.store.registry import RegistryStore
 from vsla.store.shareout import ShareOutStore
@@ -58,6 +60,7 @@ class Store(
     ShareOutStore,
     ActivityStore,
     ProgrammeQueries,
+    PaperStore,
 ):
     """A vsla database. Get one with :func:`vsla.open`."""
 
