@@ -17,6 +17,7 @@ __all__ = [
     "DatabaseReadOnly",
     "DateOutsideCycle",
     "EntryNotReversible",
+    "FontNotFound",
     "ImportErrors",
     "InvalidConstitution",
     "InvalidInput",
@@ -89,6 +90,11 @@ class InvalidConstitution(InvalidInput):
 
 class NotFound(VslaError, LookupError):
     """A programme, group, member, cycle, meeting, loan or entry does not exist."""
+
+
+class FontNotFound(VslaError, FileNotFoundError):
+    """A printed PDF needs a TrueType font with every Vietnamese letter, and none was found
+    (the message names the font, where it was looked for, and how to install it)."""
 
 
 class MemberNotActive(VslaError, ValueError):
