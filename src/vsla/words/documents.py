@@ -55,6 +55,10 @@ WORDS: dict[str, dict[Lang, str]] = {
         Lang.VI: "* dòng có bút toán đính chính (số âm là khoản bị hủy)",
         Lang.EN: "* the line holds a correction (a negative figure cancels an earlier one)",
     },
+    "printed": {
+        Lang.VI: "Đã ghi {documents} tài liệu vào {file}",
+        Lang.EN: "Wrote {documents} document(s) to {file}",
+    },
     # passbook
     "passbook_title": {Lang.VI: "Sổ thành viên", Lang.EN: "Member passbook"},
     "passbook_no_lines": {

@@ -77,7 +77,7 @@ def _fpdf() -> Any:
 
 
 _FAMILY = "vsla"
-_MARGIN = 12.0
+_MARGIN = 10.0
 
 
 def _new_pdf(font: Path) -> Any:
@@ -87,13 +87,13 @@ def _new_pdf(font: Path) -> Any:
         page_word = "{page}"
 
         def footer(self) -> None:
-            self.set_y(-9)
+            self.set_y(-8)
             self.set_font(_FAMILY, "", 7.5)
             self.cell(0, 4, self.page_word.format(page=self.page_no()), align="C")
 
     pdf = _Paper(unit="mm", format="A4")
     pdf.set_margins(_MARGIN, _MARGIN, _MARGIN)
-    pdf.set_auto_page_break(True, margin=14)
+    pdf.set_auto_page_break(True, margin=11)
     pdf.add_font(_FAMILY, "", str(font))
     bold = font.with_name(font.stem + "-Bold" + font.suffix)
     pdf.add_font(_FAMILY, "B", str(bold if bold.is_file() else font))
@@ -116,8 +116,8 @@ def _section(pdf: Any, section: Section) -> None:
         with pdf.table(
             col_widths=tuple(c.weight for c in section.columns),
             text_align=align,
-            line_height=4.2,
-            padding=(0.8, 1.0),
+            line_height=3.6,
+            padding=(0.4, 0.8),
             headings_style=FontFace(emphasis="BOLD", fill_color=(232, 232, 232)),
             repeat_headings=1,
             min_row_height=9 if section.tall else None,
@@ -141,10 +141,10 @@ def _signatures(pdf: Any, doc: Document) -> None:
     n = len(doc.signatures)
     if not n:
         return
-    height = 30.0
-    if pdf.get_y() + height > pdf.h - 16:
+    height = 24.0
+    if pdf.get_y() + height > pdf.h - 11:
         pdf.add_page(orientation="L" if doc.landscape else "P")
-    pdf.ln(5)
+    pdf.ln(3)
     width = (pdf.w - 2 * _MARGIN) / n
     gap = 5.0
     top = pdf.get_y()
@@ -153,7 +153,7 @@ def _signatures(pdf: Any, doc: Document) -> None:
         pdf.set_xy(x, top)
         pdf.set_font(_FAMILY, "B", 9)
         pdf.cell(width - gap, 5, s.role, align="C")
-        line_y = top + 20
+        line_y = top + 15
         pdf.line(x + 2, line_y, x + width - gap - 2, line_y)
         pdf.set_xy(x, line_y + 1)
         pdf.set_font(_FAMILY, "", 8.5)
