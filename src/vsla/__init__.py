@@ -77,7 +77,9 @@ from vsla.domain.meeting import (
     Repayment,
     SocialFundGrant,
 )
+from vsla.domain.minutes import Minutes
 from vsla.domain.money import Rounding, format_money, to_unit
+from vsla.domain.passbook import Passbook, PassbookLine, PassbookSettlement
 from vsla.domain.shareout import (
     ExitSettlement,
     ShareOutLine,
@@ -94,6 +96,7 @@ from vsla.errors import (
     DatabaseReadOnly,
     DateOutsideCycle,
     EntryNotReversible,
+    FontNotFound,
     ImportErrors,
     InvalidConstitution,
     InvalidInput,
@@ -172,6 +175,7 @@ __all__ = [
     "ExitSettlement",
     "Expense",
     "FinePaid",
+    "FontNotFound",
     "GalComparison",
     "GalSession",
     "GalSide",
@@ -206,6 +210,7 @@ __all__ = [
     "MemberBalance",
     "MemberNotActive",
     "MembersPolicy",
+    "Minutes",
     "NewGalSession",
     "NewGroup",
     "NewLivelihoodSupport",
@@ -215,6 +220,9 @@ __all__ = [
     "NotADatabase",
     "NotFound",
     "OfficerRole",
+    "Passbook",
+    "PassbookLine",
+    "PassbookSettlement",
     "PaymentOrder",
     "PrincipalSchedule",
     "Programme",
