@@ -449,7 +449,7 @@ def test_messages_name_the_member_number_never_the_database_id(store: vsla.Store
     assert (
         store.loan_statement(loan.id, START)
         .to_text()
-        .startswith(f"Loan #{loan.id} to Y Hoa (no. 1)\n")
+        .startswith(f"Loan of {loan.terms.disbursed_on.isoformat()} to Y Hoa (no. 1)\n")
     )
     for text in (message, str(limit.value), str(missing.value), str(duplicate.value)):
         assert not re.search(r"#[5-8]\b", text), text

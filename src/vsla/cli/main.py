@@ -320,7 +320,11 @@ def report_statement(
         left = f", {label('left_on', lang)} {member.left_on}" if member.left_on else ""
         console.print(
             Text.assemble(
-                (f"{label('statement', lang)}: {member.full_name} (no. {member.number})", "bold"),
+                (
+                    f"{label('statement', lang)}: "
+                    + label("doc_member_label", lang, name=member.full_name, number=member.number),
+                    "bold",
+                ),
                 f"{left} — {label('group', lang)} {group.code}: {group.name} — "
                 f"{label('cycle', lang)} {chosen.number} ({chosen.start_date.isoformat()} → "
                 f"{chosen.end_date.isoformat()}) — {label('on', lang)} {when.isoformat()}",
@@ -348,7 +352,7 @@ def report_statement(
         if not loans:
             console.print(label("no_loans", lang))
         for loan in loans:
-            console.print(Text(store.loan_statement(loan.id, when).to_text()))
+            console.print(Text(store.loan_statement(loan.id, when).to_text(lang.value)))
         referrals = sorted(
             (r for r in store.referrals(member_id=member.id) if r.referred_on <= when),
             key=lambda r: (r.referred_on, r.id),
