@@ -45,6 +45,7 @@ from enum import StrEnum
 
 from vsla.domain.ledger import EntryKind, LedgerEntry
 from vsla.domain.loans import LoanPayment, LoanPosition, LoanTerms, position
+from vsla.domain.money import format_money
 
 
 class LoanPurpose(StrEnum):
@@ -85,8 +86,10 @@ class LoanState:
 
     @property
     def label(self) -> str:
-        """``loan #12``; a loan made earlier in the same batch has no id yet: its ref."""
-        return f"loan #{self.id}" if self.id > 0 else f"loan ref {self.ref!r}"
+        """The loan as a person knows it, by its date and principal, never its database
+        id: ``the loan of 2024-02-05 (100.000 ₫)``, with its ref when it has one."""
+        ref = f", ref {self.ref!r}" if self.ref else ""
+        return f"the loan of {self.terms.disbursed_on} ({format_money(self.terms.principal)}{ref})"
 
     def as_of(self, on: dt.date) -> LoanState:
         """The loan as it read at the close of ``on``: only moves recorded by then."""

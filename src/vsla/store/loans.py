@@ -114,8 +114,10 @@ class LoanStore(StoreBase):
             member = member_from_row(self._require(conn, t.members, row.member_id, "member"))
         if state.cancelled and on >= state.terms.disbursed_on:
             raise NotFound(
-                f"loan #{loan_id} of {member.label()} was cancelled on {state.cancelled_on} "
-                "(its disbursement was reversed)"
+                f"{state.label} to {member.label()} was cancelled on {state.cancelled_on} "
+                "(its disbursement was reversed)",
+                member_number=member.number,
+                loan_id=loan_id,
             )
         return row, state, member
 
