@@ -293,7 +293,10 @@ def report_share_out(
                 f" — {label('cycle', lang)} {chosen.number} ({when})",
             )
         )
-        names = store.member_names(group.id)
+        names = {
+            m.id: label("doc_member_label", lang, name=m.full_name, number=m.number)
+            for m in store.members(group.id)
+        }
         console.print(Text(result.to_text(names, vietnamese=lang is Lang.VI)))
 
 
