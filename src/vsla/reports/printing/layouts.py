@@ -345,6 +345,7 @@ def minutes_document(minutes: Minutes, lang: Lang, officers: Officers | None = N
         heading=tuple(heading),
         sections=tuple(sections),
         signatures=_officer_signatures(officers, lang),
+        landscape=len(shown) > 7,  # portrait fits a group of 30 and the signatures
         lang=lang,
     )
 
@@ -437,5 +438,6 @@ def share_out_document(
             Section(paragraphs=tuple(paragraphs)),
         ),
         signatures=_officer_signatures(officers, lang),
+        landscape=netting,
         lang=lang,
     )

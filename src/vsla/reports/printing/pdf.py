@@ -102,6 +102,36 @@ def _new_pdf(font: Path) -> Any:
     return pdf
 
 
+_PAD = 0.8  # mm of padding each side of a cell's text
+_TABLE_PT = 7.8
+
+
+def _widths(pdf: Any, section: Section) -> tuple[float, ...]:
+    """Column widths (mm) so that no figure wraps: a number column gets its widest cell,
+    a text column at least its longest word; the room left goes to the text columns by
+    weight. When even that does not fit, the columns share the width by weight."""
+    total = pdf.epw
+    need: list[float] = []
+    for i, column in enumerate(section.columns):
+        cells = [row[i] for row in section.rows]
+        pieces = cells if column.number else [w for cell in cells for w in cell.split()]
+        pdf.set_font(_FAMILY, "B", _TABLE_PT)  # bold, as the header and the total row print
+        widest = max((pdf.get_string_width(p) for p in pieces), default=0.0)
+        header = max((pdf.get_string_width(w) for w in column.header.split()), default=0.0)
+        need.append(max(widest, header) + 2 * _PAD + 0.6)
+    spare = total - sum(need)
+    weights = [c.weight for c in section.columns]
+    if spare < 0:
+        return tuple(total * w / sum(weights) for w in weights)
+    takers = [i for i, c in enumerate(section.columns) if not c.number] or list(
+        range(len(section.columns))
+    )
+    share = sum(weights[i] for i in takers)
+    return tuple(
+        need[i] + (spare * weights[i] / share if i in takers else 0.0) for i in range(len(need))
+    )
+
+
 def _section(pdf: Any, section: Section) -> None:
     from fpdf.fonts import FontFace
 
@@ -110,14 +140,15 @@ def _section(pdf: Any, section: Section) -> None:
         pdf.set_font(_FAMILY, "B", 10.5)
         pdf.multi_cell(0, 6, section.title, new_x="LMARGIN", new_y="NEXT")
     if section.columns:
-        pdf.set_font(_FAMILY, "", 7.8)
+        widths = _widths(pdf, section)
+        pdf.set_font(_FAMILY, "", _TABLE_PT)
         bold = FontFace(emphasis="BOLD")
         align = tuple("RIGHT" if c.number else "LEFT" for c in section.columns)
         with pdf.table(
-            col_widths=tuple(c.weight for c in section.columns),
+            col_widths=widths,  # relative: they add up to the page's width
             text_align=align,
             line_height=3.6,
-            padding=(0.4, 0.8),
+            padding=(0.4, _PAD),
             headings_style=FontFace(emphasis="BOLD", fill_color=(232, 232, 232)),
             repeat_headings=1,
             min_row_height=9 if section.tall else None,
