@@ -3,12 +3,16 @@ on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import vsla
 from tests.store.paper_world import D1, D2, D3, D4, D5, D6, END, paper_world
+from tests.strategies import constitutions, meetings
 
 
 def test_a_passbook_line_by_line_worked_by_hand(store: vsla.Store) -> None:
@@ -190,3 +194,60 @@ def test_minutes_show_a_correction_and_refuse_a_day_without_a_meeting(
     assert m.after.loan_fund_cash - m.before.loan_fund_cash == 10_000 - 60_000
     with pytest.raises(vsla.NotFound, match="no meeting on 2024-05-07"):
         store.minutes(pw.world.cycle.id, dt.date(2024, 5, 7))
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rules=constitutions(), data=st.data())
+def test_any_cycle_passbooks_and_minutes_agree_with_the_ledger(
+    rules: vsla.Constitution, data: st.DataObject
+) -> None:
+    """Whatever the meetings (refused ones skipped, some entries reversed), every member's
+    passbook after each line equals member_balances on that date, and each meeting's
+    minutes' boxes equal the balances before and after it."""
+    store = vsla.open(":memory:")
+    start = dt.date(2024, 1, 8)
+    group = store.add_group(vsla.NewGroup(code="P1", name="Tổ Đăk Pék", established_on=start))
+    members = store.add_members(
+        [
+            vsla.NewMember(group_id=group.id, full_name=f"Y Mơ {i}", sex="F", joined_on=start)
+            for i in range(3)
+        ]
+    )
+    cycle = store.start_cycle(
+        group.id, start=start, end=start + dt.timedelta(days=300), constitution=rules
+    )
+    ids = [m.id for m in members]
+    for week in range(1, 6):
+        day = start + dt.timedelta(days=7 * week)
+        loan_ids = [loan.id for loan in store.loans(cycle.id, include_cancelled=False)]
+        kwargs = data.draw(meetings(ids, loan_ids, rules))
+        with contextlib.suppress(vsla.VslaError):
+            store.record_meeting(cycle.id, vsla.MeetingInput(date=day, **kwargs))
+        entries = store.entries(cycle.id)
+        reverse_one: bool = data.draw(st.booleans())
+        if entries and reverse_one:
+            target = data.draw(st.sampled_from(entries))
+            with contextlib.suppress(vsla.VslaError):
+                store.reverse_entry(target.id, on=day, reason="a mistake")
+    for book in store.passbooks(cycle.id):
+        social = fines = 0
+        for line in book.lines:
+            social += line.social_fund
+            fines += line.fines
+            b = next(
+                x
+                for x in store.member_balances(cycle.id, line.date)
+                if x.member_id == book.member.id
+            )
+            assert (line.shares, line.savings, line.loan_balance, social, fines) == (
+                b.shares,
+                b.savings,
+                b.principal_outstanding,
+                b.social_fund_contributions,
+                b.fines,
+            )
+    for meeting in store.meetings(cycle.id):
+        m = store.minutes(cycle.id, meeting.date)
+        assert m.after == store.balances(cycle.id, meeting.date)
+        assert m.before == store.balances(cycle.id, meeting.date - dt.timedelta(days=1))
+    store.close()
