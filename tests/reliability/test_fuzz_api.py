@@ -353,6 +353,11 @@ def store_table(c: Ctx) -> Table:
         "balances": call(cycle_id=cycle, on=optional_day),
         "balance_history": call(cycle_id=cycle),
         "member_balances": call(cycle_id=cycle, on=optional_day),
+        "passbook": call(cycle_id=cycle, member_id=member),
+        "passbooks": call(
+            cycle_id=cycle, member_ids=st.one_of(st.none(), st.lists(member, max_size=2))
+        ),
+        "minutes": call(cycle_id=cycle, on=day),
         "reverse_entry": call(entry_id=c.ids(c.entry_ids), on=day, reason=texts()),
         "loans": call(
             cycle_id=cycle,

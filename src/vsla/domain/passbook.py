@@ -160,8 +160,9 @@ def build_passbook(
     >>> day = dt.date(2024, 1, 8)
     >>> m = Member(id=1, group_id=1, number=3, full_name="Y Hương", sex=Sex.FEMALE,
     ...            joined_on=day)
+    >>> rules = Constitution(share_value=10_000, interest_rate="0.02")
     >>> c = Cycle(id=1, group_id=1, number=1, start_date=day, end_date=dt.date(2024, 12, 30),
-    ...           constitution=Constitution(share_value=10_000))
+    ...           constitution=rules)
     >>> e = LedgerEntry(id=1, cycle_id=1, meeting_id=5, date=day,
     ...                 kind=EntryKind.SHARE_PURCHASE, amount=30_000, member_id=1, shares=3)
     >>> book = build_passbook(m, c, [(5, 1, day)], {5: Attendance.PRESENT}, [e])
