@@ -115,7 +115,7 @@ def test_minutes_html(pw: PaperWorld) -> None:
     text, _ = html_text(render_html(minutes_documents(pw.world.store, pw.world.cycle.id, D2)))
     assert "Biên bản họp" in text
     assert "Buổi họp số 2, ngày 05/02/2024" in text
-    assert "Tham dự: 3 có mặt, 0 có người thay, 0 vắng" in text
+    assert "Tham dự: 3 có mặt, 0 ủy quyền, 0 vắng" in text
     assert "1 Y Hương Có mặt 2 20.000 ₫ 2.000 ₫ 100.000 ₫" in text
     assert "3 Đinh Thị Lành Có mặt 5 50.000 ₫ 2.000 ₫" in text
     # both boxes before and after, and the change
@@ -237,3 +237,21 @@ def test_vsla_print_writes_passbooks_minutes_and_the_share_out(tmp_path: Path) -
     )
     assert result.exit_code == 1
     assert "has no meeting on 2024-02-06" in " ".join(result.output.split())
+
+
+def test_vsla_print_names_a_missing_font_in_one_line(tmp_path: Path) -> None:
+    pytest.importorskip("fpdf")
+    from vsla.cli.main import app
+
+    db = tmp_path / "paper.db"
+    with vsla.open(db) as store:
+        paper_world(store)
+    result = CliRunner().invoke(
+        app,
+        ["print", "minutes", "KT-DG-001", "--db", str(db), "--out", str(tmp_path / "m.pdf")],
+        env={"VSLA_FONT": str(tmp_path / "none.ttf"), "COLUMNS": "200"},
+    )
+    assert result.exit_code == 1
+    assert "none.ttf does not exist" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "m.pdf").exists()

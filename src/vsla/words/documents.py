@@ -31,7 +31,7 @@ WORDS: dict[str, dict[Lang, str]] = {
         Lang.EN: "Printed from vsla on {day}",
     },
     "att_present": {Lang.VI: "Có mặt", Lang.EN: "Present"},
-    "att_represented": {Lang.VI: "Có người thay", Lang.EN: "Represented"},
+    "att_represented": {Lang.VI: "Ủy quyền", Lang.EN: "Represented"},
     "att_absent": {Lang.VI: "Vắng", Lang.EN: "Absent"},
     "att_none": {Lang.VI: "—", Lang.EN: "—"},
     "col_date": {Lang.VI: "Ngày họp", Lang.EN: "Date"},
@@ -94,7 +94,7 @@ WORDS: dict[str, dict[Lang, str]] = {
         Lang.EN: "Meeting no. {number}, {day}",
     },
     "minutes_attendance": {
-        Lang.VI: "Tham dự: {present} có mặt, {represented} có người thay, {absent} vắng",
+        Lang.VI: "Tham dự: {present} có mặt, {represented} ủy quyền, {absent} vắng",
         Lang.EN: "Attendance: {present} present, {represented} represented, {absent} absent",
     },
     "minutes_transactions": {
