@@ -150,6 +150,7 @@ def check_swapped_dates(
                 ".xlsx, or type the dates again",
             )
             by_number[number].bad.add(name)
+            by_number[number].values[name] = None
 
 
 def collapse_two_digit_years(problems: Problems, columns: Sequence[Column]) -> None:
@@ -191,6 +192,7 @@ def check_future_dates(rows: Sequence[InputRow], problems: Problems, today: dt.d
                     "year, mistyped?",
                 )
                 row.bad.add(name)
+                row.values[name] = None
 
 
 _MOBILE = re.compile(r"[35789]\d{8}")  # 09x xxx xxxx without its 0

@@ -113,6 +113,7 @@ def check_amounts(
                     "right)",
                 )
                 row.bad.add(name)
+                row.values[name] = None
                 continue
             if group is not None:
                 in_file[group.id, name].append(value)
@@ -171,6 +172,7 @@ def _fine_slip(
             "constitution's amount",
         )
         row.bad.add("fine_amount")
+        row.values["fine_amount"] = None
     else:
         problems.warn(row.number, "fine_amount", f"{said}: imported as given; check it")
     return True
