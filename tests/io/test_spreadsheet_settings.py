@@ -12,6 +12,7 @@ import zipfile
 from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 import pytest
@@ -26,6 +27,8 @@ G = "KT-DG-001"
 TODAY = dt.date(2026, 11, 30)
 MEMBERS = ["group_code", "full_name", "sex", "ethnicity", "phone", "joined_on"]
 MEETINGS = [c.name for c in COLUMNS[ImportKind.MEETINGS]]
+Rows = list[Sequence[Any]]
+
 SUPPORT = ["group_code", "member_number", "kind", "provider", "received_on", "value", "note"]
 
 
@@ -39,7 +42,7 @@ def _refused(
     return exc.value.errors
 
 
-def _meeting(**cells: object) -> list[object]:
+def _meeting(**cells: object) -> list[Any]:
     return [cells.get(name) for name in MEETINGS]
 
 
@@ -50,7 +53,7 @@ def test_a_month_first_program_swapped_day_and_month(world: World, tmp_path: Pat
     """English (US) settings read the CSV text 07/04/2024 as 4 July 2024 (a date cell) and
     left 14/04/2024, which cannot be month first, as text. The date cell is refused with the
     date it probably meant; 05/05/2024 is the same date either way and passes."""
-    rows = [
+    rows: Rows = [
         MEMBERS,
         [G, "Y Hoa", "Nữ", "Xơ Đăng", None, dt.datetime(2024, 7, 4)],
         [G, "Y Lan", "Nữ", "Xơ Đăng", None, "14/04/2024"],
@@ -68,7 +71,7 @@ def test_a_month_first_program_swapped_day_and_month(world: World, tmp_path: Pat
 def test_date_cells_with_a_day_above_12_were_read_day_first(world: World, tmp_path: Path) -> None:
     """A date cell 13/03/2024 cannot come from a month-first reading: the column is not
     swapped, and its text dates are read as dd/mm/yyyy."""
-    rows = [
+    rows: Rows = [
         MEMBERS,
         [G, "Y Hoa", "Nữ", "", None, dt.date(2024, 3, 13)],
         [G, "Y Lan", "Nữ", "", None, dt.date(2024, 3, 5)],
@@ -80,7 +83,7 @@ def test_date_cells_with_a_day_above_12_were_read_day_first(world: World, tmp_pa
 
 
 def test_dates_in_the_future_are_refused(world: World, tmp_path: Path) -> None:
-    rows = [MEMBERS, [G, "Y Hoa", "Nữ", "", "", "01/12/2026"]]
+    rows: Rows = [MEMBERS, [G, "Y Hoa", "Nữ", "", "", "01/12/2026"]]
     path = write_csv(tmp_path / "m.csv", rows)
     errors = _refused(world.store, ImportKind.MEMBERS, path)
     assert [(e.row, e.column, e.message) for e in errors] == [
@@ -97,11 +100,11 @@ def test_dates_in_the_future_are_refused(world: World, tmp_path: Path) -> None:
 
 
 def test_a_future_meeting_and_referral_are_refused(world: World, tmp_path: Path) -> None:
-    meeting = [MEETINGS, _meeting(group_code=G, date="05/01/2027", member_number=1, shares=1)]
+    meeting: Rows = [MEETINGS, _meeting(group_code=G, date="05/01/2027", member_number=1, shares=1)]
     errors = _refused(world.store, ImportKind.MEETINGS, write_csv(tmp_path / "mt.csv", meeting))
     assert [(e.row, e.column) for e in errors] == [(2, "date")]
     assert errors[0].message.startswith("05/01/2027 is in the future (today is 30/11/2026)")
-    referral = [
+    referral: Rows = [
         ["group_code", "member_number", "institution", "service", "referred_on"],
         [G, 1, "NHCSXH", "vay", "2027-01-05"],
     ]
@@ -115,7 +118,7 @@ def test_a_future_meeting_and_referral_are_refused(world: World, tmp_path: Path)
 def test_amounts_below_the_smallest_sum_are_refused(world: World, tmp_path: Path) -> None:
     """Vietnamese settings read '1,000' as 1, '50,000' as 50 and '25,000' as 25 (number
     cells); below 100 ₫ each is refused, with its row and column."""
-    rows = [
+    rows: Rows = [
         MEETINGS,
         _meeting(group_code=G, date="08/01/2024", member_number=1, shares=5, social_fund=2000),
         _meeting(group_code=G, date="08/01/2024", member_number=2, fine_name="late", fine_amount=1),
@@ -134,7 +137,7 @@ def test_a_fine_a_thousandfold_below_the_constitution(world: World, tmp_path: Pa
     """With the minimum turned off, a 5 ₫ absence fine is still refused: the constitution says
     5.000 ₫, 1000 times more (>= the slip ratio 100). A 4.000 ₫ absence fine differs too,
     but plausibly (a reduced fine): imported, with a warning."""
-    rows = [
+    rows: Rows = [
         MEETINGS,
         _meeting(group_code=G, date="08/01/2024", member_number=1, shares=5),
         _meeting(
@@ -169,7 +172,7 @@ def test_an_amount_far_below_the_groups_usual_one_is_warned(world: World, tmp_pa
     """Support values 1.500.000, 2.000.000, 1.000.000 and 5.000 (500.000 typed '500,000'
     somewhere would be 500; here 5.000 passes the minimum). The median of the four is
     (1.000.000 + 1.500.000) / 2 = 1.250.000, and 1.250.000 / 5.000 = 250 >= 100: a warning."""
-    rows = [
+    rows: Rows = [
         SUPPORT,
         [G, 1, "vật tư", "", "12/03/2024", 1_500_000, None],
         [G, 2, "vật tư", "", "12/03/2024", 2_000_000, None],
@@ -189,7 +192,7 @@ def test_an_amount_far_below_the_groups_usual_one_is_warned(world: World, tmp_pa
         )
     ]
     # now the ledger holds them: one more of 5.000 is compared with the stored history
-    later = [SUPPORT, [G, 1, "tập huấn", "", "13/03/2024", 5_000, None]]
+    later: Rows = [SUPPORT, [G, 1, "tập huấn", "", "13/03/2024", 5_000, None]]
     summary = import_file(
         world.store, "livelihood", write_xlsx(tmp_path / "t.xlsx", later), slip_ratio=None
     )
@@ -201,7 +204,10 @@ def test_social_fund_typed_with_a_comma_under_vietnamese_settings(
 ) -> None:
     """'2,000' read as 2 by Vietnamese settings is below the minimum, not only a wrong
     multiple of the contribution."""
-    rows = [MEETINGS, _meeting(group_code=G, date="08/01/2024", member_number=1, social_fund=2)]
+    rows: Rows = [
+        MEETINGS,
+        _meeting(group_code=G, date="08/01/2024", member_number=1, social_fund=2),
+    ]
     errors = _refused(world.store, ImportKind.MEETINGS, write_xlsx(tmp_path / "m.xlsx", rows))
     assert [(e.row, e.column) for e in errors] == [(2, "social_fund")]
     assert errors[0].message.startswith("2 ₫ is below the smallest amount")
@@ -213,7 +219,7 @@ def test_social_fund_typed_with_a_comma_under_vietnamese_settings(
 def test_question_marks_for_lost_letters(world: World, tmp_path: Path) -> None:
     """Saved in a character set without Vietnamese: 'Đặng Thị Hương' became '?·ng Th? H??ng'
     and the file is plain ASCII. One error for the whole file, with the UTF-8 advice."""
-    rows = [
+    rows: Rows = [
         MEMBERS,
         [G, "Y Hoa", "Nu", "Xo Dang", "", "08/01/2024"],
         [G, "??ng Th? H??ng", "Nu", "Kinh", "", "08/01/2024"],
@@ -309,7 +315,7 @@ def _ods(path: Path, rows: Sequence[Sequence[object]]) -> Path:
 
 
 def test_an_ods_workbook_is_read(world: World, tmp_path: Path) -> None:
-    rows = [
+    rows: Rows = [
         MEMBERS,
         [G, "Đặng Thị Hương", "Nữ", "Kinh", "0912 345 678", dt.date(2024, 1, 8)],
         [G, "A Mum", "Nam", "Ba Na", None, dt.date(2024, 1, 15)],
@@ -339,7 +345,7 @@ def test_a_broken_ods_is_one_error(world: World, tmp_path: Path) -> None:
 def test_two_digit_years_are_one_error_for_the_column(world: World, tmp_path: Path) -> None:
     """A plain LibreOffice sheet with Vietnamese settings saves date cells to CSV as
     dd/mm/yy: 14 rows, one error (not 14), at the first row, saying to save as .xlsx."""
-    rows: list[list[object]] = [MEMBERS]
+    rows: Rows = [MEMBERS]
     rows += [[G, f"Y Hoa {i}", "Nữ", "", "", f"{i:02d}/04/24"] for i in range(1, 15)]
     errors = _refused(world.store, ImportKind.MEMBERS, write_csv(tmp_path / "m.csv", rows))
     assert [(e.row, e.column, e.message) for e in errors] == [
@@ -358,7 +364,7 @@ def test_two_digit_years_are_one_error_for_the_column(world: World, tmp_path: Pa
 
 
 def test_a_phone_number_cell_gets_its_leading_zero_back(world: World, tmp_path: Path) -> None:
-    rows = [
+    rows: Rows = [
         MEMBERS,
         [G, "Y Mai", "Nữ", "", 912345678, "08/01/2024"],  # a number cell: 0 lost
         [G, "Y Lan", "Nữ", "", "0912 345 679", "08/01/2024"],  # text: kept
