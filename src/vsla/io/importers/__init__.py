@@ -41,7 +41,8 @@ class ImportSummary:
     ``records_created``: rows written to the database, all tables together;
     ``per_table``: the same, table by table (``members``, ``meetings``, ``entries``, ...);
     ``warnings``: what was imported but looks unlikely (an amount above the import's
-    ``warn_above``), by row and column.
+    ``warn_above``, a fine unlike the constitution's, a phone given its 0 back), by row and
+    column.
     """
 
     kind: ImportKind
