@@ -110,6 +110,9 @@ def test_a_future_meeting_and_referral_are_refused(world: World, tmp_path: Path)
     ]
     errors = _refused(world.store, ImportKind.REFERRALS, write_csv(tmp_path / "r.csv", referral))
     assert [(e.row, e.column) for e in errors] == [(2, "referred_on")]
+    support: Rows = [SUPPORT, [G, 1, "tập huấn", "", "01/12/2026", None, None]]
+    errors = _refused(world.store, ImportKind.LIVELIHOOD, write_csv(tmp_path / "s.csv", support))
+    assert [(e.row, e.column) for e in errors] == [(2, "received_on")]
 
 
 # ------------------------------------------------------- 2. a thousand times too small
@@ -191,12 +194,58 @@ def test_an_amount_far_below_the_groups_usual_one_is_warned(world: World, tmp_pa
             "check it",
         )
     ]
-    # now the ledger holds them: one more of 5.000 is compared with the stored history
+    # now the ledger holds them: a 5.000 ₫ support is compared with the stored values too,
+    # the median of 1.500.000, 2.000.000, 1.000.000, 5.000 and 5.000 is 1.000.000 = 200 x
     later: Rows = [SUPPORT, [G, 1, "tập huấn", "", "13/03/2024", 5_000, None]]
     summary = import_file(
-        world.store, "livelihood", write_xlsx(tmp_path / "t.xlsx", later), slip_ratio=None
+        world.store, "livelihood", write_xlsx(tmp_path / "t.xlsx", later), today=TODAY
     )
+    assert [w.message.split(" (")[0] for w in summary.warnings] == [
+        "5.000 ₫ is 200 times smaller than group KT-DG-001's usual value"
+    ]
+    other: Rows = [SUPPORT, [G, 2, "tập huấn", "", "13/03/2024", 5_000, None]]
+    path = write_xlsx(tmp_path / "u.xlsx", other)
+    summary = import_file(world.store, "livelihood", path, today=TODAY, slip_ratio=None)
     assert summary.warnings == ()
+
+
+def test_an_expense_far_below_the_ledgers_usual_one_is_warned(world: World, tmp_path: Path) -> None:
+    """The meeting of 8 Jan records expenses of 15.000, 20.000 and 18.000 ₫ (shares
+    4 x 5 x 10.000 = 200.000 ₫ pay for them). At 15 Jan an expense of 150 ₫ ('150,000' read as
+    150 by Vietnamese settings) is compared with the ledger: the median of 15.000, 18.000,
+    20.000 and 150 is (15.000 + 18.000) / 2 = 16.500, 16.500 / 150 = 110 >= 100: a warning."""
+    first: Rows = [MEETINGS]
+    first += [
+        _meeting(group_code=G, date="08/01/2024", member_number=n, shares=5) for n in (1, 2, 3, 4)
+    ]
+    first += [
+        _meeting(group_code=G, date="08/01/2024", expense_amount=amount, memo=memo)
+        for amount, memo in ((15_000, "sổ"), (20_000, "bút"), (18_000, "phấn"))
+    ]
+    summary = import_file(world.store, "meetings", write_xlsx(tmp_path / "a.xlsx", first))
+    assert summary.warnings == ()
+    later: Rows = [
+        MEETINGS,
+        _meeting(group_code=G, date="15/01/2024", expense_amount=150, memo="x"),
+    ]
+    summary = import_file(world.store, "meetings", write_xlsx(tmp_path / "b.xlsx", later))
+    assert [(w.row, w.column, w.message.split(":")[0]) for w in summary.warnings] == [
+        (
+            2,
+            "expense_amount",
+            "150 ₫ is 110 times smaller than group KT-DG-001's usual expense_amount (16.500 ₫, "
+            "the median of its ledger and this file)",
+        )
+    ]
+    assert world.store.balances(world.cycle.id).loan_fund_cash == 200_000 - 53_000 - 150
+
+
+def test_the_thresholds_are_checked(world: World, tmp_path: Path) -> None:
+    path = write_csv(tmp_path / "m.csv", [MEMBERS])
+    with pytest.raises(vsla.InvalidInput, match="min_amount is an amount >= 0"):
+        import_file(world.store, "members", path, min_amount=-1)
+    with pytest.raises(vsla.InvalidInput, match="slip_ratio is a whole number >= 2"):
+        import_file(world.store, "members", path, slip_ratio=1)
 
 
 def test_social_fund_typed_with_a_comma_under_vietnamese_settings(

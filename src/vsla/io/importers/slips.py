@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from vsla.domain.entities import Cycle, Group
 from vsla.domain.ledger import EntryKind, EntryOrigin
 from vsla.domain.limits import show_amount
+from vsla.errors import InvalidInput
 from vsla.io.cells import parse_amount
 from vsla.io.importers.directory import Directory
 from vsla.io.importers.sheet import InputRow, Problems, fold
@@ -91,6 +92,10 @@ def check_amounts(
     """Refuse amounts below ``min_amount`` and fines a thousandfold below the constitution's;
     warn of other fines that differ from it and of amounts ``slip_ratio`` times below the
     group's usual ones. ``None`` turns a check off."""
+    if min_amount is not None and min_amount < 0:
+        raise InvalidInput(f"min_amount is an amount >= 0 or None, got {min_amount}")
+    if slip_ratio is not None and slip_ratio < 2:
+        raise InvalidInput(f"slip_ratio is a whole number >= 2 or None, got {slip_ratio}")
     amounts = [c.name for c in columns if c.parse is parse_amount]
     directory = Directory(store)
     in_file: dict[tuple[int, str], list[int]] = defaultdict(list)
