@@ -714,7 +714,7 @@ def test_cli_export_neutralises_unless_raw(tmp_path: Path) -> None:
         w.meet(START, other_income=[vsla.Income(amount=1_000, memo="=1+2")])
     assert _cli("export", "ledger", tmp_path / "safe.csv", "--db", db).exit_code == 0
     assert _cli("export", "ledger", tmp_path / "raw.csv", "--db", db, "--raw").exit_code == 0
-    assert ",'=1+2," in (tmp_path / "safe.csv").read_text(encoding="utf-8-sig")
+    assert ";'=1+2;" in (tmp_path / "safe.csv").read_text(encoding="utf-8-sig")  # --lang vi
     assert ",=1+2," in (tmp_path / "raw.csv").read_text(encoding="utf-8-sig")
 
 

@@ -48,6 +48,7 @@ from vsla.domain.entities import Cycle, Group
 from vsla.domain.limits import PLAUSIBLE_AMOUNT
 from vsla.errors import ImportErrors, NotFound, VslaError
 from vsla.io import ImportKind, RowWarning
+from vsla.io.importers.slips import MIN_AMOUNT, SLIP_RATIO
 from vsla.store.opening import display_url, scrub
 from vsla.store.store import Store
 
@@ -410,6 +411,23 @@ def import_(
             help="Warn of amounts above this many đồng (default 100.000.000).",
         ),
     ] = None,
+    min_amount: Annotated[
+        int,
+        typer.Option(
+            "--min-amount",
+            min=0,
+            metavar="AMOUNT",
+            help="Refuse amounts below this many đồng (default 100; 0: none).",
+        ),
+    ] = MIN_AMOUNT,
+    slip_ratio: Annotated[
+        int,
+        typer.Option(
+            "--slip-ratio",
+            min=0,
+            help="Warn of amounts this many times below the group's usual (default 100; 0: never).",
+        ),
+    ] = SLIP_RATIO,
     lang: LangOption = Lang.VI,
 ) -> None:
     """Import a file filled in from a template; every row error is listed, nothing written.
@@ -427,6 +445,8 @@ def import_(
                     file,
                     group_code=group,
                     warn_above=PLAUSIBLE_AMOUNT if warn_above is None else warn_above,
+                    min_amount=min_amount or None,
+                    slip_ratio=slip_ratio or None,
                 )
         except ImportErrors as exc:
             _print_row_errors(exc, lang)
@@ -477,8 +497,9 @@ def export(
         bool,
         typer.Option(
             "--raw",
-            help="CSV: text exactly as stored, for programs; without it, text that begins "
-            "like a spreadsheet formula (= + - @) gets a ' in front.",
+            help="CSV for programs: text exactly as stored, commas, decimal points; without "
+            "it, CSV for people in --lang's conventions (vi: ';' and decimal commas) and text "
+            "that begins like a spreadsheet formula (= + - @) gets a ' in front.",
         ),
     ] = False,
     on: OnOption = None,
@@ -489,6 +510,7 @@ def export(
     from vsla.io import export_ledger, export_programme, export_rows
 
     day = parse_day(on)
+    csv_lang = None if raw else lang.value  # CSV for people follows their language
     with vsla_errors(), open_db(db) as store:
         with stderr().status(f"{label('exported', lang)}: {file.name} …"):
             if what is ExportWhat.LEDGER:
@@ -499,6 +521,7 @@ def export(
                     pseudonymise=pseudonymise,
                     salt=salt,
                     raw=raw,
+                    csv_lang=csv_lang,
                 )
                 done = f"{count(n, lang)} entries"
             elif what is ExportWhat.PROGRAMME:
@@ -517,7 +540,7 @@ def export(
                         for report in group_indicators_all(store, when, programme_id=pid)
                         for row in report.rows()
                     ]
-                n = export_rows(rows, file, raw=raw)
+                n = export_rows(rows, file, raw=raw, csv_lang=csv_lang)
                 done = f"{count(n, lang)} rows"
         stdout().print(escape(f"{label('exported', lang)}: {file} ({done})"))
 

@@ -13,6 +13,7 @@ __all__ = [
     "Problems",
     "RowWarning",
     "fold",
+    "header_name",
     "model_field",
     "parse_sheet",
     "show_date",
@@ -121,7 +122,8 @@ class InputRow:
         return self.values.get(column)
 
 
-def _header_name(text: str) -> str:
+def header_name(text: str) -> str:
+    """A header cell as a column name: ``Group code`` is ``group_code``."""
     return re.sub(r"[\s\-]+", "_", nfc(text).casefold())
 
 
@@ -143,7 +145,7 @@ def parse_sheet(
     known = {c.name: c for c in columns}
     positions: dict[str, int] = {}
     for i, raw in enumerate(sheet.header):
-        name = _header_name(raw)
+        name = header_name(raw)
         if not name:
             continue
         if name not in known:
