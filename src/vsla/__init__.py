@@ -78,6 +78,13 @@ from vsla.domain.meeting import (
     SocialFundGrant,
 )
 from vsla.domain.money import Rounding, format_money, to_unit
+from vsla.domain.readiness import (
+    CriterionResult,
+    GroupReadiness,
+    MemberReadiness,
+    ReadinessCriteria,
+    members_to_refer,
+)
 from vsla.domain.shareout import (
     ExitSettlement,
     ShareOutLine,
@@ -125,6 +132,7 @@ from vsla.reports import (
     programme_indicators,
     programme_time_series,
 )
+from vsla.reports.readiness import ReadinessReport, ReferralNeed, linkage_readiness
 from vsla.store.schema import upgrade_database
 from vsla.store.store import Loan, LoanStatement, MeetingRecord, MemberBalance, Store, open_store
 
@@ -159,6 +167,7 @@ __all__ = [
     "CannotConnect",
     "ConcurrentUpdate",
     "Constitution",
+    "CriterionResult",
     "Cycle",
     "CycleClosed",
     "DatabaseBusy",
@@ -179,6 +188,7 @@ __all__ = [
     "Group",
     "GroupBreakdown",
     "GroupIndicators",
+    "GroupReadiness",
     "GroupStatus",
     "ImportErrors",
     "Income",
@@ -205,6 +215,7 @@ __all__ = [
     "Member",
     "MemberBalance",
     "MemberNotActive",
+    "MemberReadiness",
     "MembersPolicy",
     "NewGalSession",
     "NewGroup",
@@ -220,7 +231,10 @@ __all__ = [
     "Programme",
     "ProgrammeLine",
     "ProgrammeReport",
+    "ReadinessCriteria",
+    "ReadinessReport",
     "Referral",
+    "ReferralNeed",
     "ReferralOutcome",
     "RemainderPolicy",
     "Repayment",
@@ -250,7 +264,9 @@ __all__ = [
     "group_indicators",
     "group_indicators_all",
     "interest_charged",
+    "linkage_readiness",
     "meeting_dates",
+    "members_to_refer",
     "open",
     "open_store",
     "position",

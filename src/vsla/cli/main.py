@@ -43,6 +43,7 @@ from vsla.cli.common import (
     vsla_errors,
 )
 from vsla.cli.labels import Lang, count, label, money
+from vsla.cli.readiness import report_readiness
 from vsla.domain.entities import Cycle, Group
 from vsla.domain.limits import PLAUSIBLE_AMOUNT
 from vsla.errors import ImportErrors, NotFound, VslaError
@@ -62,6 +63,7 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(report_app, name="report")
+report_app.command("readiness")(report_readiness)  # its own module: vsla.cli.readiness
 
 DbOption = Annotated[
     str,

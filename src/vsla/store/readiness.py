@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
+from vsla.domain.indicators import text_order
 from vsla.domain.ledger import EntryKind
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.readiness import MemberHistory
@@ -183,7 +184,6 @@ class ReadinessStore(StoreBase):
                 )
                 .join(t.groups, _g.id == _m.group_id)
                 .where(_m.group_id.in_(in_scope), _active(on), ~referred)
-                .order_by(_g.district, _g.code, _m.number)
             )
         )
         if not members:
@@ -238,7 +238,10 @@ class ReadinessStore(StoreBase):
                     loans=tuple(loans.get(row.id, ())),
                 )
             )
-        return tuple(out)
+        # districts as a reader looks for them (Đắk Glei with D), then group and number
+        return tuple(
+            sorted(out, key=lambda m: (text_order(m.district), m.group_code, m.member_number))
+        )
 
     def _member_loans(self, conn: Any, in_scope: Any, on: dt.date) -> dict[int, list[LoanState]]:
         """Every loan disbursed on or before ``on`` to a member of the groups, with its
