@@ -443,3 +443,12 @@ def test_bad_arguments_are_refused(world: Programme) -> None:
         linkage_readiness(world.store, 999, ON)
     with pytest.raises(InvalidInput):
         linkage_readiness(world.store, world.programme.id, ON, criteria={"max_par_30": 1})  # type: ignore[arg-type]
+
+
+def test_arguments_from_data_are_refused_before_any_sql(world: Programme) -> None:
+    with pytest.raises(InvalidInput):
+        linkage_readiness(world.store, "1", ON)  # type: ignore[arg-type]
+    with pytest.raises(InvalidInput):
+        linkage_readiness(world.store, world.programme.id, dt.datetime(2024, 9, 10, 12))
+    with pytest.raises(InvalidInput):
+        linkage_readiness(world.store, world.programme.id, ON, district="Kon\x00Tum")

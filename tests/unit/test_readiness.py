@@ -205,6 +205,7 @@ def test_days_overdue_at_worst_by_hand() -> None:
     unpaid = loan()
     assert most_days_overdue(unpaid, DAY(2024, 6, 30)) == 51
     assert most_days_overdue(unpaid, DAY(2024, 5, 10)) == 0
+    assert most_days_overdue(unpaid, DAY(2024, 4, 1)) == 0  # before it was lent
     # paid on 05-10, then the payment reversed on 06-01: as recorded on 06-01 the loan is
     # 06-01 − 05-10 = 22 days overdue (before 06-01 it read as settled); paid again 06-05
     reversed_then_paid = loan(

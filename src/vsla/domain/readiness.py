@@ -43,9 +43,12 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any, Literal
 
+from dateutil.relativedelta import relativedelta
 from pydantic import Field, NonNegativeInt, StrictBool, StrictInt, field_validator
 
 from vsla.domain.base import Record, no_float
+from vsla.domain.ledger import EntryKind
+from vsla.domain.loans import LoanPosition
 from vsla.domain.loanstate import LoanState
 from vsla.domain.money import ratio
 from vsla.errors import InvalidInput
@@ -282,17 +285,27 @@ def evaluate_group(history: GroupHistory, criteria: ReadinessCriteria) -> GroupR
 # ------------------------------------------------------------------------------ members
 
 
+_LOWERS_ARREARS = frozenset(
+    {
+        EntryKind.INTEREST_PAYMENT,
+        EntryKind.PRINCIPAL_REPAYMENT,
+        EntryKind.WRITE_OFF,
+        EntryKind.INTEREST_WRITE_OFF,
+    }
+)
+
+
 def most_days_overdue(loan: LoanState, on: dt.date) -> int:
     """The most days the loan was overdue at the close of any day from its disbursement to
     ``on``, as recorded on each of those days (:meth:`LoanState.position`, the rule PAR
     uses).
 
-    Days overdue grow by one a day until a payment (or a write-off) lowers them, so the
-    most is reached on the day before a move was recorded, or on ``on``: only those days
-    are read.
+    Days overdue grow by one a day until a payment or a write-off lowers them (a reversal
+    only raises them), so the most is reached on the day before a payment or a write-off
+    was recorded, or on ``on``: only those days are read, and only those after the end of
+    the loan's first month, when the first amount falls due.
 
     ```pycon
-    >>> from vsla.domain.ledger import EntryKind
     >>> from vsla.domain.loans import LoanTerms
     >>> from vsla.domain.loanstate import LoanMove, LoanPurpose
     >>> t = LoanTerms(principal=100_000, interest_rate=Decimal("0.02"), term_months=1,
@@ -307,15 +320,26 @@ def most_days_overdue(loan: LoanState, on: dt.date) -> int:
 
     ```
     """
-    start = loan.terms.disbursed_on
-    days = {on}
+    if on < loan.terms.disbursed_on:
+        return 0  # not yet lent
+    return _arrears(loan, on)[0]
+
+
+def _arrears(loan: LoanState, on: dt.date) -> tuple[int, LoanPosition]:
+    """:func:`most_days_overdue`, and the loan's position on ``on`` (read once for both)."""
+    # nothing is payable before the end of the loan's first month: no day up to it can be
+    # overdue, and those days need not be read
+    first_payable = loan.terms.disbursed_on + relativedelta(months=1)
+    days = set()
     for move in loan.as_of(on).moves:
-        days.add(move.recorded_on - dt.timedelta(days=1))
-        days.add(move.effective_on - dt.timedelta(days=1))
-    return max(
-        (loan.position(day).days_overdue for day in days if start <= day <= on),
+        if move.kind in _LOWERS_ARREARS and move.amount > 0:
+            days.add(move.recorded_on - dt.timedelta(days=1))
+    at_end = loan.position(on)
+    worst = max(
+        (loan.position(day).days_overdue for day in days if first_payable < day < on),
         default=0,
     )
+    return max(worst, at_end.days_overdue), at_end
 
 
 @dataclass(frozen=True, slots=True)
@@ -338,11 +362,11 @@ def loan_record(loans: Iterable[LoanState], on: dt.date, max_days_late: int) -> 
         if loan.terms.disbursed_on > on or state.cancelled:
             continue
         n += 1
-        overdue = most_days_overdue(state, on)
+        overdue, at_end = _arrears(state, on)
         worst = max(worst, overdue)
         if overdue > max_days_late or state.write_offs:
             late += 1
-        elif state.position(on).settled:
+        elif at_end.settled:
             on_time += 1
     return LoanRecord(loans=n, repaid_on_time=on_time, late=late, most_days_overdue=worst)
 

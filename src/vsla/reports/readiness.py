@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, Literal
 
-from vsla.domain.arguments import check_date
+from vsla.domain.arguments import checked_call
 from vsla.domain.base import Record
 from vsla.domain.indicators import Indicator
 from vsla.domain.readiness import (
@@ -211,6 +211,7 @@ def _need(
     )
 
 
+@checked_call  # ids, dates, texts and the criteria from data: InvalidInput, before any SQL
 @one_snapshot
 def linkage_readiness(
     store: Store,
@@ -227,10 +228,7 @@ def linkage_readiness(
     every threshold. Members count as the programme figures count them (active on ``on``),
     and the referral rate and its target are the programme report's own.
     """
-    check_date("on", on)
     rules = ReadinessCriteria() if criteria is None else criteria
-    if not isinstance(rules, ReadinessCriteria):
-        raise InvalidInput(f"criteria must be a ReadinessCriteria, got {type(criteria).__name__}")
     programme = store.programme(programme_id)
     indicators = group_indicators_all(
         store, on, programme_id=programme_id, district=district, par_days=(30,)
