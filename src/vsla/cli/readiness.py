@@ -14,7 +14,7 @@ __all__ = ["readiness_tables", "report_readiness"]
 import datetime as dt
 import unicodedata
 from decimal import Decimal
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import RenderableType
@@ -33,7 +33,9 @@ from vsla.cli.common import (
 from vsla.cli.labels import Lang, count, label, percent, tick
 from vsla.domain.readiness import CriterionResult
 from vsla.errors import NotFound
-from vsla.reports.readiness import ReadinessReport, linkage_readiness
+
+if TYPE_CHECKING:
+    from vsla.reports.readiness import ReadinessReport
 
 _RATES = frozenset(
     {"attendance_rate", "par_30", "write_off_ratio", "savings_growth", "saving_rate"}
@@ -164,6 +166,8 @@ def report_readiness(
 ) -> None:
     """Readiness for formal finance: members to refer per district to reach the target,
     each group's criteria, and the shortlist of members to refer next."""
+    from vsla.reports.readiness import linkage_readiness
+
     day = parse_day(on)
     with vsla_errors(), open_db(db) as store:
         pid = pick_programme(store, programme)
