@@ -86,6 +86,8 @@ def test_criteria_are_parameters_refusing_floats_and_out_of_range_rates() -> Non
     with pytest.raises(InvalidInput):
         ReadinessCriteria(min_officers=-1)
     with pytest.raises(InvalidInput):
+        ReadinessCriteria(min_officers=True)
+    with pytest.raises(InvalidInput):
         ReadinessCriteria(no_such_threshold=1)  # type: ignore[call-arg]
 
 

@@ -41,10 +41,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from dateutil.relativedelta import relativedelta
-from pydantic import Field, NonNegativeInt, StrictBool, StrictInt, field_validator
+from pydantic import Field, StrictBool, StrictInt, field_validator
 
 from vsla.domain.base import Record, no_float
 from vsla.domain.ledger import EntryKind
@@ -52,6 +52,9 @@ from vsla.domain.loans import LoanPosition
 from vsla.domain.loanstate import LoanState
 from vsla.domain.money import ratio
 from vsla.errors import InvalidInput
+
+Count = Annotated[StrictInt, Field(ge=0)]
+"""A whole number >= 0 (a bool or text is refused)."""
 
 Comparison = Literal[">=", "<="]
 """How a criterion's value meets its threshold: at least (``>=``) or at most (``<=``)."""
@@ -67,7 +70,7 @@ class ReadinessCriteria(Record):
     """
 
     # groups
-    min_cycles_completed: NonNegativeInt = 1
+    min_cycles_completed: Count = 1
     """Cycles shared out on or before the date."""
     min_attendance_rate: Decimal = Field(Decimal("0.80"), ge=0, le=1)
     """Attendance over the running cycle's meetings (as the group indicators count it)."""
@@ -81,20 +84,20 @@ class ReadinessCriteria(Record):
     pass_growth_without_previous_cycle: StrictBool = True
     """The verdict on savings growth for a group with no previous cycle to compare with
     (its first cycle): it passes by default, and ``min_cycles_completed`` judges it."""
-    min_officers: NonNegativeInt = 5
+    min_officers: Count = 5
     """Officers of the running cycle still members on the date."""
     # members
     saving_window_meetings: StrictInt = Field(12, ge=1)
     """How many of the member's latest meetings the saving rate looks at."""
-    min_meetings_held: NonNegativeInt = 4
+    min_meetings_held: Count = 4
     """Meetings held while a member, within the window: fewer say too little."""
     min_saving_rate: Decimal = Field(Decimal("0.75"), ge=0, le=1)
     """Meetings at which the member bought shares / meetings held while a member."""
-    max_days_late: NonNegativeInt = 0
+    max_days_late: Count = 0
     """A loan overdue by more than this many days (at the close of any day) is late."""
-    max_late_loans: NonNegativeInt = 0
+    max_late_loans: Count = 0
     """Late or written-off loans allowed in the member's whole history with the group."""
-    min_loans_repaid_on_time: NonNegativeInt = 0
+    min_loans_repaid_on_time: Count = 0
     """Loans repaid in full and never late; 0 shortlists savers who never borrowed."""
     only_ready_groups: StrictBool = False
     """Shortlist only members of ready groups."""
