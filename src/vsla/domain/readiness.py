@@ -46,6 +46,7 @@ from typing import Annotated, Any, Literal
 from dateutil.relativedelta import relativedelta
 from pydantic import Field, StrictBool, StrictInt, field_validator
 
+from vsla.domain.arguments import checked_call
 from vsla.domain.base import Record, no_float
 from vsla.domain.ledger import EntryKind
 from vsla.domain.loans import LoanPosition
@@ -469,6 +470,7 @@ def evaluate_member(
 # ------------------------------------------------------------------------------ districts
 
 
+@checked_call  # counts from data: InvalidInput for a bool, a text or a number too large
 def members_to_refer(referred: int, members: int, target: Decimal) -> int:
     """The fewest more members to refer so that ``(referred + n) / members >= target``, the
     rule of :func:`vsla.domain.indicators.referral_rate` (0 when it is met already, or
@@ -490,7 +492,7 @@ def members_to_refer(referred: int, members: int, target: Decimal) -> int:
         raise InvalidInput(
             f"members_to_refer: referred ({referred}) and members ({members}) must be >= 0"
         )
-    if not target.is_finite() or not 0 <= target <= 1:
+    if not isinstance(target, Decimal) or not target.is_finite() or not 0 <= target <= 1:
         raise InvalidInput(f"members_to_refer: the target must be a rate from 0 to 1, got {target}")
     exact = Fraction(target)
     needed = -(-exact.numerator * members // exact.denominator)

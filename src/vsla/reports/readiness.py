@@ -212,7 +212,6 @@ def _need(
 
 
 @checked_call  # ids, dates, texts and the criteria from data: InvalidInput, before any SQL
-@one_snapshot
 def linkage_readiness(
     store: Store,
     programme_id: int,
@@ -226,9 +225,21 @@ def linkage_readiness(
 
     ``criteria`` (default :class:`~vsla.domain.readiness.ReadinessCriteria` ``()``) holds
     every threshold. Members count as the programme figures count them (active on ``on``),
-    and the referral rate and its target are the programme report's own.
+    and the referral rate and its target are the programme report's own. Every figure is
+    read in one snapshot of the database.
     """
     rules = ReadinessCriteria() if criteria is None else criteria
+    return _readiness(store, programme_id, on, district, rules)
+
+
+@one_snapshot  # the store positional: one_snapshot takes it so
+def _readiness(
+    store: Store,
+    programme_id: int,
+    on: dt.date,
+    district: str | None,
+    rules: ReadinessCriteria,
+) -> ReadinessReport:
     programme = store.programme(programme_id)
     indicators = group_indicators_all(
         store, on, programme_id=programme_id, district=district, par_days=(30,)
