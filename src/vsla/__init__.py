@@ -80,6 +80,13 @@ from vsla.domain.meeting import (
 from vsla.domain.minutes import Minutes
 from vsla.domain.money import Rounding, format_money, to_unit
 from vsla.domain.passbook import Passbook, PassbookLine, PassbookSettlement
+from vsla.domain.readiness import (
+    CriterionResult,
+    GroupReadiness,
+    MemberReadiness,
+    ReadinessCriteria,
+    members_to_refer,
+)
 from vsla.domain.shareout import (
     ExitSettlement,
     ShareOutLine,
@@ -128,6 +135,7 @@ from vsla.reports import (
     programme_indicators,
     programme_time_series,
 )
+from vsla.reports.readiness import ReadinessReport, ReferralNeed, linkage_readiness
 from vsla.store.schema import upgrade_database
 from vsla.store.store import Loan, LoanStatement, MeetingRecord, MemberBalance, Store, open_store
 
@@ -162,6 +170,7 @@ __all__ = [
     "CannotConnect",
     "ConcurrentUpdate",
     "Constitution",
+    "CriterionResult",
     "Cycle",
     "CycleClosed",
     "DatabaseBusy",
@@ -183,6 +192,7 @@ __all__ = [
     "Group",
     "GroupBreakdown",
     "GroupIndicators",
+    "GroupReadiness",
     "GroupStatus",
     "ImportErrors",
     "Income",
@@ -209,6 +219,7 @@ __all__ = [
     "Member",
     "MemberBalance",
     "MemberNotActive",
+    "MemberReadiness",
     "MembersPolicy",
     "Minutes",
     "NewGalSession",
@@ -228,7 +239,10 @@ __all__ = [
     "Programme",
     "ProgrammeLine",
     "ProgrammeReport",
+    "ReadinessCriteria",
+    "ReadinessReport",
     "Referral",
+    "ReferralNeed",
     "ReferralOutcome",
     "RemainderPolicy",
     "Repayment",
@@ -258,7 +272,9 @@ __all__ = [
     "group_indicators",
     "group_indicators_all",
     "interest_charged",
+    "linkage_readiness",
     "meeting_dates",
+    "members_to_refer",
     "open",
     "open_store",
     "position",

@@ -406,6 +406,12 @@ def store_table(c: Ctx) -> Table:
             )
         ),
         "gal_sessions": call(group_id=st.one_of(st.none(), group)),
+        "readiness_facts": call(
+            programme_id=c.ids([c.programme_id]),
+            on=day,
+            district=st.one_of(st.none(), texts()),
+            saving_window_meetings=st.integers(-1, 30),
+        ),
     }
 
 
@@ -658,6 +664,38 @@ def function_table(store: Store, c: Ctx) -> dict[str, tuple[Callable[..., Any], 
                     programme_id=c.ids([c.programme_id]),
                     on=day,
                     represented_counts_as_present=st.booleans(),
+                )
+            },
+        ),
+        "linkage_readiness": (
+            vsla.linkage_readiness,
+            {
+                "a": call(
+                    store=same_store,
+                    programme_id=c.ids([c.programme_id]),
+                    on=day,
+                    district=st.one_of(st.none(), texts()),
+                    criteria=st.one_of(
+                        st.none(),
+                        build(
+                            vsla.ReadinessCriteria,
+                            max_par_30=st.decimals(),
+                            min_officers=st.integers(-1, 10),
+                            saving_window_meetings=st.integers(-1, 30),
+                            max_days_late=st.integers(-1, 60),
+                            only_ready_groups=st.booleans(),
+                        ),
+                    ),
+                )
+            },
+        ),
+        "members_to_refer": (
+            vsla.members_to_refer,
+            {
+                "a": call(
+                    referred=st.integers(-1, 10**6),
+                    members=st.integers(-1, 10**6),
+                    target=st.one_of(st.decimals(), st.sampled_from([Decimal("0.15")])),
                 )
             },
         ),

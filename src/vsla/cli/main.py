@@ -44,6 +44,7 @@ from vsla.cli.common import (
 )
 from vsla.cli.labels import Lang, count, label, money
 from vsla.cli.printing import print_app
+from vsla.cli.readiness import report_readiness
 from vsla.domain.entities import Cycle, Group
 from vsla.domain.limits import PLAUSIBLE_AMOUNT
 from vsla.errors import ImportErrors, NotFound, VslaError
@@ -65,6 +66,7 @@ report_app = typer.Typer(
 )
 app.add_typer(report_app, name="report")
 app.add_typer(print_app, name="print")
+report_app.command("readiness")(report_readiness)  # its own module: vsla.cli.readiness
 
 DbOption = Annotated[
     str,

@@ -11,7 +11,8 @@ Each capability lives in a module of its own, built on :class:`~vsla.store.base.
 - :mod:`vsla.store.shareout`: share-out and member exit;
 - :mod:`vsla.store.activity`: referrals, livelihood support, GAL sessions;
 - :mod:`vsla.store.queries`: one-query questions about a programme or group;
-- :mod:`vsla.store.papers`: members' passbooks and meeting minutes.
+- :mod:`vsla.store.papers`: members' passbooks and meeting minutes;
+- :mod:`vsla.store.readiness`: the history facts of linkage readiness.
 
 Every public method that writes runs in one transaction (``engine.begin()``): the domain
 planner raises before anything is written, and a database error rolls the whole operation
@@ -40,6 +41,7 @@ from vsla.store.meetings import MeetingRecord, MeetingStore
 from vsla.store.opening import display_url, engine_for, opening_errors
 from vsla.store.papers import PaperStore
 from vsla.store.queries import ProgrammeQueries
+from vsla.store.readiness import ReadinessStore
 from vsla.store.registry import RegistryStore
 from vsla.store.shareout import ShareOutStore
 from vsla.store.transactions import (
@@ -61,6 +63,7 @@ class Store(
     ActivityStore,
     ProgrammeQueries,
     PaperStore,
+    ReadinessStore,
 ):
     """A vsla database. Get one with :func:`vsla.open`."""
 
