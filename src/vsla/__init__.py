@@ -70,6 +70,7 @@ from vsla.domain.meeting import (
     SocialFundGrant,
 )
 from vsla.domain.money import Rounding, format_money, to_unit
+from vsla.domain.opening import OpeningLoan, OpeningMember, OpeningPayment, OpeningPosition
 from vsla.domain.shareout import (
     ExitSettlement,
     ShareOutLine,
@@ -85,10 +86,13 @@ from vsla.errors import (
     DatabaseReadOnly,
     DateOutsideCycle,
     EntryNotReversible,
+    FieldDifference,
     ImportErrors,
     InvalidConstitution,
     InvalidInput,
+    InvalidOpeningPosition,
     InvalidShareOutInput,
+    LateMeetingRefused,
     LoanLimitExceeded,
     MemberNotActive,
     NotFound,
@@ -98,6 +102,7 @@ from vsla.errors import (
     ShareOutRefused,
     SharesOutOfRange,
     StoreError,
+    SyncConflict,
     VslaError,
 )
 from vsla.reports import (
@@ -116,7 +121,16 @@ from vsla.reports import (
     programme_time_series,
 )
 from vsla.store.schema import upgrade_database
-from vsla.store.store import Loan, LoanStatement, MeetingRecord, MemberBalance, Store, open_store
+from vsla.store.store import (
+    Change,
+    ChangeBatch,
+    Loan,
+    LoanStatement,
+    MeetingRecord,
+    MemberBalance,
+    Store,
+    open_store,
+)
 
 if _typing.TYPE_CHECKING:  # type checkers and IDEs see vsla.open with open_store's signature
     open = open_store
@@ -140,6 +154,8 @@ __all__ = [
     "Attendance",
     "Balances",
     "BoxWouldGoNegative",
+    "Change",
+    "ChangeBatch",
     "ConcurrentUpdate",
     "Constitution",
     "Cycle",
@@ -153,6 +169,7 @@ __all__ = [
     "ExitReason",
     "ExitSettlement",
     "Expense",
+    "FieldDifference",
     "FinePaid",
     "GalComparison",
     "GalSession",
@@ -170,7 +187,9 @@ __all__ = [
     "InterestMethod",
     "InvalidConstitution",
     "InvalidInput",
+    "InvalidOpeningPosition",
     "InvalidShareOutInput",
+    "LateMeetingRefused",
     "LedgerEntry",
     "LivelihoodSupport",
     "Loan",
@@ -196,6 +215,10 @@ __all__ = [
     "NewReferral",
     "NotFound",
     "OfficerRole",
+    "OpeningLoan",
+    "OpeningMember",
+    "OpeningPayment",
+    "OpeningPosition",
     "PaymentOrder",
     "PrincipalSchedule",
     "Programme",
@@ -219,6 +242,7 @@ __all__ = [
     "Store",
     "StoreError",
     "SupportKind",
+    "SyncConflict",
     "Targets",
     "VslaError",
     "__version__",

@@ -37,6 +37,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
+from typing import Any
 
 from pydantic import Field, StrictInt, model_validator
 
@@ -54,6 +55,7 @@ from vsla.domain.ledger import (
 from vsla.domain.loans import LoanTerms, allocate_payment, upfront_interest
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.money import format_money
+from vsla.domain.sync import ClientId
 from vsla.errors import (
     BoxWouldGoNegative,
     CycleClosed,
@@ -86,11 +88,14 @@ class Expense(Record):
 
 
 class Repayment(Record):
-    """A repayment of one loan, named by its ``loan_id`` or by the ``ref`` it was made with."""
+    """A repayment of one loan, named by its ``loan_id`` or by the client id (``ref``) it was
+    made with (``loan_ref``). ``client_id`` is the app's own id for the repayment
+    (docs/sync.md)."""
 
     loan_id: int | None = Field(default=None, gt=0)
     loan_ref: str | None = None
     amount: StrictInt = Field(gt=0)
+    client_id: ClientId | None = None
 
     @model_validator(mode="after")
     def _one_loan(self) -> Repayment:
@@ -110,15 +115,35 @@ class SocialFundGrant(Record):
 
 
 class LoanRequest(Record):
-    """A new loan. ``ref`` is the caller's own reference for it (a data-entry app's id, a
-    row of an import), unique in the cycle: a later repayment, even one recorded in the same
-    batch before the store has given the loan its id, can name it with ``loan_ref``."""
+    """A new loan. ``client_id`` is the caller's own id for it (a data-entry app's id, a
+    row of an import), unique among the loans of the programme (docs/sync.md): a later
+    repayment, even one recorded in the same batch before the store has given the loan its
+    id, can name it with ``loan_ref``. ``ref`` is another name for ``client_id`` (the name
+    of the first releases): give either; both then hold the same value."""
 
     member_id: int
     principal: StrictInt = Field(gt=0)
     term_months: StrictInt = Field(ge=1)
     purpose: LoanPurpose = LoanPurpose.OTHER
     ref: str | None = Field(None, min_length=1, max_length=64)
+    client_id: ClientId | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ref_is_the_client_id(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        ref, client_id = data.get("ref"), data.get("client_id")
+        if ref is not None and client_id is None:
+            return {**data, "client_id": ref}
+        if client_id is not None and ref is None:
+            return {**data, "ref": client_id}
+        if ref != client_id:
+            raise ValueError(
+                f"ref ({ref!r}) is another name for client_id ({client_id!r}): give one of "
+                "them, or the same value in both"
+            )
+        return data
 
 
 class MeetingInput(Record):
@@ -127,10 +152,12 @@ class MeetingInput(Record):
     ``social_fund_contributions`` maps a member to what they paid: the constitution's
     contribution, or a whole multiple of it (a member catching up on missed meetings).
     ``share_purchases`` maps a member to the number of shares bought; the [min, max] rule
-    applies to the members listed there.
+    applies to the members listed there. ``client_id`` is the app's own id for the meeting:
+    a meeting sent again with it is recognised (docs/sync.md).
     """
 
     date: dt.date
+    client_id: ClientId | None = None
     attendance: dict[int, Attendance] = Field(default_factory=dict)
     social_fund_contributions: dict[int, StrictInt] = Field(default_factory=dict)
     share_purchases: dict[int, StrictInt] = Field(default_factory=dict)
@@ -185,6 +212,8 @@ class PlannedEntry:
     memo: str = ""
     origin: EntryOrigin = EntryOrigin.MEETING
     reverses_id: int | None = None
+    client_id: str | None = None  # a repayment's client id, on both of its entries
+    effective_on: dt.date | None = None  # an opening position's loan move (see LedgerEntry)
 
 
 @dataclass(frozen=True, slots=True)
@@ -442,13 +471,21 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         if split.interest:
             add(
                 PlannedEntry(
-                    EntryKind.INTEREST_PAYMENT, split.interest, member_id=m.id, loan_id=loan.id
+                    EntryKind.INTEREST_PAYMENT,
+                    split.interest,
+                    member_id=m.id,
+                    loan_id=loan.id,
+                    client_id=repayment.client_id,
                 )
             )
         if split.principal:
             add(
                 PlannedEntry(
-                    EntryKind.PRINCIPAL_REPAYMENT, split.principal, member_id=m.id, loan_id=loan.id
+                    EntryKind.PRINCIPAL_REPAYMENT,
+                    split.principal,
+                    member_id=m.id,
+                    loan_id=loan.id,
+                    client_id=repayment.client_id,
                 )
             )
             repaid_principal[m.id] = repaid_principal.get(m.id, 0) + split.principal
@@ -563,7 +600,7 @@ def advance(state: CycleState, plan: MeetingPlan, loan_ids: list[int]) -> CycleS
             shares[entry.member_id] = shares.get(entry.member_id, 0) + entry.shares
         loan_id = loan_ids[entry.new_loan] if entry.new_loan is not None else entry.loan_id
         if loan_id is not None:
-            move = LoanMove(plan.date, plan.date, entry.kind, entry.amount)
+            move = LoanMove(plan.date, entry.effective_on or plan.date, entry.kind, entry.amount)
             moves.setdefault(loan_id, []).append(move)
     loans = dict(state.loans)
     for new, loan_id in zip(plan.new_loans, loan_ids, strict=True):

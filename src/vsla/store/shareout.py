@@ -14,6 +14,7 @@ from vsla.domain.shareout import ExitSettlement, ShareOutResult, exit_settlement
 from vsla.errors import InvalidInput
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
+from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.rows import member_from_row
 from vsla.store.transactions import retry_conflicts
 
@@ -61,6 +62,7 @@ class ShareOutStore(StoreBase):
             conn.execute(
                 t.cycles.update().where(t.cycles.c.id == cycle_id).values(shared_out_on=on)
             )
+            log_change(conn, ChangeKind.CYCLE, [cycle_id])
             return result
 
     @retry_conflicts
@@ -90,4 +92,5 @@ class ShareOutStore(StoreBase):
                 .where(t.members.c.id == member_id)
                 .values(left_on=on, exit_reason=reason.value)
             )
+            log_change(conn, ChangeKind.MEMBER, [member_id])
             return settlement
