@@ -71,7 +71,7 @@ class Change:
     """One record of the feed: its kind, its id, and the record as it is now (a
     :class:`~vsla.Group`, :class:`~vsla.Member`, :class:`~vsla.Cycle`,
     :class:`~vsla.MeetingRecord`, :class:`~vsla.Loan`, :class:`~vsla.LedgerEntry`, ...).
-    ``seq`` is the commit it was (last) written in."""
+    ``seq`` is the position in commit order of the write that brings it in this batch."""
 
     seq: int
     kind: ChangeKind
@@ -104,13 +104,15 @@ class ChangeFeed(StoreBase):
         """What was created or corrected after the cursor ``since`` (``None``: since the
         beginning), in commit order, and the cursor to ask from next time.
 
-        Each record comes once per call, at the place of the first commit that wrote it in
-        this batch, as it is now (a member who left, a referral with its outcome). The
-        kinds are those of :class:`ChangeKind`; a meeting carries its attendance and its
-        entries, which also come as records of their own (kind ``entry``). A call returns
-        whole commits, at least one when there is any, and stops after ``limit`` records;
-        ``more`` tells whether to call again. Cursors are stable across processes and
-        restarts: they name a position in the database's commit order.
+        Each record comes once per call, at the place of the first write of it in this
+        batch, as it is now (a member who left, a referral with its outcome). The kinds are
+        those of :class:`ChangeKind`; a meeting carries its attendance and its entries,
+        which also come as records of their own (kind ``entry``). A store call logs one row
+        per kind of record it wrote, numbered one after the other as it commits; a call of
+        ``changes`` returns whole rows, at least one when there is any, and stops once it
+        holds ``limit`` records (so a meeting may come before its entries): ``more`` tells
+        whether to call again. Cursors are stable across processes and restarts: they name
+        a position in the database's commit order.
         """
         if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
             raise InvalidInput(f"limit is a whole number of records from 1, got {limit!r}")
