@@ -17,43 +17,11 @@ import pytest
 import vsla
 from tests.conftest import snapshot
 from tests.store.helpers import START, build
+from tests.store.recorder import Recorder
 from vsla.demo import generate
 
 D = dt.date
 JAN15, JAN22 = D(2024, 1, 15), D(2024, 1, 22)
-
-# The store methods that create what an app sends (the others act on records, not create).
-CREATING = (
-    "add_group",
-    "add_members",
-    "start_cycle",
-    "record_meetings",
-    "record_meeting",
-    "record_opening",
-    "add_referrals",
-    "add_livelihood_supports",
-    "add_gal_session",
-)
-
-
-class Recorder:
-    """A store that remembers every creating call made through it, and what it returned."""
-
-    def __init__(self, store: vsla.Store) -> None:
-        self.store = store
-        self.calls: list[tuple[str, tuple[Any, ...], dict[str, Any], Any]] = []
-
-    def __getattr__(self, name: str) -> Any:
-        attr = getattr(self.store, name)
-        if name not in CREATING:
-            return attr
-
-        def call(*args: Any, **kwargs: Any) -> Any:
-            result = attr(*args, **kwargs)
-            self.calls.append((name, args, kwargs, result))
-            return result
-
-        return call
 
 
 def ids(result: Any) -> Any:
