@@ -191,6 +191,13 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             False,
             "the day the member became a GAL champion",
         ),
+        Column(
+            "client_id",
+            parse_text,
+            _TEXT,
+            False,
+            "the app's own id for the member (docs/sync.md): imported again, the same member",
+        ),
     ),
     ImportKind.MEETINGS: (
         GROUP,
@@ -271,6 +278,14 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             "an expense of the group (stationery, ...): a row without a member",
         ),
         Column("memo", parse_text, _TEXT, False, "the grant's reason, or the income/expense"),
+        Column(
+            "client_id",
+            parse_text,
+            _TEXT,
+            False,
+            "the app's own id for the meeting, on its rows (docs/sync.md): imported again, "
+            "the same meeting",
+        ),
     ),
     ImportKind.REFERRALS: (
         GROUP,
@@ -287,6 +302,13 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             "the day of the outcome (needed unless pending)",
         ),
         Column("note", parse_text, _TEXT, False, "a note"),
+        Column(
+            "client_id",
+            parse_text,
+            _TEXT,
+            False,
+            "the app's own id for the referral (docs/sync.md): imported again, the same referral",
+        ),
     ),
     ImportKind.LIVELIHOOD: (
         GROUP,
@@ -296,6 +318,13 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("received_on", parse_date, _DATE, True, "the day the member received it"),
         Column("value", parse_amount, _AMOUNT, False, "its money value; blank: 0"),
         Column("note", parse_text, _TEXT, False, "a note"),
+        Column(
+            "client_id",
+            parse_text,
+            _TEXT,
+            False,
+            "the app's own id for the record (docs/sync.md): imported again, the same record",
+        ),
     ),
 }
 
