@@ -287,3 +287,15 @@ def test_the_whole_demo_programme_sent_again_changes_nothing(store: vsla.Store) 
         (f"share_purchases.{member}", n, n + 1)
     ]
     assert e.client_id == fifth.client_id
+
+
+def test_a_meeting_sent_again_to_another_cycle_is_a_conflict(store: vsla.Store) -> None:
+    """The cycle a meeting is for is part of what it says: another group's cycle of the
+    same programme (an app's mistake) is a conflict naming it."""
+    one, two = build(store, code="A"), build(store, code="B")
+    meeting = vsla.MeetingInput(date=START, share_purchases={one.id("Y Hoa"): 1}, client_id="m")
+    one.meet(START, share_purchases={one.id("Y Hoa"): 1}, client_id="m")
+    e = conflict(lambda: store.record_meeting(two.cycle.id, meeting), store)
+    assert [(d.field, d.stored, d.given) for d in e.differences] == [
+        ("cycle_id", one.cycle.id, two.cycle.id)
+    ]

@@ -55,10 +55,14 @@ def _cycle_content(
     )
 
 
-def _opening_loan(position: OpeningPosition, n: int) -> Any:
+def _opening_loan(cycle_id: int, position: OpeningPosition, n: int) -> Any:
     """What a loan of an opening position sent with a client id says."""
     return content(
-        {"opening": position.on.isoformat(), **position.loans[n].model_dump(mode="json")}
+        {
+            "cycle_id": cycle_id,
+            "opening": position.on.isoformat(),
+            **position.loans[n].model_dump(mode="json"),
+        }
     )
 
 
@@ -204,7 +208,7 @@ class CycleStore(MeetingStore):
         with self._begin() as conn:
             state = self._state(conn, cycle_id)
             key = programme_key(conn, group_id=state.cycle.group_id)
-            given = content(position)
+            given = content({**position.model_dump(mode="json"), "cycle_id": cycle_id})
             if position.client_id is not None:
                 found = resent(
                     conn,
@@ -226,7 +230,7 @@ class CycleStore(MeetingStore):
                         loan.client_id,
                         f"loan #{hit[0]}",
                         hit[1],
-                        _opening_loan(position, n),
+                        _opening_loan(cycle_id, position, n),
                     )
             plan = plan_opening(state, position)
             stand_ins = [-1 - n for n in range(len(plan.new_loans))]
@@ -248,7 +252,7 @@ class CycleStore(MeetingStore):
                 key,
                 RecordKind.LOAN,
                 [
-                    (loan.client_id, loan_id, _opening_loan(position, n))
+                    (loan.client_id, loan_id, _opening_loan(cycle_id, position, n))
                     for n, (loan, loan_id) in enumerate(zip(position.loans, made, strict=True))
                     if loan.client_id is not None
                 ],

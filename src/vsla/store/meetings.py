@@ -56,11 +56,17 @@ class _Pending:
     stand_ins: list[int]
 
 
-def _item(meeting: MeetingInput, item: LoanRequest | Repayment) -> Any:
+def _sent(cycle_id: int, meeting: MeetingInput) -> Any:
+    """What a meeting sent with a client id says: itself, and the cycle it is for."""
+    return content({**meeting.model_dump(mode="json"), "cycle_id": cycle_id})
+
+
+def _item(cycle_id: int, meeting: MeetingInput, item: LoanRequest | Repayment) -> Any:
     """What a loan or repayment sent with a client id says: itself, its meeting's date and
-    client id."""
+    client id, and the cycle."""
     return content(
         {
+            "cycle_id": cycle_id,
             "meeting": meeting.client_id,
             "date": meeting.date.isoformat(),
             **item.model_dump(mode="json"),
@@ -101,7 +107,7 @@ class MeetingStore(StoreBase):
             pending: list[_Pending] = []
             for i, meeting in enumerate(meetings):
                 if meeting.client_id is not None:
-                    given = content(meeting)
+                    given = _sent(cycle_id, meeting)
                     earlier = seen.check(
                         key, RecordKind.MEETING, meeting.client_id, given, "a meeting of this call"
                     )
@@ -121,7 +127,7 @@ class MeetingStore(StoreBase):
                     if found is not None:
                         results[i] = self._meeting_record(conn, found)
                         continue
-                self._check_item_ids(conn, key, meeting, seen)
+                self._check_item_ids(conn, key, cycle_id, meeting, seen)
                 if state.last_meeting_on is not None and meeting.date < state.last_meeting_on:
                     self._flush(conn, cycle_id, key, pending, results)
                     late = plan_late_meeting(self._history(conn, cycle_id), meeting)
@@ -144,7 +150,7 @@ class MeetingStore(StoreBase):
             return [results[i] for i in range(len(meetings))]
 
     def _check_item_ids(
-        self, conn: Connection, key: int, meeting: MeetingInput, seen: SeenInCall
+        self, conn: Connection, key: int, cycle_id: int, meeting: MeetingInput, seen: SeenInCall
     ) -> None:
         """A new meeting's loans and repayments may not carry a client id already stored
         (with another meeting) or given twice: a :class:`~vsla.errors.SyncConflict` names
@@ -152,11 +158,16 @@ class MeetingStore(StoreBase):
         items: list[tuple[RecordKind, str, int, Any]] = []
         for n, loan in enumerate(meeting.loans):
             if loan.client_id is not None:
-                items.append((RecordKind.LOAN, loan.client_id, n, _item(meeting, loan)))
+                items.append((RecordKind.LOAN, loan.client_id, n, _item(cycle_id, meeting, loan)))
         for n, repayment in enumerate(meeting.repayments):
             if repayment.client_id is not None:
                 items.append(
-                    (RecordKind.REPAYMENT, repayment.client_id, n, _item(meeting, repayment))
+                    (
+                        RecordKind.REPAYMENT,
+                        repayment.client_id,
+                        n,
+                        _item(cycle_id, meeting, repayment),
+                    )
                 )
         for kind, client_id, n, given in items:
             record = f"the {kind.value} {n + 1} of another meeting"
@@ -188,7 +199,9 @@ class MeetingStore(StoreBase):
             results[p.index] = record
             meeting = p.meeting
             if meeting.client_id is not None:
-                rows[RecordKind.MEETING].append((meeting.client_id, record.id, content(meeting)))
+                rows[RecordKind.MEETING].append(
+                    (meeting.client_id, record.id, _sent(cycle_id, meeting))
+                )
             made = [
                 e.loan_id
                 for e in record.entries
@@ -196,12 +209,14 @@ class MeetingStore(StoreBase):
             ]
             for loan, loan_id in zip(meeting.loans, made, strict=True):
                 if loan.client_id is not None:
-                    rows[RecordKind.LOAN].append((loan.client_id, loan_id, _item(meeting, loan)))
+                    rows[RecordKind.LOAN].append(
+                        (loan.client_id, loan_id, _item(cycle_id, meeting, loan))
+                    )
             for repayment in meeting.repayments:
                 if repayment.client_id is not None:
                     entry = next(e for e in record.entries if e.client_id == repayment.client_id)
                     rows[RecordKind.REPAYMENT].append(
-                        (repayment.client_id, entry.id, _item(meeting, repayment))
+                        (repayment.client_id, entry.id, _item(cycle_id, meeting, repayment))
                     )
         for kind, registered in rows.items():
             register(conn, key, kind, registered)
