@@ -13,9 +13,9 @@ other one stored.
 
 from __future__ import annotations
 
-__all__ = ["SeenInCall", "lookup", "programme_key", "register", "resent"]
+__all__ = ["SeenInCall", "lookup", "lookup_many", "programme_key", "register", "resent"]
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -45,6 +45,25 @@ def lookup(conn: Connection, key: int, kind: RecordKind, client_id: str) -> tupl
     return None if row is None else (int(row[0]), row[1])
 
 
+def lookup_many(
+    conn: Connection, key: int, kind: RecordKind, client_ids: Iterable[str]
+) -> dict[str, tuple[int, Any]]:
+    """``client id -> (record id, content)`` of those of ``client_ids`` stored."""
+    wanted = sorted(set(client_ids))
+    c = t.client_ids.c
+    found: dict[str, tuple[int, Any]] = {}
+    for start in range(0, len(wanted), 500):
+        for cid, rid, stored in conn.execute(
+            select(c.client_id, c.record_id, c.content).where(
+                c.programme_key == key,
+                c.kind == kind.value,
+                c.client_id.in_(wanted[start : start + 500]),
+            )
+        ):
+            found[cid] = (int(rid), stored)
+    return found
+
+
 def register(
     conn: Connection, key: int, kind: RecordKind, rows: Sequence[tuple[str, int, Any]]
 ) -> None:
@@ -55,6 +74,9 @@ def register(
         {"programme_key": key, "kind": kind.value, "client_id": cid, "record_id": rid, "content": c}
         for cid, rid, c in rows
     ]
+    if conn.dialect.name == "sqlite":  # one writer at a time: no one else can take it
+        conn.execute(t.client_ids.insert(), values)
+        return
     try:
         with conn.begin_nested():
             conn.execute(t.client_ids.insert(), values)

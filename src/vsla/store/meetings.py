@@ -27,7 +27,7 @@ from vsla.domain.sync import RecordKind, check_resend, content
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.changelog import ChangeKind, log_change
-from vsla.store.clientids import SeenInCall, lookup, programme_key, register, resent
+from vsla.store.clientids import SeenInCall, lookup_many, programme_key, register, resent
 from vsla.store.rows import entries_from_rows, entry_from_row, entry_row, insert_many, loan_row
 from vsla.store.transactions import retry_conflicts
 
@@ -102,6 +102,20 @@ class MeetingStore(StoreBase):
             state = self._state(conn, cycle_id)
             key = programme_key(conn, group_id=state.cycle.group_id)
             seen = SeenInCall()
+            items = {  # the loans' and repayments' client ids stored already: one query each
+                kind: lookup_many(
+                    conn,
+                    key,
+                    kind,
+                    (
+                        x.client_id
+                        for m in meetings
+                        for x in (m.loans if kind is RecordKind.LOAN else m.repayments)
+                        if x.client_id is not None
+                    ),
+                )
+                for kind in (RecordKind.LOAN, RecordKind.REPAYMENT)
+            }
             results: dict[int, MeetingRecord] = {}
             same_as: dict[int, int] = {}  # a meeting sent twice in the batch -> the first
             pending: list[_Pending] = []
@@ -127,7 +141,7 @@ class MeetingStore(StoreBase):
                     if found is not None:
                         results[i] = self._meeting_record(conn, found)
                         continue
-                self._check_item_ids(conn, key, cycle_id, meeting, seen)
+                self._check_item_ids(key, cycle_id, meeting, seen, items)
                 if state.last_meeting_on is not None and meeting.date < state.last_meeting_on:
                     self._flush(conn, cycle_id, key, pending, results)
                     late = plan_late_meeting(self._history(conn, cycle_id), meeting)
@@ -149,8 +163,13 @@ class MeetingStore(StoreBase):
                 results[i] = results[j]
             return [results[i] for i in range(len(meetings))]
 
+    @staticmethod
     def _check_item_ids(
-        self, conn: Connection, key: int, cycle_id: int, meeting: MeetingInput, seen: SeenInCall
+        key: int,
+        cycle_id: int,
+        meeting: MeetingInput,
+        seen: SeenInCall,
+        stored: Mapping[RecordKind, Mapping[str, tuple[int, Any]]],
     ) -> None:
         """A new meeting's loans and repayments may not carry a client id already stored
         (with another meeting) or given twice: a :class:`~vsla.errors.SyncConflict` names
@@ -173,7 +192,7 @@ class MeetingStore(StoreBase):
             record = f"the {kind.value} {n + 1} of another meeting"
             seen.check(key, kind, client_id, given, record)
             seen.add(key, kind, client_id, given, None)
-            found = lookup(conn, key, kind, client_id)
+            found = stored[kind].get(client_id)
             if found is not None:
                 check_resend(kind, client_id, f"{kind.value} #{found[0]}", found[1], given)
 

@@ -179,7 +179,8 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> l
     for i, name in enumerate(names):
         if isinstance(table.c[name].type, Date):
             iso = {day: day.isoformat() for day in {v[i] for v in values if v[i] is not None}}
-            values = [(*v[:i], iso.get(v[i]), *v[i + 1 :]) for v in values]
+            if iso:  # a column of dates left empty (entries.effective_on, mostly) stays None
+                values = [(*v[:i], iso.get(v[i]), *v[i + 1 :]) for v in values]
     conn.exec_driver_sql(
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
         values,
