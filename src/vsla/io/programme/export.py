@@ -48,14 +48,17 @@ def _recorded_order(
     events: Sequence[tuple[tuple[dt.date, int], str, TableRow]],
 ) -> Callable[[tuple[tuple[dt.date, int], str, TableRow]], tuple[int, int]]:
     """The sort key of the events of a cycle, keyed (date, id of their first entry or 0):
-    the order recorded. An event without entries (a meeting of attendance only, an empty
-    share-out) goes just before the first event recorded on or after its date."""
+    the order recorded. An event without entries goes just before the first event recorded
+    on or after its date (a meeting of attendance only, keyed 0), or after (an empty
+    share-out or exit, keyed ``_LAST``)."""
     firsts = [(first, day) for (day, first), _, _ in events if 0 < first < _LAST]
 
     def key(event: tuple[tuple[dt.date, int], str, TableRow]) -> tuple[int, int]:
         day, first = event[0]
         if 0 < first < _LAST:
             return (first, 1)
+        if first == _LAST:  # after the events of its date
+            return (min((i for i, d in firsts if d > day), default=_LAST), 0)
         return (min((i for i, d in firsts if d >= day), default=_LAST), 0)
 
     return key
@@ -261,6 +264,37 @@ class _Exporter:
                     },
                 )
             )
+        # a member who left holding nothing wrote no entry: their exit is an event too, after
+        # the events of its date (they may have attended that day's meeting)
+        held: dict[int, int] = defaultdict(int)
+        for e in entries:
+            if e.member_id is not None:
+                held[e.member_id] += e.shares
+                if e.kind is EntryKind.LOAN_DISBURSEMENT:
+                    held[e.member_id] += e.amount
+                elif e.kind in (EntryKind.PRINCIPAL_REPAYMENT, EntryKind.WRITE_OFF):
+                    held[e.member_id] -= e.amount
+        closed = c.shared_out_on or c.end_date
+        for leaver in self.store.members(c.group_id):
+            if (
+                leaver.left_on is not None
+                and c.start_date <= leaver.left_on <= closed
+                and not held[leaver.id]
+                and all(member_id != leaver.id for member_id, _ in exits)
+            ):
+                events.append(
+                    (
+                        (leaver.left_on, _LAST),
+                        "exits",
+                        {
+                            "cycle_id": c.id,
+                            "member_id": self.member(leaver.id),
+                            "date": leaver.left_on,
+                            "reason": ExitReason(leaver.exit_reason or ExitReason.OTHER).value,
+                            "payout": 0,
+                        },
+                    )
+                )
         for on, group in openings.items():
             position = self.opening_position(c, on, group, loans)
             events.append(
