@@ -78,6 +78,7 @@ from vsla.domain.meeting import (
     SocialFundGrant,
 )
 from vsla.domain.money import Rounding, format_money, to_unit
+from vsla.domain.opening import OpeningLoan, OpeningMember, OpeningPayment, OpeningPosition
 from vsla.domain.shareout import (
     ExitSettlement,
     ShareOutLine,
@@ -94,10 +95,13 @@ from vsla.errors import (
     DatabaseReadOnly,
     DateOutsideCycle,
     EntryNotReversible,
+    FieldDifference,
     ImportErrors,
     InvalidConstitution,
     InvalidInput,
+    InvalidOpeningPosition,
     InvalidShareOutInput,
+    LateMeetingRefused,
     LoanLimitExceeded,
     MemberNotActive,
     NotADatabase,
@@ -108,6 +112,7 @@ from vsla.errors import (
     ShareOutRefused,
     SharesOutOfRange,
     StoreError,
+    SyncConflict,
     VslaError,
 )
 from vsla.reports import (
@@ -126,7 +131,16 @@ from vsla.reports import (
     programme_time_series,
 )
 from vsla.store.schema import upgrade_database
-from vsla.store.store import Loan, LoanStatement, MeetingRecord, MemberBalance, Store, open_store
+from vsla.store.store import (
+    Change,
+    ChangeBatch,
+    Loan,
+    LoanStatement,
+    MeetingRecord,
+    MemberBalance,
+    Store,
+    open_store,
+)
 
 if _typing.TYPE_CHECKING:  # type checkers and IDEs see vsla.open with open_store's signature
     open = open_store
@@ -157,6 +171,8 @@ __all__ = [
     "Balances",
     "BoxWouldGoNegative",
     "CannotConnect",
+    "Change",
+    "ChangeBatch",
     "ConcurrentUpdate",
     "Constitution",
     "Cycle",
@@ -171,6 +187,7 @@ __all__ = [
     "ExitReason",
     "ExitSettlement",
     "Expense",
+    "FieldDifference",
     "FinePaid",
     "GalComparison",
     "GalSession",
@@ -188,7 +205,9 @@ __all__ = [
     "InterestMethod",
     "InvalidConstitution",
     "InvalidInput",
+    "InvalidOpeningPosition",
     "InvalidShareOutInput",
+    "LateMeetingRefused",
     "LedgerEntry",
     "LivelihoodSupport",
     "Loan",
@@ -215,6 +234,10 @@ __all__ = [
     "NotADatabase",
     "NotFound",
     "OfficerRole",
+    "OpeningLoan",
+    "OpeningMember",
+    "OpeningPayment",
+    "OpeningPosition",
     "PaymentOrder",
     "PrincipalSchedule",
     "Programme",
@@ -238,6 +261,7 @@ __all__ = [
     "Store",
     "StoreError",
     "SupportKind",
+    "SyncConflict",
     "Targets",
     "VslaError",
     "__version__",

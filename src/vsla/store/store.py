@@ -10,7 +10,8 @@ Each capability lives in a module of its own, built on :class:`~vsla.store.base.
 - :mod:`vsla.store.loans`: loans, positions and statements;
 - :mod:`vsla.store.shareout`: share-out and member exit;
 - :mod:`vsla.store.activity`: referrals, livelihood support, GAL sessions;
-- :mod:`vsla.store.queries`: one-query questions about a programme or group.
+- :mod:`vsla.store.queries`: one-query questions about a programme or group;
+- :mod:`vsla.store.changes`: the change feed (what was written after a cursor).
 
 Every public method that writes runs in one transaction (``engine.begin()``): the domain
 planner raises before anything is written, and a database error rolls the whole operation
@@ -21,7 +22,16 @@ the same group at once cannot both spend the same cash.
 
 from __future__ import annotations
 
-__all__ = ["Loan", "LoanStatement", "MeetingRecord", "MemberBalance", "Store", "open_store"]
+__all__ = [
+    "Change",
+    "ChangeBatch",
+    "Loan",
+    "LoanStatement",
+    "MeetingRecord",
+    "MemberBalance",
+    "Store",
+    "open_store",
+]
 
 from pathlib import Path
 from typing import Any
@@ -32,6 +42,7 @@ from sqlalchemy.pool import StaticPool
 from vsla.domain.arguments import checked_arguments
 from vsla.errors import InvalidInput
 from vsla.store.activity import ActivityStore
+from vsla.store.changes import Change, ChangeBatch, ChangeFeed
 from vsla.store.cycles import CycleStore
 from vsla.store.ledger import LedgerStore, MemberBalance
 from vsla.store.loans import Loan, LoanStatement, LoanStore
@@ -58,6 +69,7 @@ class Store(
     ShareOutStore,
     ActivityStore,
     ProgrammeQueries,
+    ChangeFeed,
 ):
     """A vsla database. Get one with :func:`vsla.open`."""
 
