@@ -46,6 +46,7 @@ from vsla.store.rows import (
     programme_from_row,
     terms_from_row,
 )
+from vsla.store.transactions import one_snapshot
 
 _CURSOR = re.compile(r"v1\.(\d{1,18})")
 
@@ -100,6 +101,7 @@ def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
 class ChangeFeed(StoreBase):
     """The change feed: mixed into :class:`~vsla.store.store.Store`."""
 
+    @one_snapshot
     def changes(self, since: str | None = None, *, limit: int = 5000) -> ChangeBatch:
         """What was created or corrected after the cursor ``since`` (``None``: since the
         beginning), in commit order, and the cursor to ask from next time.

@@ -47,20 +47,23 @@ _LAST = 1 << 62  # sorts an event with no entry (an empty share-out) after its d
 
 def _recorded_order(
     events: Sequence[tuple[tuple[dt.date, int], str, TableRow]],
-) -> Callable[[tuple[tuple[dt.date, int], str, TableRow]], tuple[int, int]]:
+) -> Callable[[tuple[tuple[dt.date, int], str, TableRow]], tuple[int, int, dt.date, int]]:
     """The sort key of the events of a cycle, keyed (date, id of their first entry or 0):
     the order recorded. An event without entries goes just before the first event recorded
-    on or after its date (a meeting of attendance only, keyed 0), or after (an empty
-    share-out or exit, keyed ``_LAST``)."""
+    on or after its date (a meeting of attendance only, keyed 0), or after its date's
+    events (an empty share-out or exit, keyed ``_LAST``); among such events placed before
+    one recorded event, by date, and on one date a meeting before an exit or share-out."""
     firsts = [(first, day) for (day, first), _, _ in events if 0 < first < _LAST]
 
-    def key(event: tuple[tuple[dt.date, int], str, TableRow]) -> tuple[int, int]:
+    def key(
+        event: tuple[tuple[dt.date, int], str, TableRow],
+    ) -> tuple[int, int, dt.date, int]:
         day, first = event[0]
         if 0 < first < _LAST:
-            return (first, 1)
+            return (first, 1, day, 0)
         if first == _LAST:  # after the events of its date
-            return (min((i for i, d in firsts if d > day), default=_LAST), 0)
-        return (min((i for i, d in firsts if d >= day), default=_LAST), 0)
+            return (min((i for i, d in firsts if d > day), default=_LAST), 0, day, 1)
+        return (min((i for i, d in firsts if d >= day), default=_LAST), 0, day, 0)
 
     return key
 
