@@ -103,3 +103,49 @@ def test_a_write_refused_or_rolled_back_leaves_no_change(store: vsla.Store) -> N
     except RuntimeError:
         pass
     assert store.changes(cursor).changes == ()
+
+
+def test_a_reversal_and_a_write_off_come_in_the_feed(store: vsla.Store) -> None:
+    """Corrections recorded through the store are changes like any other: their entries
+    (origin ``reversal``, ``write_off``), and the meeting row of their date when they
+    created it. Y Hoa buys 5 shares and borrows 20.000 ₫ on 8 January, Y Nhí buys 2 shares;
+    Y Nhí's shares are reversed on 15 January (a typo), and the loan written off on 22
+    January."""
+    w = build(store)
+    hoa, nhi = w.id("Y Hoa"), w.id("Y Nhí")
+    record = w.meet(
+        START,
+        share_purchases={hoa: 5, nhi: 2},
+        loans=[vsla.LoanRequest(member_id=hoa, principal=20_000, term_months=1)],
+    )
+    cursor = store.changes().cursor
+    shares = next(e for e in record.entries if e.member_id == nhi)
+    reversal = store.reverse_entry(shares.id, on=D(2024, 1, 15), reason="ghi nhầm")
+    [loan] = store.loans(w.cycle.id)
+    write_off = store.write_off(loan.id, on=D(2024, 1, 22), reason="chuyển đi")
+    batch = store.changes(cursor)
+    meetings = {m.date: m for m in store.meetings(w.cycle.id)}
+    # the write-off: the principal, then the interest due (month 1 begun: 2 % of 20.000)
+    written_off = [e for e in store.entries(w.cycle.id) if e.origin is vsla.EntryOrigin.WRITE_OFF]
+    assert [(e.kind, e.amount) for e in written_off] == [
+        (vsla.EntryKind.WRITE_OFF, 20_000),
+        (vsla.EntryKind.INTEREST_WRITE_OFF, 400),
+    ]
+    assert [(c.kind.value, c.id) for c in batch.changes] == [
+        ("meeting", meetings[D(2024, 1, 15)].id),
+        ("entry", reversal.id),
+        ("meeting", meetings[D(2024, 1, 22)].id),
+        *(("entry", e.id) for e in written_off),
+    ]
+    assert [c.record for c in batch.changes if c.kind.value == "entry"] == [
+        reversal,
+        *written_off,
+    ]
+    assert written_off[0] == write_off
+    assert (reversal.origin, reversal.reverses_id, reversal.amount) == (
+        vsla.EntryOrigin.REVERSAL,
+        shares.id,
+        -20_000,
+    )
+    assert (write_off.origin, write_off.amount) == (vsla.EntryOrigin.WRITE_OFF, 20_000)
+    assert store.changes(batch.cursor).changes == ()

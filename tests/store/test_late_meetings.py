@@ -159,6 +159,57 @@ def test_a_late_meeting_that_changes_a_later_write_off_or_exit_is_refused(
         w.meet(D(2024, 3, 4), share_purchases={w.id(NHI): 1})
 
 
+def test_a_late_meeting_that_changes_a_reversed_entry_or_a_later_reversal_is_refused(
+    store: vsla.Store,
+) -> None:
+    """Corrections are part of what a late meeting must leave as recorded.
+
+    1. A Blưp's repayment of 5 February (1.200 ₫ interest, 18.800 ₫ principal) is reversed
+       on 12 February: the box goes from 60.000 to 40.000 ₫. A late meeting of 1 February
+       paying month 1's interest would still change how that repayment split (20.000 ₫ all
+       principal): an entry already reversed is still recorded, so it is refused.
+    2. Y Nhí buys 2 shares on 19 February (60.000 ₫), and Y Hoa's 50.000 ₫ of shares of
+       8 January are reversed that day (a typo): 10.000 ₫ left. A late meeting of 1 February
+       lending A Blưp 20.000 ₫ more would leave 60.000 − 20.000 = 40.000 ₫ for the reversal
+       of 50.000 ₫: the reversal would be refused, so the late meeting is. Lending 10.000 ₫
+       leaves it exactly 50.000 ₫: accepted, and the box ends at 0.
+    """
+    w = history(store)
+    [loan] = store.loans(w.cycle.id)
+    feb5 = store.meetings(w.cycle.id)[-1].entries
+    assert [(e.kind, e.amount) for e in feb5] == [
+        (EntryKind.INTEREST_PAYMENT, 1_200),
+        (EntryKind.PRINCIPAL_REPAYMENT, 18_800),
+    ]
+    store.reverse_entry(feb5[0].id, on=FEB12, reason="ghi nhầm")
+    assert store.balances(w.cycle.id).loan_fund_cash == 40_000
+    error = refused(w, FEB1, repayments=[vsla.Repayment(loan_id=loan.id, amount=1_200)])
+    assert error.entry_id == feb5[0].id
+    assert (
+        "comes before the meeting of 2024-02-05, recorded already, and would change it: "
+        f"entry #{feb5[0].id} (interest payment of 1.200 ₫, for A Blưp (no. 2), loan "
+        f"#{loan.id}) would become principal repayment of 20.000 ₫"
+    ) in str(error)
+
+    feb19 = D(2024, 2, 19)
+    w.meet(feb19, share_purchases={w.id(NHI): 2})
+    hoa_shares = store.entries(w.cycle.id)[0]
+    assert (hoa_shares.member_id, hoa_shares.amount) == (w.id(HOA), 50_000)
+    reversal = store.reverse_entry(hoa_shares.id, on=feb19, reason="ghi nhầm")
+    assert store.balances(w.cycle.id).loan_fund_cash == 10_000  # 40.000 + 20.000 − 50.000
+    error = refused(
+        w,
+        FEB1,
+        loans=[vsla.LoanRequest(member_id=w.id(BLUP), principal=20_000, term_months=1)],
+    )
+    assert f"comes before the reversal of 2024-02-19 (entry #{reversal.id})" in str(error)
+    assert isinstance(error.__cause__, vsla.BoxWouldGoNegative)
+    assert error.rule == "late_meeting_keeps_history"
+    # 10.000 ₫ lent on 1 February leaves the reversal its cash: accepted
+    w.meet(FEB1, loans=[vsla.LoanRequest(member_id=w.id(BLUP), principal=10_000, term_months=1)])
+    assert store.balances(w.cycle.id).loan_fund_cash == 0
+
+
 def test_the_date_rules_still_hold(store: vsla.Store) -> None:
     w = history(store)
     with pytest.raises(vsla.DateOutsideCycle, match="one meeting per date"):

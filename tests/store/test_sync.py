@@ -140,6 +140,8 @@ def test_every_kind_sent_again_is_the_stored_record(store: vsla.Store) -> None:
     # one field changed: a conflict naming it, with both values
     e = conflict(lambda: store.add_group(new_group.model_copy(update={"name": "Tổ khác"})), store)
     assert (e.kind, e.client_id, e.record_id) == ("group", "g-1", group.id)
+    assert (e.rule, e.field, e.group_code) == ("client_id_one_record", "name", "KT-DG-001")
+    assert "already names group KT-DG-001, sent with other content" in str(e)
     assert [(d.field, d.stored, d.given) for d in e.differences] == [
         ("name", "Tổ Đăk Nhoong", "Tổ khác")
     ]
@@ -149,10 +151,18 @@ def test_every_kind_sent_again_is_the_stored_record(store: vsla.Store) -> None:
     assert [(d.field, d.stored, d.given) for d in e.differences] == [
         ("joined_on", "2024-01-08", "2024-01-15")
     ]
+    # named by the member's number in the group, never a database id
     assert str(e) == (
-        "member client id 'm-1' already names member #2, sent with other content: joined_on: "
-        "stored '2024-01-08', given '2024-01-15'. Nothing was written (rule: one client id, "
-        "one record; send a new record with a new client id, or correct the stored one)"
+        "member client id 'm-1' already names Y Nhí (no. 2) of group KT-DG-001, sent with "
+        "other content: joined_on: stored '2024-01-08', given '2024-01-15'. Nothing was "
+        "written (rule: one client id, one record; send a new record with a new client id, "
+        "or correct the stored one)"
+    )
+    assert (e.group_code, e.member_number, e.field, e.record_id) == (
+        "KT-DG-001",
+        2,
+        "joined_on",
+        nhi.id,
     )
     e = conflict(lambda: store.start_cycle(group.id, **{**cycle_args, "officers": {}}), store)
     assert [d.field for d in e.differences] == [f"officers.{hoa.id}"]
@@ -164,11 +174,23 @@ def test_every_kind_sent_again_is_the_stored_record(store: vsla.Store) -> None:
     assert (e.group_code, e.record_id) == ("KT-DG-001", meetings[0].id)
     e = conflict(lambda: store.add_gal_session(session.model_copy(update={"women": 6})), store)
     assert [d.field for d in e.differences] == ["women"]
+    assert (e.group_code, e.record_id, e.differences[0].stored) == ("KT-DG-001", gal.id, 5)
     e = conflict(
         lambda: store.add_referrals([referral.model_copy(update={"service": "tiết kiệm"})]),
         store,
     )
     assert [d.field for d in e.differences] == ["service"]
+    assert (e.group_code, e.member_number, e.record_id) == ("KT-DG-001", 1, ref.id)
+    e = conflict(
+        lambda: store.add_livelihood_supports([support.model_copy(update={"provider": "x"})]),
+        store,
+    )
+    assert (e.field, e.group_code, e.member_number, e.record_id) == (
+        "provider",
+        "KT-DG-001",
+        2,
+        sup.id,
+    )
 
 
 def test_a_batch_follows_the_rule_meeting_by_meeting_all_or_nothing(store: vsla.Store) -> None:
@@ -240,6 +262,8 @@ def test_a_loan_or_repayment_id_sent_with_another_meeting_is_a_conflict(
         ("meeting", "M-2", None),
     ]
     assert (e.kind, e.client_id) == ("loan", "L-1")
+    [stored_loan] = store.loans(w.cycle.id)
+    assert (e.group_code, e.member_number, e.record_id) == ("KT-DG-001", 1, stored_loan.id)
     repay = vsla.Repayment(loan_ref="L-1", amount=2_000, client_id="R-1")
     w.meet(JAN22, repayments=[repay], client_id="M-3")
     e = conflict(lambda: w.meet(D(2024, 1, 29), repayments=[repay], client_id="M-4"), store)

@@ -25,7 +25,7 @@ from vsla.domain.sync import RecordKind, content
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
 from vsla.store.changelog import ChangeKind, log_change
-from vsla.store.clientids import SeenInCall, programme_key, register, resent
+from vsla.store.clientids import SeenInCall, group_code, programme_key, register, resent
 from vsla.store.transactions import Transactions, one_snapshot, retry_conflicts
 
 _New = TypeVar("_New", NewReferral, NewLivelihoodSupport)
@@ -69,17 +69,26 @@ class ActivityStore(Transactions):
         seen = SeenInCall()
         rows: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
         created: list[int] = []
+        codes: dict[int, str | None] = {}
         for r in new:
             member = check(r)
             client_id = getattr(r, "client_id", None)
             if client_id is not None:
                 self._lock(conn, t.groups, member.group_id)  # its re-sends queue here
                 key, given = programme_key(conn, group_id=member.group_id), content(r)
-                earlier = seen.check(key, kind, client_id, given, f"a {kind.value} of this call")
+                if member.group_id not in codes:
+                    codes[member.group_id] = group_code(conn, member.group_id)
+                facts: dict[str, Any] = {
+                    "group_code": codes[member.group_id],
+                    "member_number": int(member.number),
+                }
+                earlier = seen.check(
+                    key, kind, client_id, given, f"a {kind.value} of this call", **facts
+                )
                 if earlier is not None:
                     out.append(earlier)
                     continue
-                found = resent(conn, key, kind, client_id, given, f"{kind.value} #{{id}}")
+                found = resent(conn, key, kind, client_id, given, f"{kind.value} #{{id}}", **facts)
                 if found is not None:
                     row = conn.execute(select(table).where(table.c.id == found)).one()
                     stored = made(**row._asdict())

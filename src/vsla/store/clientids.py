@@ -13,9 +13,17 @@ other one stored.
 
 from __future__ import annotations
 
-__all__ = ["SeenInCall", "lookup", "lookup_many", "programme_key", "register", "resent"]
+__all__ = [
+    "SeenInCall",
+    "group_code",
+    "lookup",
+    "lookup_many",
+    "programme_key",
+    "register",
+    "resent",
+]
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,6 +40,14 @@ def programme_key(conn: Connection, *, group_id: int) -> int:
         select(t.groups.c.programme_id).where(t.groups.c.id == group_id)
     ).scalar_one_or_none()
     return int(key or 0)
+
+
+def group_code(conn: Connection, group_id: int) -> str | None:
+    """A group's code (what a conflict's message and facts name it by), or ``None``."""
+    code: str | None = conn.execute(
+        select(t.groups.c.code).where(t.groups.c.id == group_id)
+    ).scalar_one_or_none()
+    return code
 
 
 def lookup(conn: Connection, key: int, kind: RecordKind, client_id: str) -> tuple[int, Any] | None:
@@ -98,15 +114,31 @@ class SeenInCall:
     seen: dict[tuple[int, RecordKind, str], tuple[Any, Any]] = field(default_factory=dict)
 
     def check(
-        self, key: int, kind: RecordKind, client_id: str, given: Any, record: str
+        self,
+        key: int,
+        kind: RecordKind,
+        client_id: str,
+        given: Any,
+        record: str,
+        *,
+        group_code: str | None = None,
+        member_number: int | None = None,
     ) -> Any | None:
         """The result returned for the same client id earlier in this call (after checking
-        the content is the same), or ``None``."""
+        the content is the same), or ``None``; the facts go on a conflict."""
         found = self.seen.get((key, kind, client_id))
         if found is None:
             return None
         stored, result = found
-        check_resend(kind, client_id, record, stored, given)
+        check_resend(
+            kind,
+            client_id,
+            record,
+            stored,
+            given,
+            group_code=group_code,
+            member_number=member_number,
+        )
         return result
 
     def add(self, key: int, kind: RecordKind, client_id: str, given: Any, result: Any) -> None:
@@ -119,13 +151,15 @@ def resent(
     kind: RecordKind,
     client_id: str,
     given: Any,
-    describe: str,
+    describe: str | Callable[[int], str],
     *,
     group_code: str | None = None,
+    member_number: int | None = None,
 ) -> int | None:
     """The id of the record stored for the client id, after checking that ``given`` is the
-    same content (else :class:`~vsla.errors.SyncConflict`); ``None`` when it is new.
-    ``describe`` names the record for people, ``{id}`` standing for its id."""
+    same content (else :class:`~vsla.errors.SyncConflict`, carrying the facts given);
+    ``None`` when it is new. ``describe`` names the record for people: a text where
+    ``{id}`` stands for its id, or a function of its id."""
     found = lookup(conn, key, kind, client_id)
     if found is None:
         return None
@@ -133,10 +167,11 @@ def resent(
     check_resend(
         kind,
         client_id,
-        describe.format(id=record_id),
+        describe(record_id) if callable(describe) else describe.format(id=record_id),
         stored,
         given,
         record_id=record_id,
         group_code=group_code,
+        member_number=member_number,
     )
     return record_id

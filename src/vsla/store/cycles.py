@@ -233,6 +233,9 @@ class CycleStore(MeetingStore):
                         f"loan #{hit[0]}",
                         hit[1],
                         _opening_loan(cycle_id, position, n),
+                        record_id=hit[0],
+                        group_code=state.group_code,
+                        member_number=state.member_number(loan.member_id),
                     )
             plan = plan_opening(state, position)
             stand_ins = [-1 - n for n in range(len(plan.new_loans))]

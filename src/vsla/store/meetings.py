@@ -16,6 +16,7 @@ from vsla.domain.entities import Attendance
 from vsla.domain.late import CycleHistory, plan_late_meeting
 from vsla.domain.ledger import EntryKind, LedgerEntry
 from vsla.domain.meeting import (
+    CycleState,
     LoanRequest,
     MeetingInput,
     MeetingPlan,
@@ -123,7 +124,12 @@ class MeetingStore(StoreBase):
                 if meeting.client_id is not None:
                     given = _sent(cycle_id, meeting)
                     earlier = seen.check(
-                        key, RecordKind.MEETING, meeting.client_id, given, "a meeting of this call"
+                        key,
+                        RecordKind.MEETING,
+                        meeting.client_id,
+                        given,
+                        "a meeting of this call",
+                        group_code=state.group_code,
                     )
                     if earlier is not None:
                         same_as[i] = earlier
@@ -141,7 +147,7 @@ class MeetingStore(StoreBase):
                     if found is not None:
                         results[i] = self._meeting_record(conn, found)
                         continue
-                self._check_item_ids(key, cycle_id, meeting, seen, items)
+                self._check_item_ids(key, cycle_id, meeting, seen, items, state)
                 if state.last_meeting_on is not None and meeting.date < state.last_meeting_on:
                     self._flush(conn, cycle_id, key, pending, results)
                     late = plan_late_meeting(self._history(conn, cycle_id), meeting)
@@ -170,31 +176,47 @@ class MeetingStore(StoreBase):
         meeting: MeetingInput,
         seen: SeenInCall,
         stored: Mapping[RecordKind, Mapping[str, tuple[int, Any]]],
+        state: CycleState,
     ) -> None:
         """A new meeting's loans and repayments may not carry a client id already stored
         (with another meeting) or given twice: a :class:`~vsla.errors.SyncConflict` names
         what differs from the item stored (at least the meeting it belongs to)."""
-        items: list[tuple[RecordKind, str, int, Any]] = []
+        items: list[tuple[RecordKind, str, int, Any, int | None]] = []
         for n, loan in enumerate(meeting.loans):
             if loan.client_id is not None:
-                items.append((RecordKind.LOAN, loan.client_id, n, _item(cycle_id, meeting, loan)))
+                given = _item(cycle_id, meeting, loan)
+                items.append((RecordKind.LOAN, loan.client_id, n, given, loan.member_id))
         for n, repayment in enumerate(meeting.repayments):
             if repayment.client_id is not None:
+                repaid = state.loans.get(repayment.loan_id or 0)
                 items.append(
                     (
                         RecordKind.REPAYMENT,
                         repayment.client_id,
                         n,
                         _item(cycle_id, meeting, repayment),
+                        None if repaid is None else repaid.member_id,
                     )
                 )
-        for kind, client_id, n, given in items:
+        for kind, client_id, n, given, member_id in items:
+            facts: dict[str, Any] = {
+                "group_code": state.group_code,
+                "member_number": state.member_number(member_id),
+            }
             record = f"the {kind.value} {n + 1} of another meeting"
-            seen.check(key, kind, client_id, given, record)
+            seen.check(key, kind, client_id, given, record, **facts)
             seen.add(key, kind, client_id, given, None)
             found = stored[kind].get(client_id)
             if found is not None:
-                check_resend(kind, client_id, f"{kind.value} #{found[0]}", found[1], given)
+                check_resend(
+                    kind,
+                    client_id,
+                    f"{kind.value} #{found[0]}",
+                    found[1],
+                    given,
+                    record_id=found[0],
+                    **facts,
+                )
 
     def _flush(
         self,

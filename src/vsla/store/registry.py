@@ -18,7 +18,7 @@ from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.changelog import ChangeKind, log_change
-from vsla.store.clientids import SeenInCall, programme_key, register, resent
+from vsla.store.clientids import SeenInCall, group_code, lookup, programme_key, register, resent
 from vsla.store.rows import group_from_row, member_from_row, programme_from_row
 from vsla.store.transactions import one_snapshot, retry_conflicts
 
@@ -66,8 +66,20 @@ class RegistryStore(StoreBase):
                 if new.programme_id is not None:  # re-sends of one programme queue here
                     self._lock(conn, t.programmes, new.programme_id)
                 key = new.programme_id or 0
+                hit = lookup(conn, key, RecordKind.GROUP, new.client_id)
+                stored_group = (
+                    None
+                    if hit is None
+                    else group_from_row(self._require(conn, t.groups, hit[0], "group"))
+                )
                 found = resent(
-                    conn, key, RecordKind.GROUP, new.client_id, content(new), "group #{id}"
+                    conn,
+                    key,
+                    RecordKind.GROUP,
+                    new.client_id,
+                    content(new),
+                    lambda _: f"group {stored_group.code}" if stored_group else "a group",
+                    group_code=None if stored_group is None else stored_group.code,
                 )
                 if found is not None:
                     return group_from_row(self._require(conn, t.groups, found, "group"))
@@ -138,13 +150,31 @@ class RegistryStore(StoreBase):
                     keys[m.group_id] = programme_key(conn, group_id=m.group_id)
                 if m.client_id is not None:
                     key, given = keys[m.group_id], content(m)
-                    earlier = seen.check(key, RecordKind.MEMBER, m.client_id, given, "a member")
+                    earlier = seen.check(
+                        key,
+                        RecordKind.MEMBER,
+                        m.client_id,
+                        given,
+                        "a member of this call",
+                        group_code=groups[m.group_id].code,
+                    )
                     if earlier is not None:
                         out.append(earlier)
                         continue
-                    found = resent(conn, key, RecordKind.MEMBER, m.client_id, given, "member #{id}")
-                    if found is not None:
-                        stored = member_from_row(self._require(conn, t.members, found, "member"))
+                    hit = lookup(conn, key, RecordKind.MEMBER, m.client_id)
+                    if hit is not None:
+                        stored = member_from_row(self._require(conn, t.members, hit[0], "member"))
+                        code = group_code(conn, stored.group_id)
+                        resent(
+                            conn,
+                            key,
+                            RecordKind.MEMBER,
+                            m.client_id,
+                            given,
+                            f"{stored.label()} of group {code}",
+                            group_code=code,
+                            member_number=stored.number,
+                        )
                         seen.add(key, RecordKind.MEMBER, m.client_id, given, stored)
                         out.append(stored)
                         continue
