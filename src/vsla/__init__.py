@@ -79,6 +79,7 @@ from vsla.domain.meeting import (
 )
 from vsla.domain.minutes import Minutes
 from vsla.domain.money import Rounding, format_money, to_unit
+from vsla.domain.opening import OpeningLoan, OpeningMember, OpeningPayment, OpeningPosition
 from vsla.domain.passbook import Passbook, PassbookLine, PassbookSettlement
 from vsla.domain.readiness import (
     CriterionResult,
@@ -103,11 +104,14 @@ from vsla.errors import (
     DatabaseReadOnly,
     DateOutsideCycle,
     EntryNotReversible,
+    FieldDifference,
     FontNotFound,
     ImportErrors,
     InvalidConstitution,
     InvalidInput,
+    InvalidOpeningPosition,
     InvalidShareOutInput,
+    LateMeetingRefused,
     LoanLimitExceeded,
     MemberNotActive,
     NotADatabase,
@@ -118,6 +122,7 @@ from vsla.errors import (
     ShareOutRefused,
     SharesOutOfRange,
     StoreError,
+    SyncConflict,
     VslaError,
 )
 from vsla.reports import (
@@ -137,7 +142,16 @@ from vsla.reports import (
 )
 from vsla.reports.readiness import ReadinessReport, ReferralNeed, linkage_readiness
 from vsla.store.schema import upgrade_database
-from vsla.store.store import Loan, LoanStatement, MeetingRecord, MemberBalance, Store, open_store
+from vsla.store.store import (
+    Change,
+    ChangeBatch,
+    Loan,
+    LoanStatement,
+    MeetingRecord,
+    MemberBalance,
+    Store,
+    open_store,
+)
 
 if _typing.TYPE_CHECKING:  # type checkers and IDEs see vsla.open with open_store's signature
     open = open_store
@@ -168,6 +182,8 @@ __all__ = [
     "Balances",
     "BoxWouldGoNegative",
     "CannotConnect",
+    "Change",
+    "ChangeBatch",
     "ConcurrentUpdate",
     "Constitution",
     "CriterionResult",
@@ -183,6 +199,7 @@ __all__ = [
     "ExitReason",
     "ExitSettlement",
     "Expense",
+    "FieldDifference",
     "FinePaid",
     "FontNotFound",
     "GalComparison",
@@ -202,7 +219,9 @@ __all__ = [
     "InterestMethod",
     "InvalidConstitution",
     "InvalidInput",
+    "InvalidOpeningPosition",
     "InvalidShareOutInput",
+    "LateMeetingRefused",
     "LedgerEntry",
     "LivelihoodSupport",
     "Loan",
@@ -231,6 +250,10 @@ __all__ = [
     "NotADatabase",
     "NotFound",
     "OfficerRole",
+    "OpeningLoan",
+    "OpeningMember",
+    "OpeningPayment",
+    "OpeningPosition",
     "Passbook",
     "PassbookLine",
     "PassbookSettlement",
@@ -260,6 +283,7 @@ __all__ = [
     "Store",
     "StoreError",
     "SupportKind",
+    "SyncConflict",
     "Targets",
     "VslaError",
     "__version__",

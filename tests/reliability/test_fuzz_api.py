@@ -235,6 +235,7 @@ def meeting_inputs(c: Ctx) -> st.SearchStrategy[Any]:
             ),
             max_size=2,
         ),
+        client_id=texts(),
     )
 
 
@@ -272,6 +273,35 @@ def new_supports(c: Ctx) -> st.SearchStrategy[Any]:
         received_on=c.days(),
         value=st.one_of(st.integers(0, 10**7), st.sampled_from(EDGE_AMOUNTS)),
         note=texts(),
+    )
+
+
+def opening_positions(c: Ctx) -> st.SearchStrategy[Any]:
+    member = c.ids(c.member_ids)
+    amount = st.integers(0, 500).map(lambda n: n * 1_000)
+    return build(
+        vsla.OpeningPosition,
+        on=c.days(),
+        loan_fund_cash=amount,
+        social_fund=amount,
+        interest=amount,
+        members=st.lists(
+            build(vsla.OpeningMember, member_id=member, shares=st.integers(0, 40)), max_size=3
+        ),
+        loans=st.lists(
+            build(
+                vsla.OpeningLoan,
+                member_id=member,
+                principal=amount,
+                disbursed_on=c.days(),
+                term_months=st.integers(0, 4),
+                principal_repaid=amount,
+                interest_paid=amount,
+                client_id=texts(),
+            ),
+            max_size=2,
+        ),
+        client_id=texts(),
     )
 
 
@@ -412,6 +442,11 @@ def store_table(c: Ctx) -> Table:
             district=st.one_of(st.none(), texts()),
             saving_window_meetings=st.integers(-1, 30),
         ),
+        "changes": call(
+            since=st.one_of(st.none(), st.sampled_from(["v1.0", "v1.3", "v1.99999"]), texts()),
+            limit=st.integers(0, 50),
+        ),
+        "record_opening": call(cycle_id=cycle, position=opening_positions(c)),
     }
 
 

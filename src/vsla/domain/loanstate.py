@@ -187,15 +187,15 @@ def loan_states(
 
 def moves_from_entries(entries: Iterable[LedgerEntry]) -> dict[int, list[LoanMove]]:
     """The loan moves of a cycle's entries held in memory, by loan id: each entry is a move
-    recorded on its date and effective on its own date, or, for a reversal, on the date of
-    the entry it reverses (which must be among ``entries``). The store's SQL builds the same
-    moves with one ``GROUP BY``."""
+    recorded on its date and effective on its own date (an opening position's entry: on its
+    ``effective_on``), or, for a reversal, on the date of the entry it reverses (which must
+    be among ``entries``). The store's SQL builds the same moves with one ``GROUP BY``."""
     entries = list(entries)
-    dates = {e.id: e.date for e in entries}
+    dates = {e.id: e.effective_on or e.date for e in entries}
     out: dict[int, list[LoanMove]] = defaultdict(list)
     for e in entries:
         if e.loan_id is None:
             continue
-        effective = dates[e.reverses_id] if e.reverses_id is not None else e.date
+        effective = dates[e.reverses_id] if e.reverses_id is not None else dates[e.id]
         out[e.loan_id].append(LoanMove(e.date, effective, e.kind, e.amount))
     return dict(out)

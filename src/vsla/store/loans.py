@@ -30,7 +30,12 @@ class Loan:
     meeting_id: int
     terms: LoanTerms
     purpose: LoanPurpose
-    ref: str | None = None
+    client_id: str | None = None
+
+    @property
+    def ref(self) -> str | None:
+        """Another name for :attr:`client_id` (the name of the first releases)."""
+        return self.client_id
 
 
 @dataclass(frozen=True)
@@ -101,7 +106,7 @@ class LoanStore(StoreBase):
             meeting_id=r.meeting_id,
             terms=terms_from_row(r),
             purpose=LoanPurpose(r.purpose),
-            ref=r.ref,
+            client_id=r.client_id,
         )
 
     def _loan_as_of(self, loan_id: int, on: dt.date) -> tuple[Row[Any], LoanState, Member]:

@@ -1,4 +1,5 @@
-"""Importing a clerk's file: members, meetings, referrals, livelihood support, programme.
+"""Importing a clerk's file: members, meetings, referrals, livelihood support, opening
+positions, programme.
 
 Every import runs in two steps. First the whole file is read and checked, row by row, and
 every problem is collected (beancount-style): a missing column, a bad date, a negative
@@ -25,6 +26,7 @@ from vsla.io.cells import nfc
 from vsla.io.importers.activity import import_livelihood, import_referrals
 from vsla.io.importers.meetings import import_meetings
 from vsla.io.importers.members import import_members
+from vsla.io.importers.opening import import_opening
 from vsla.io.importers.sheet import InputRow, Problems, RowWarning, parse_sheet
 from vsla.io.importers.sheetchecks import check_sheet
 from vsla.io.importers.slips import MIN_AMOUNT, SLIP_RATIO, check_amounts
@@ -66,6 +68,7 @@ _IMPORTERS: dict[ImportKind, Callable[[Store, list[InputRow], Problems], dict[st
     ImportKind.MEETINGS: import_meetings,
     ImportKind.REFERRALS: import_referrals,
     ImportKind.LIVELIHOOD: import_livelihood,
+    ImportKind.OPENING: import_opening,
 }
 
 
