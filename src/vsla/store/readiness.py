@@ -265,7 +265,7 @@ class ReadinessStore(StoreBase):
                     member_id=row.member_id,
                     terms=terms_from_row(row),
                     purpose=LoanPurpose(row.purpose),
-                    ref=row.ref,
+                    ref=row.client_id,
                     moves=tuple(sorted(moves.get(row.id, ()), key=lambda m: m.recorded_on)),
                 )
             )
