@@ -348,9 +348,10 @@ def plan_late_meeting(history: CycleHistory, meeting: MeetingInput) -> MeetingPl
         )
     taken = {loan.ref for loan in history.loans.values() if loan.ref is not None}
     for request in meeting.loans:
-        if request.ref is not None and request.ref in taken:
+        ref = request.client_id if request.client_id is not None else request.ref
+        if ref is not None and ref in taken:
             raise InvalidInput(
-                f"{label}, {on}: loan ref {request.ref!r} is already used in this cycle "
+                f"{label}, {on}: loan ref {ref!r} is already used in this cycle "
                 "(rule: a loan ref is unique in its cycle)",
                 rule="loan_ref_unique",
                 group_code=start.group_code,

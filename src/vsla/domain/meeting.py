@@ -293,13 +293,14 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             principal_schedule=rules.principal_schedule,
             rounding=rules.rounding,
         )
-        if request.ref is not None and (
-            request.ref in by_ref
-            or request.ref in state.used_refs
-            or any(n.ref == request.ref for n in plan.new_loans)
+        # the loan's client id (``ref`` is its older name; a copy made with
+        # model_copy(update={"client_id": ...}) leaves ``ref`` as it was, so read client_id)
+        ref = request.client_id if request.client_id is not None else request.ref
+        if ref is not None and (
+            ref in by_ref or ref in state.used_refs or any(n.ref == ref for n in plan.new_loans)
         ):
             raise InvalidInput(
-                f"{state.group_label}, {on}: loan ref {request.ref!r}{who} is already used "
+                f"{state.group_label}, {on}: loan ref {ref!r}{who} is already used "
                 "in this cycle (rule: a loan ref is unique in its cycle)",
                 rule="loan_ref_unique",
                 group_code=code,
@@ -308,7 +309,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             )
         index = len(plan.new_loans)
         plan.new_loans.append(
-            NewLoan(member_id=m.id, terms=terms, purpose=request.purpose, ref=request.ref)
+            NewLoan(member_id=m.id, terms=terms, purpose=request.purpose, ref=ref)
         )
         disbursement = PlannedEntry(
             EntryKind.LOAN_DISBURSEMENT, request.principal, member_id=m.id, new_loan=index
