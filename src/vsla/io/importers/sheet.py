@@ -30,8 +30,10 @@ from pydantic import ValidationError
 from vsla.domain.limits import show_amount
 from vsla.errors import ImportErrors, RowError
 from vsla.io.cells import Cell, CellError, Formula, is_blank, nfc, parse_amount, parse_text
+from vsla.io.language import column_key, format_help
 from vsla.io.readers import Sheet
 from vsla.io.templates import Column
+from vsla.words import Lang
 
 
 def show_date(d: dt.date) -> str:
@@ -88,8 +90,17 @@ class Problems:
         self.items: list[RowError] = []
         self.warnings: list[RowWarning] = []
 
-    def add(self, row: int, column: str, message: str) -> None:
-        self.items.append(RowError(self.source, row, column, message))
+    def add(
+        self,
+        row: int,
+        column: str,
+        message: str,
+        rule: str | None = None,
+        **facts: object,
+    ) -> None:
+        """Record a row error: ``message`` in English; ``rule`` and ``facts`` for saying it
+        in Vietnamese (the catalogue's ``row.<rule>`` text, filled in with the facts)."""
+        self.items.append(RowError(self.source, row, column, message, rule, facts))
 
     def warn(self, row: int, column: str, message: str) -> None:
         self.warnings.append(RowWarning(self.source, row, column, message))
@@ -146,12 +157,13 @@ def parse_sheet(
         name = _header_name(raw)
         if not name:
             continue
+        name = column_key(raw) or name  # a Vietnamese header (Mã tổ) names its column
         if name not in known:
             close = difflib.get_close_matches(name, list(known), n=1)
             hint = f"did you mean {close[0]!r}?" if close else "the columns are " + ", ".join(known)
-            problems.add(1, raw, f"unknown column {raw!r}; {hint}")
+            problems.add(1, raw, f"unknown column {raw!r}; {hint}", "unknown_column", header=raw)
         elif name in positions:
-            problems.add(1, name, "the column appears twice")
+            problems.add(1, name, "the column appears twice", "column_twice")
         else:
             positions[name] = i
     for column in columns:
@@ -159,7 +171,7 @@ def parse_sheet(
             continue
         if column.name == "group_code" and group_code is not None:
             continue
-        problems.add(1, column.name, "missing column (the template requires it)")
+        problems.add(1, column.name, "missing column (the template requires it)", "missing_column")
     problems.raise_if_any()
 
     rows: list[InputRow] = []
@@ -172,18 +184,30 @@ def parse_sheet(
             key = key[:-1]
         if key in first:
             # a copy-paste mistake, or the same transaction typed twice: one error for it
-            problems.add(number, "", f"duplicate row: the same as row {first[key]}")
+            problems.add(
+                number,
+                "",
+                f"duplicate row: the same as row {first[key]}",
+                "duplicate_row",
+                first=first[key],
+            )
             continue
         first[key] = number
         for i in range(width, len(cells)):
             if not is_blank(cells[i]):
-                problems.add(number, "", f"cell {i + 1} of the row has a value but no header")
+                problems.add(
+                    number,
+                    "",
+                    f"cell {i + 1} of the row has a value but no header",
+                    "cell_without_header",
+                    cell=i + 1,
+                )
                 break
         for column in columns:
             at = positions.get(column.name)
             cell: Cell = cells[at] if at is not None and at < len(cells) else None
             if isinstance(cell, Formula):
-                problems.add(number, column.name, cell.problem())
+                problems.add(number, column.name, cell.problem(), "formula_cell")
                 row.bad.add(column.name)
                 row.values[column.name] = None
                 continue
@@ -192,13 +216,22 @@ def parse_sheet(
                 if column.name == "group_code" and group_code is not None:
                     row.values[column.name] = group_code
                 elif column.required:
-                    problems.add(number, column.name, "is empty; a value is required")
+                    problems.add(
+                        number, column.name, "is empty; a value is required", "required_cell"
+                    )
                     row.bad.add(column.name)
                 continue
             try:
                 value = row.values[column.name] = column.parse(cell)
             except CellError as exc:
-                problems.add(number, column.name, str(exc))
+                problems.add(
+                    number,
+                    column.name,
+                    str(exc),
+                    "bad_cell",
+                    value=parse_text(cell),
+                    expected=format_help(column, Lang.VI),
+                )
                 row.bad.add(column.name)
                 row.values[column.name] = None
                 continue
@@ -220,6 +253,9 @@ def parse_sheet(
                 "group_code",
                 f"the row is for group {row['group_code']!r} but this import is for group "
                 f"{group_code!r}",
+                "other_group",
+                group_code=row["group_code"],
+                import_group=group_code,
             )
             row.bad.add("group_code")
         rows.append(row)

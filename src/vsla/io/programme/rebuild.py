@@ -32,7 +32,7 @@ from vsla.domain.meeting import (
     SocialFundGrant,
 )
 from vsla.errors import ImportErrors, InvalidInput, RowError, VslaError
-from vsla.io.importers.sheet import model_field
+from vsla.io.importers.sheet import fold, model_field
 from vsla.io.programme.parse import (
     _check_references,
     _read_json,
@@ -91,7 +91,17 @@ class _Rebuilder:
     def run(self) -> dict[str, int]:
         recs = self.p.recs
         programmes: dict[int, int] = {}
+        existing = {fold(p.name): p for p in self.s.programmes()}
         for rec in recs["programmes"]:
+            same = existing.get(fold(rec["name"] or ""))
+            if same is not None:  # never a second programme of the same name
+                raise _Failed(
+                    rec,
+                    "name",
+                    f"programme {same.name!r} already exists (#{same.id}): an import never "
+                    "makes a second programme of the same name; register its groups with "
+                    "`vsla import groups`",
+                )
             targets = Targets(
                 groups=rec["target_groups"] if rec["target_groups"] is not None else 91,
                 gal_pilot_groups=rec["target_gal_pilot_groups"]
@@ -108,7 +118,9 @@ class _Rebuilder:
                 period_end=rec["period_end"],
                 targets=targets,
             )
-            programmes[rec["id"]] = self._do(rec, self.s.add_programme, new).id
+            made = self._do(rec, self.s.add_programme, new)
+            programmes[rec["id"]] = made.id
+            existing[fold(made.name)] = made
         self.counts["programmes"] = len(programmes)
         groups: dict[int, int] = {}
         for rec in recs["groups"]:
