@@ -39,6 +39,7 @@ from vsla.store.meetings import MeetingRecord, MeetingStore
 from vsla.store.opening import display_url, engine_for, opening_errors
 from vsla.store.queries import ProgrammeQueries
 from vsla.store.registry import RegistryStore
+from vsla.store.roster import RosterStore
 from vsla.store.shareout import ShareOutStore
 from vsla.store.transactions import (
     postgres_on_connect,
@@ -58,6 +59,7 @@ class Store(
     ShareOutStore,
     ActivityStore,
     ProgrammeQueries,
+    RosterStore,
 ):
     """A vsla database. Get one with :func:`vsla.open`."""
 
