@@ -108,7 +108,7 @@ def format_help(column: Column, lang: Lang) -> str:
 
 def _fill(text: str, facts: Mapping[str, object]) -> str | None:
     names = {name for _, name, _, _ in string.Formatter().parse(text) if name}
-    if not names <= set(facts):
+    if not names <= {name for name, value in facts.items() if value is not None}:
         return None
     return text.format(**{name: facts[name] for name in names})
 

@@ -321,6 +321,84 @@ _ROWS: dict[str, tuple[str, str]] = {
         "chu kỳ mới của tổ {group_code} phải bắt đầu từ ngày chia quỹ của chu kỳ trước trở đi",
         "the new cycle of group {group_code} must start on or after the last share-out",
     ),
+    # meetings
+    "needs_member": (
+        "cần số thành viên (dòng không có thành viên chỉ ghi khoản thu, khoản chi và diễn giải)",
+        "needs a member_number",
+    ),
+    "group_row": (
+        "ghi trên một dòng riêng, không có số thành viên",
+        "goes on a row of its own, without a member_number",
+    ),
+    "member_active": (
+        "thành viên số {member_number} của tổ {group_code} không sinh hoạt ngày {date}",
+        "member {member_number} of group {group_code} is not active on {date}",
+    ),
+    "loan_needs_term": ("khoản vay cần thời hạn (tháng)", "a loan needs its term in months"),
+    "needs_loan": ("có giá trị nhưng không có tiền vay mới", "given but there is no loan"),
+    "max_term_months": (
+        "{months} tháng vượt thời hạn vay tối đa {most} tháng trong điều lệ của tổ {group_code}",
+        "{months} months is above the maximum term of {most} months of group {group_code}",
+    ),
+    "term_at_least_one": ("thời hạn vay ít nhất 1 tháng", "a loan's term is at least 1 month"),
+    "fine_needs_name": ("có tiền phạt nhưng không có loại phạt", "a fine amount but no name"),
+    "fine_in_constitution": (
+        "“{fine}” không phải khoản phạt trong điều lệ của tổ {group_code} (các khoản: {known})",
+        "{fine!r} is not a fine of group {group_code} (its fines: {known})",
+    ),
+    "fine_positive": ("tiền phạt phải lớn hơn 0", "a fine is more than 0"),
+    "repayment_needs_amount": (
+        "có ngày vay của khoản trả nhưng không có tiền trả nợ",
+        "repayment_loan_date is given but no repayment_amount",
+    ),
+    "shares_per_meeting": (
+        "{shares} cổ phần: điều lệ của tổ {group_code} cho phép từ {low} đến {high} mỗi buổi",
+        "{shares} share(s): group {group_code} allows {low} to {high} per meeting",
+    ),
+    "no_social_fund": (
+        "tổ {group_code} không có quỹ xã hội (mức đóng 0)",
+        "group {group_code} has no social fund",
+    ),
+    "social_fund_contribution": (
+        "{amount} không phải bội số của mức đóng quỹ xã hội {unit}",
+        "{amount} is not a multiple of the contribution of {unit}",
+    ),
+    "no_running_cycle": (
+        "tổ {group_code} chưa có chu kỳ đang hoạt động: bắt đầu chu kỳ trước khi nhập cuộc họp "
+        "(vsla import cycles)",
+        "group {group_code} has no running cycle",
+    ),
+    "date_in_cycle": (
+        "ngày {date} nằm ngoài chu kỳ của tổ {group_code} ({start} đến {end})",
+        "{date} is outside the cycle of group {group_code} ({start} to {end})",
+    ),
+    "date_order": (
+        "tổ {group_code} đã có cuộc họp được ghi đến ngày {last}: không thể thêm cuộc họp ngày "
+        "{date} (mỗi cuộc họp được nhập một lần, theo thứ tự ngày)",
+        "group {group_code} has meetings up to {last}: {date} cannot be added",
+    ),
+    "given_twice": (
+        "đã ghi cho thành viên số {member_number} trong buổi họp này ở dòng {first}",
+        "already given for member {member_number} at this meeting in row {first}",
+    ),
+    "one_repayment_per_loan": (
+        "thành viên số {member_number} đã trả khoản vay này trong buổi họp ở dòng {first}: mỗi "
+        "khoản vay chỉ trả một lần mỗi buổi",
+        "member {member_number} already repays this loan in row {first}",
+    ),
+    "box_never_negative": (
+        "tổ {group_code}: quỹ không đủ tiền mặt (quỹ không được âm)",
+        "group {group_code}: a box would go below zero",
+    ),
+    "max_loan_multiple": (
+        "tổ {group_code}, thành viên số {member_number}: khoản vay vượt mức tối đa theo tiền "
+        "tiết kiệm trong điều lệ",
+        "group {group_code}, member {member_number}: the loan is above the maximum multiple",
+    ),
+    "repayment_at_most_due": (
+        "tổ {group_code}, thành viên số {member_number}: tiền trả lớn hơn số còn nợ",
+        "group {group_code}, member {member_number}: the repayment is more than is owed",
+    ),
     "constitution": (
         "điều lệ không hợp lệ: {detail}",
         "the constitution is not valid: {detail}",
