@@ -70,9 +70,11 @@ def test_a_row_error_in_vietnamese_from_its_rule_and_facts() -> None:
         "member_number",
         "number 2 of group KT-DG-001 is already taken (row 2)",
         "member_number_taken",
-        {"group_code": "KT-DG-001", "member_number": 2, "holder": "dòng 2"},
+        {"group_code": "KT-DG-001", "member_number": 2},
     )
-    assert row_message(error, Lang.VI) == "số 2 của tổ KT-DG-001 đã có người (dòng 2)"
+    assert row_message(error, Lang.VI) == (
+        "số 2 của tổ KT-DG-001 đã có người (trong tổ, hoặc ở dòng trên)"
+    )
     assert row_message(error, Lang.EN) == error.message
 
 

@@ -252,13 +252,13 @@ _ROWS: dict[str, tuple[str, str]] = {
         "group {group_code} has no member number {member_number}",
     ),
     "member_number_taken": (
-        "số {member_number} của tổ {group_code} đã có người ({holder})",
-        "number {member_number} of group {group_code} is already taken ({holder})",
+        "số {member_number} của tổ {group_code} đã có người (trong tổ, hoặc ở dòng trên)",
+        "number {member_number} of group {group_code} is already taken",
     ),
     "same_person": (
-        "{full_name} đã có trong tổ {group_code} ({where}); nếu là người khác, hãy ghi số "
-        "thành viên",
-        "{full_name} is already in group {group_code} ({where})",
+        "{full_name} (sinh năm {birth_year}, vào tổ {joined_on}) đã có trong tổ {group_code} "
+        "hoặc ở dòng trên; nếu là người khác, hãy ghi số thành viên",
+        "{full_name} (born {birth_year}, joined {joined_on}) is already in group {group_code}",
     ),
     "exit_needs_left_on": (
         "có lý do rời tổ thì cần ngày rời tổ",
@@ -399,6 +399,25 @@ _ROWS: dict[str, tuple[str, str]] = {
         "tổ {group_code}, thành viên số {member_number}: tiền trả lớn hơn số còn nợ",
         "group {group_code}, member {member_number}: the repayment is more than is owed",
     ),
+    # referrals, livelihood
+    "joined_after_activity": (
+        "thành viên số {member_number} vào tổ ngày {joined_on}, sau ngày này",
+        "member {member_number} joined on {joined_on}, after this",
+    ),
+    "activity_twice": (
+        "bản ghi này của thành viên số {member_number} đã có (trong cơ sở dữ liệu hoặc ở dòng "
+        "trên)",
+        "this record of member {member_number} is already there",
+    ),
+    "outcome_needs_date": ("kết quả này cần ngày có kết quả", "the outcome needs its date"),
+    "pending_has_no_date": (
+        "giới thiệu đang chờ thì chưa có ngày kết quả: hãy ghi kết quả",
+        "a pending referral has no outcome date",
+    ),
+    "outcome_before_referral": (
+        "ngày có kết quả {outcome_on} trước ngày giới thiệu {referred_on}",
+        "{outcome_on} is before the referral ({referred_on})",
+    ),
     "constitution": (
         "điều lệ không hợp lệ: {detail}",
         "the constitution is not valid: {detail}",
@@ -428,10 +447,6 @@ _SHEET: dict[str, tuple[str, str]] = {
         "{source}: {rows} row(s) read, {records} record(s) created ({tables})",
     ),
     "import_warned": ("; {n} cảnh báo", "; {n} warning(s)"),
-    "amount_unusual": (
-        "{amount} được chấp nhận nhưng lớn bất thường (trên {limit}): hãy kiểm tra",
-        "{amount} is accepted but unusually large (above {limit}): check the amount",
-    ),
 }
 
 _TABLES: dict[str, tuple[str, str]] = {

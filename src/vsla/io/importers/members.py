@@ -80,7 +80,6 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                     "member_number_taken",
                     group_code=group.code,
                     member_number=number,
-                    holder=holder,
                 )
                 ok = False
             else:
@@ -106,7 +105,8 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                     "same_person",
                     full_name=row["full_name"],
                     group_code=group.code,
-                    where=where,
+                    birth_year=row["birth_year"] or "?",
+                    joined_on=show_date(row["joined_on"]),
                 )
                 ok = False
             else:
