@@ -125,6 +125,7 @@ from vsla.reports import (
     programme_indicators,
     programme_time_series,
 )
+from vsla.store.roster import RosterLine
 from vsla.store.schema import upgrade_database
 from vsla.store.store import Loan, LoanStatement, MeetingRecord, MemberBalance, Store, open_store
 
@@ -225,6 +226,7 @@ __all__ = [
     "RemainderPolicy",
     "Repayment",
     "RepaymentExceedsDue",
+    "RosterLine",
     "Rounding",
     "RowError",
     "SchemaMismatch",
