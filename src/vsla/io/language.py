@@ -10,6 +10,7 @@ message marked as such.
 from __future__ import annotations
 
 __all__ = [
+    "as_lang",
     "cell_kind",
     "column_header",
     "column_help",
@@ -25,11 +26,20 @@ from collections.abc import Mapping
 from functools import cache
 from typing import Any
 
-from vsla.errors import RowError
+from vsla.domain.arguments import checked_call
+from vsla.errors import InvalidInput, RowError
 from vsla.io.cells import Choice, parse_amount, parse_date, parse_text, parse_whole
 from vsla.io.columns import Column
 from vsla.words import WORDS, Lang, word
 from vsla.words.sheets import HEADERS
+
+
+def as_lang(value: Lang | str) -> Lang:
+    """``value`` as a :class:`~vsla.words.Lang`, or :class:`~vsla.errors.InvalidInput`."""
+    try:
+        return Lang(value)
+    except ValueError:
+        raise InvalidInput(f"unknown language {value!r}: vi or en") from None
 
 
 def _bare(text: str) -> str:
@@ -93,6 +103,7 @@ def cell_kind(column: Column) -> str:
 
 def format_help(column: Column, lang: Lang) -> str:
     """How to write a column's cells, for the help sheet (and a bad cell's error)."""
+    lang = as_lang(lang)
     kind = cell_kind(column)
     if kind != "choice":
         return word(f"fmt.{kind}", lang)
@@ -113,7 +124,8 @@ def _fill(text: str, facts: Mapping[str, object]) -> str | None:
     return text.format(**{name: facts[name] for name in names})
 
 
-def row_message(error: RowError, lang: Lang) -> str:
+@checked_call
+def row_message(error: RowError, lang: Lang | str) -> str:
     """A row error in ``lang``: English is the error's own message; Vietnamese is the
     catalogue's text for its rule filled in with its facts, or, for a rule without a
     Vietnamese text (or facts it lacks), the English message marked as untranslated.
@@ -128,6 +140,7 @@ def row_message(error: RowError, lang: Lang) -> str:
 
     ```
     """
+    lang = as_lang(lang)
     if lang is Lang.EN:
         return error.message
     key = f"row.{error.rule}"

@@ -32,7 +32,7 @@ from vsla.domain.meeting import LoanPurpose
 from vsla.errors import InvalidInput
 from vsla.io.cells import Cell, CellError, Choice, parse_amount, parse_date, parse_text, parse_whole
 from vsla.io.columns import Column
-from vsla.io.language import column_header, column_help, format_help
+from vsla.io.language import as_lang, column_header, column_help, format_help
 from vsla.io.readers import require_openpyxl
 from vsla.io.registry_columns import CYCLE_COLUMNS, CYCLE_EXAMPLES, GROUP_COLUMNS, GROUP_EXAMPLES
 from vsla.io.writers import write_csv
@@ -377,7 +377,7 @@ def write_template(kind: ImportKind | str, path: str | Path, lang: Lang | str = 
     (JSON or XLSX).
     """
     kind = import_kind(kind)
-    lang = Lang(lang)
+    lang = as_lang(lang)
     path = Path(path)
     if kind is ImportKind.PROGRAMME:
         from vsla.io.programme import write_programme_template

@@ -53,7 +53,7 @@ class ImportSummary:
 
     def text(self, lang: Lang | str = Lang.EN) -> str:
         """The summary in ``lang``: ``"vi"`` or ``"en"`` (the same as ``str()``)."""
-        from vsla.io.language import summary_text
+        from vsla.io.language import as_lang, summary_text
 
         return summary_text(
             self.source,
@@ -61,7 +61,7 @@ class ImportSummary:
             self.records_created,
             self.per_table,
             len(self.warnings),
-            Lang(lang),
+            as_lang(lang),
         )
 
     def __str__(self) -> str:
