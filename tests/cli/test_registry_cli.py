@@ -103,3 +103,28 @@ def test_templates_in_vietnamese_and_english_differ(tmp_path: Path) -> None:
     assert en.read_text("utf-8-sig").strip() == (
         "group_code,member_number,institution,service,referred_on,outcome,outcome_on,note"
     )
+
+
+def test_an_import_warning_in_vietnamese(tmp_path: Path) -> None:
+    db = _registered(tmp_path)
+    started = _run(
+        "cycle", "start", "KT-DG-001", "--start", "08/01/2024", "--end", "30/12/2024",
+        "--share-value", "10.000", "--interest-rate", "2%", "--db", db,
+    )  # fmt: skip
+    assert started.exit_code == 0, started.output
+    meetings = tmp_path / "bh.csv"
+    meetings.write_text(
+        "Mã tổ,Ngày họp,Số thành viên,Tham dự,Số cổ phần,Khoản thu khác,Diễn giải\n"
+        "KT-DG-001,08/01/2024,1,có mặt,1,,\n"
+        "KT-DG-001,08/01/2024,2,có mặt,1,,\n"
+        "KT-DG-001,08/01/2024,,,,20.000,lãi tiền gửi\n",
+        "utf-8",
+    )
+    done = _run("import", "meetings", meetings, "--db", db, "--warn-above", "10000")
+    assert done.exit_code == 0, done.output
+    assert "đã đọc 3 dòng" in done.output
+    assert "1 cảnh báo" in done.output
+    assert "20.000 ₫ được chấp nhận nhưng lớn bất thường với một tổ tiết kiệm (trên 10.000 ₫)" in (
+        " ".join(done.output.split())
+    )
+    assert "Khoản thu khác" in done.output

@@ -49,6 +49,7 @@ from vsla.domain.entities import Cycle, Group
 from vsla.domain.limits import PLAUSIBLE_AMOUNT
 from vsla.errors import ImportErrors, NotFound, VslaError
 from vsla.io import ImportKind, RowWarning
+from vsla.io.language import column_header, say
 from vsla.store.opening import display_url, scrub
 from vsla.store.store import Store
 
@@ -434,7 +435,12 @@ def _print_warnings(warnings: Sequence[RowWarning], lang: Lang) -> None:
     for key in ("source", "row", "column", "problem"):
         table.add_column(label(key, lang), justify="right" if key == "row" else "left")
     for w in warnings:
-        table.add_row(escape(w.source), str(w.row), escape(w.column), escape(w.message))
+        table.add_row(
+            escape(w.source),
+            str(w.row),
+            escape(column_header(w.column, lang)),
+            escape(say(w.message, w.rule, w.facts, lang)),
+        )
     stderr().print(table)
 
 

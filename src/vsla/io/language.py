@@ -17,6 +17,7 @@ __all__ = [
     "column_key",
     "format_help",
     "row_message",
+    "say",
     "summary_text",
 ]
 
@@ -140,17 +141,22 @@ def row_message(error: RowError, lang: Lang | str) -> str:
 
     ```
     """
-    lang = as_lang(lang)
+    return say(error.message, error.rule, error.facts, as_lang(lang))
+
+
+def say(message: str, rule: str | None, facts: Mapping[str, object], lang: Lang) -> str:
+    """What a row error or warning (``message``, ``rule``, ``facts``) says in ``lang``:
+    :func:`row_message` for anything that carries the three."""
     if lang is Lang.EN:
-        return error.message
-    key = f"row.{error.rule}"
-    if error.rule and key in WORDS:
-        filled = _fill(WORDS[key][Lang.VI], error.facts)
+        return message
+    key = f"row.{rule}"
+    if rule and key in WORDS:
+        filled = _fill(WORDS[key][Lang.VI], facts)
         if filled is not None:
             return filled
-    if error.rule:
-        return word("row.untranslated", lang, message=error.message, rule=error.rule)
-    return word("row.no_rule", lang, message=error.message)
+    if rule:
+        return word("row.untranslated", lang, message=message, rule=rule)
+    return word("row.no_rule", lang, message=message)
 
 
 def summary_text(

@@ -446,6 +446,12 @@ _SHEET: dict[str, tuple[str, str]] = {
         "{source}: đã đọc {rows} dòng, đã tạo {records} bản ghi ({tables})",
         "{source}: {rows} row(s) read, {records} record(s) created ({tables})",
     ),
+    "row.amount_unusual": (
+        "{amount} được chấp nhận nhưng lớn bất thường với một tổ tiết kiệm (trên {limit}): "
+        "hãy kiểm tra số tiền",
+        "{amount} is accepted but unusually large for a savings group (above {limit}): "
+        "check the amount",
+    ),
     "import_warned": ("; {n} cảnh báo", "; {n} warning(s)"),
 }
 

@@ -21,7 +21,7 @@ __all__ = [
 import datetime as dt
 import difflib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -75,6 +75,8 @@ class RowWarning:
     row: int
     column: str
     message: str
+    rule: str | None = field(default=None, compare=False)
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return f"{self.source}, row {self.row}, column {self.column!r}: {self.message}"
@@ -102,8 +104,10 @@ class Problems:
         in Vietnamese (the catalogue's ``row.<rule>`` text, filled in with the facts)."""
         self.items.append(RowError(self.source, row, column, message, rule, facts))
 
-    def warn(self, row: int, column: str, message: str) -> None:
-        self.warnings.append(RowWarning(self.source, row, column, message))
+    def warn(
+        self, row: int, column: str, message: str, rule: str | None = None, **facts: object
+    ) -> None:
+        self.warnings.append(RowWarning(self.source, row, column, message, rule, facts))
 
     def sorted_warnings(self) -> tuple[RowWarning, ...]:
         return tuple(sorted(self.warnings, key=lambda e: (e.row, self.order.get(e.column, -1))))
@@ -246,6 +250,9 @@ def parse_sheet(
                     column.name,
                     f"{show_amount(value)} is accepted but unusually large for a savings group "
                     f"(above {show_amount(warn_above)}): check the amount",
+                    "amount_unusual",
+                    amount=show_amount(value),
+                    limit=show_amount(warn_above),
                 )
         if group_code is not None and row["group_code"] not in (None, group_code):
             problems.add(
