@@ -39,7 +39,7 @@ def test_a_programme_is_never_added_twice(tmp_path: Path) -> None:
     db = _registered(tmp_path)
     again = _run("programme", "add", "kon tum vsla", "--db", db)
     assert again.exit_code == 1
-    assert "already exists (#1)" in again.output
+    assert "chương trình “Kon Tum VSLA” đã có (số 1)" in again.output
     with vsla.open(db) as store:
         assert [p.name for p in store.programmes()] == ["Kon Tum VSLA"]
 

@@ -239,5 +239,9 @@ def test_importing_a_programme_twice_never_makes_a_second_programme(
         import_file(store, "programme", path)
     assert [(e.row, e.column) for e in exc.value.errors] == [(2, "name")]
     assert f"'Kon Tum VSLA' already exists (#{programme.id})" in exc.value.errors[0].message
+    assert vsla.io.row_message(exc.value.errors[0], "vi") == (
+        f"chương trình “Kon Tum VSLA” đã có (số {programme.id}): không tạo chương trình thứ "
+        "hai cùng tên"
+    )
     assert snapshot(store) == before
     assert [p.name for p in store.programmes()] == ["Kon Tum VSLA"]

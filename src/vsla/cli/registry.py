@@ -31,6 +31,7 @@ from vsla.cli.labels import Lang, label
 from vsla.errors import ImportErrors
 from vsla.io.language import column_header, row_message, summary_text
 from vsla.io.templates import ImportKind
+from vsla.words import word
 
 DbOption = Annotated[
     str,
@@ -85,8 +86,8 @@ def programme_add(
     lang: LangOption = Lang.VI,
 ) -> None:
     """Add a programme (refused when one of the same name exists)."""
+    from vsla.cli.common import fail
     from vsla.domain.entities import NewProgramme
-    from vsla.errors import InvalidInput
     from vsla.io.importers.sheet import fold
 
     first, last = parse_day(start), parse_day(end)
@@ -94,9 +95,7 @@ def programme_add(
         name = unicodedata.normalize("NFC", name.strip())
         for p in store.programmes():
             if fold(p.name) == fold(name):
-                raise InvalidInput(
-                    f"programme {p.name!r} already exists (#{p.id}): not adding a second one"
-                )
+                fail(word("row.programme_exists", lang, name=p.name, programme_id=p.id))
         dates = {"period_start": first, "period_end": last}
         made = store.add_programme(
             NewProgramme(

@@ -53,9 +53,12 @@ _WRITE_OFF_KINDS = (EntryKind.WRITE_OFF.value, EntryKind.INTEREST_WRITE_OFF.valu
 
 
 class _Failed(Exception):
-    def __init__(self, rec: _Rec, column: str, message: str) -> None:
+    def __init__(
+        self, rec: _Rec, column: str, message: str, rule: str | None = None, **facts: object
+    ) -> None:
         super().__init__(message)
         self.rec, self.column, self.message = rec, column, message
+        self.rule, self.facts = rule, facts
 
 
 def _shape(e: LedgerEntry | _Rec) -> tuple[Any, ...]:
@@ -101,6 +104,9 @@ class _Rebuilder:
                     f"programme {same.name!r} already exists (#{same.id}): an import never "
                     "makes a second programme of the same name; register its groups with "
                     "`vsla import groups`",
+                    "programme_exists",
+                    name=same.name,
+                    programme_id=same.id,
                 )
             targets = Targets(
                 groups=rec["target_groups"] if rec["target_groups"] is not None else 91,
@@ -505,7 +511,16 @@ def import_programme(store: Store, path: Path) -> tuple[int, dict[str, int]]:
     except _Failed as failed:
         source = parsed.source(failed.rec.table)
         raise ImportErrors(
-            [RowError(source, failed.rec.row, failed.column, failed.message)]
+            [
+                RowError(
+                    source,
+                    failed.rec.row,
+                    failed.column,
+                    failed.message,
+                    failed.rule,
+                    failed.facts,
+                )
+            ]
         ) from None
     order = [t for t in TABLES if t in counts] + [t for t in counts if t not in TABLES]
     return parsed.rows_read, {t: counts[t] for t in order}
