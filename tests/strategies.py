@@ -100,3 +100,17 @@ def meetings(
         "expenses": expenses,
         "loans": loans,
     }
+
+
+targets = st.one_of(
+    st.sampled_from([Decimal(0), Decimal("0.15"), Decimal("0.5"), Decimal(1)]),
+    st.decimals(min_value=0, max_value=1, places=4),
+)
+"""Programme targets as rates from 0 to 1 (0.15 for 15 %), up to four decimal places."""
+
+
+@st.composite
+def referral_counts(draw: st.DrawFn) -> tuple[int, int]:
+    """(referred, members) of a district: 0 <= referred <= members."""
+    members = draw(st.integers(min_value=0, max_value=2_000_000))
+    return draw(st.integers(min_value=0, max_value=members)), members

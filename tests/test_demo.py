@@ -76,7 +76,10 @@ def test_one_by_one_writes_exactly_what_the_batches_write() -> None:
     batch, single = vsla.open(":memory:"), vsla.open(":memory:")
     a = generate(batch, groups=2, seed=9)
     b = generate(single, groups=2, seed=9, one_by_one=True)
-    assert snapshot(batch) == snapshot(single)
+    # the change feed logs each call's writes: one row per kind and call, so it differs
+    one, other = snapshot(batch), snapshot(single)
+    assert len(one.pop("changes")) < len(other.pop("changes"))
+    assert one == other
     assert b.record_calls == b.meetings > a.record_calls
 
 

@@ -77,7 +77,17 @@ from vsla.domain.meeting import (
     Repayment,
     SocialFundGrant,
 )
+from vsla.domain.minutes import Minutes
 from vsla.domain.money import Rounding, format_money, to_unit
+from vsla.domain.opening import OpeningLoan, OpeningMember, OpeningPayment, OpeningPosition
+from vsla.domain.passbook import Passbook, PassbookLine, PassbookSettlement
+from vsla.domain.readiness import (
+    CriterionResult,
+    GroupReadiness,
+    MemberReadiness,
+    ReadinessCriteria,
+    members_to_refer,
+)
 from vsla.domain.shareout import (
     ExitSettlement,
     ShareOutLine,
@@ -94,10 +104,14 @@ from vsla.errors import (
     DatabaseReadOnly,
     DateOutsideCycle,
     EntryNotReversible,
+    FieldDifference,
+    FontNotFound,
     ImportErrors,
     InvalidConstitution,
     InvalidInput,
+    InvalidOpeningPosition,
     InvalidShareOutInput,
+    LateMeetingRefused,
     LoanLimitExceeded,
     MemberNotActive,
     NotADatabase,
@@ -108,6 +122,7 @@ from vsla.errors import (
     ShareOutRefused,
     SharesOutOfRange,
     StoreError,
+    SyncConflict,
     VslaError,
 )
 from vsla.reports import (
@@ -125,9 +140,19 @@ from vsla.reports import (
     programme_indicators,
     programme_time_series,
 )
+from vsla.reports.readiness import ReadinessReport, ReferralNeed, linkage_readiness
 from vsla.store.roster import RosterLine
 from vsla.store.schema import upgrade_database
-from vsla.store.store import Loan, LoanStatement, MeetingRecord, MemberBalance, Store, open_store
+from vsla.store.store import (
+    Change,
+    ChangeBatch,
+    Loan,
+    LoanStatement,
+    MeetingRecord,
+    MemberBalance,
+    Store,
+    open_store,
+)
 
 if _typing.TYPE_CHECKING:  # type checkers and IDEs see vsla.open with open_store's signature
     open = open_store
@@ -158,8 +183,11 @@ __all__ = [
     "Balances",
     "BoxWouldGoNegative",
     "CannotConnect",
+    "Change",
+    "ChangeBatch",
     "ConcurrentUpdate",
     "Constitution",
+    "CriterionResult",
     "Cycle",
     "CycleClosed",
     "DatabaseBusy",
@@ -172,7 +200,9 @@ __all__ = [
     "ExitReason",
     "ExitSettlement",
     "Expense",
+    "FieldDifference",
     "FinePaid",
+    "FontNotFound",
     "GalComparison",
     "GalSession",
     "GalSide",
@@ -180,6 +210,7 @@ __all__ = [
     "Group",
     "GroupBreakdown",
     "GroupIndicators",
+    "GroupReadiness",
     "GroupStatus",
     "ImportErrors",
     "Income",
@@ -189,7 +220,9 @@ __all__ = [
     "InterestMethod",
     "InvalidConstitution",
     "InvalidInput",
+    "InvalidOpeningPosition",
     "InvalidShareOutInput",
+    "LateMeetingRefused",
     "LedgerEntry",
     "LivelihoodSupport",
     "Loan",
@@ -206,7 +239,9 @@ __all__ = [
     "Member",
     "MemberBalance",
     "MemberNotActive",
+    "MemberReadiness",
     "MembersPolicy",
+    "Minutes",
     "NewGalSession",
     "NewGroup",
     "NewLivelihoodSupport",
@@ -216,12 +251,22 @@ __all__ = [
     "NotADatabase",
     "NotFound",
     "OfficerRole",
+    "OpeningLoan",
+    "OpeningMember",
+    "OpeningPayment",
+    "OpeningPosition",
+    "Passbook",
+    "PassbookLine",
+    "PassbookSettlement",
     "PaymentOrder",
     "PrincipalSchedule",
     "Programme",
     "ProgrammeLine",
     "ProgrammeReport",
+    "ReadinessCriteria",
+    "ReadinessReport",
     "Referral",
+    "ReferralNeed",
     "ReferralOutcome",
     "RemainderPolicy",
     "Repayment",
@@ -240,6 +285,7 @@ __all__ = [
     "Store",
     "StoreError",
     "SupportKind",
+    "SyncConflict",
     "Targets",
     "VslaError",
     "__version__",
@@ -252,7 +298,9 @@ __all__ = [
     "group_indicators",
     "group_indicators_all",
     "interest_charged",
+    "linkage_readiness",
     "meeting_dates",
+    "members_to_refer",
     "open",
     "open_store",
     "position",

@@ -17,10 +17,14 @@ __all__ = [
     "DatabaseReadOnly",
     "DateOutsideCycle",
     "EntryNotReversible",
+    "FieldDifference",
+    "FontNotFound",
     "ImportErrors",
     "InvalidConstitution",
     "InvalidInput",
+    "InvalidOpeningPosition",
     "InvalidShareOutInput",
+    "LateMeetingRefused",
     "LoanLimitExceeded",
     "MemberNotActive",
     "NotADatabase",
@@ -31,11 +35,13 @@ __all__ = [
     "ShareOutRefused",
     "SharesOutOfRange",
     "StoreError",
+    "SyncConflict",
     "VslaError",
 ]
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 
 
 class VslaError(Exception):
@@ -92,6 +98,11 @@ class NotFound(VslaError, LookupError):
     """A programme, group, member, cycle, meeting, loan or entry does not exist."""
 
 
+class FontNotFound(VslaError, FileNotFoundError):
+    """A printed PDF needs a TrueType font with every Vietnamese letter, and none was found
+    (the message names the font, where it was looked for, and how to install it)."""
+
+
 class MemberNotActive(VslaError, ValueError):
     """A transaction names a member who is not active in the group on the meeting date."""
 
@@ -131,6 +142,64 @@ class InvalidShareOutInput(InvalidInput, ShareOutRefused):
 
 class EntryNotReversible(VslaError, ValueError):
     """An entry is already reversed, is itself a reversal, or cannot be reversed."""
+
+
+class LateMeetingRefused(VslaError, ValueError):
+    """A meeting dated before meetings already recorded would change what a later meeting
+    (or a later correction) recorded, or make it invalid; nothing was written. The error
+    names the first later meeting and entry that would change, and why."""
+
+
+class InvalidOpeningPosition(InvalidInput):
+    """An opening position (a paper group's figures mid-cycle) does not add up or does not
+    fit the cycle's rules; nothing was written. ``problems`` holds one error per problem
+    (each with its member, field and rule); the error's own facts are the first one's."""
+
+    def __init__(
+        self, *args: object, problems: tuple[InvalidOpeningPosition, ...] = (), **facts: Any
+    ) -> None:
+        super().__init__(*args, **facts)
+        self.problems = problems
+
+
+@dataclass(frozen=True, slots=True)
+class FieldDifference:
+    """One field on which a re-sent record differs from the stored one: its path
+    (``full_name``, ``loans[0].principal``, ``share_purchases.12``) and both values, as
+    JSON values (``None`` where the field is absent on one side)."""
+
+    field: str
+    stored: Any
+    given: Any
+
+    def __str__(self) -> str:
+        return f"{self.field}: stored {self.stored!r}, given {self.given!r}"
+
+
+class SyncConflict(InvalidInput):
+    """A record was sent with a ``client_id`` that already names a stored record of the
+    same kind in the programme, with other content. Nothing was written.
+
+    ``kind`` (``"member"``, ``"meeting"``, ...), ``client_id``, ``record_id`` (the stored
+    record) and ``differences`` (each differing field with both values) are data;
+    ``field`` is the first differing field. It is an :class:`InvalidInput`: what was
+    sent contradicts what is stored.
+    """
+
+    def __init__(
+        self,
+        *args: object,
+        kind: str | None = None,
+        client_id: str | None = None,
+        record_id: int | None = None,
+        differences: tuple[FieldDifference, ...] = (),
+        **facts: Any,
+    ) -> None:
+        super().__init__(*args, **facts)
+        self.kind = kind
+        self.client_id = client_id
+        self.record_id = record_id
+        self.differences = differences
 
 
 class StoreError(VslaError, RuntimeError):

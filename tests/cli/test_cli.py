@@ -344,7 +344,7 @@ def test_export_dashboard_and_group_rows(db: Path, store: vsla.Store, tmp_path: 
     dashboard = tmp_path / "dashboard.csv"
     assert run("export", "dashboard", dashboard, "--db", db).exit_code == 0
     with dashboard.open(encoding="utf-8-sig", newline="") as f:
-        rows = list(csv.DictReader(f))
+        rows = list(csv.DictReader(f, delimiter=";"))  # CSV for people with --lang vi
     referred, _, members = _rates(store)
     assert rows[0]["dimension"] == "programme"
     assert (rows[0]["referred"], rows[0]["members"]) == (str(referred), str(members))

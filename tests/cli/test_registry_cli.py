@@ -98,10 +98,10 @@ def test_templates_in_vietnamese_and_english_differ(tmp_path: Path) -> None:
     assert _run("template", "referrals", en, "--lang", "en").exit_code == 0
     assert vi.read_text("utf-8-sig").strip() == (
         "Mã tổ,Số thành viên,Tổ chức tài chính,Dịch vụ,Ngày giới thiệu,Kết quả,"
-        "Ngày có kết quả,Ghi chú"
+        "Ngày có kết quả,Ghi chú,Mã ứng dụng"
     )
     assert en.read_text("utf-8-sig").strip() == (
-        "group_code,member_number,institution,service,referred_on,outcome,outcome_on,note"
+        "group_code,member_number,institution,service,referred_on,outcome,outcome_on,note,client_id"
     )
 
 

@@ -298,8 +298,8 @@ def test_a_workbook_named_csv_and_an_unknown_suffix(
             "this is an Excel workbook, not a CSV text file: give it the suffix .xlsx",
         )
     ]
-    with pytest.raises(vsla.InvalidInput, match=r"\.csv and \.xlsx"):
-        import_file(store, ImportKind.MEMBERS, tmp_path / "members.ods")
+    with pytest.raises(vsla.InvalidInput, match=r"\.csv, \.xlsx, \.ods and \.xls files"):
+        import_file(store, ImportKind.MEMBERS, tmp_path / "members.numbers")
 
 
 def test_xlsx_without_openpyxl_says_what_to_install(

@@ -52,7 +52,13 @@ def programme(tmp_path_factory: pytest.TempPathFactory) -> Programme:
     generate(source, groups=DEMO_GROUPS, seed=6)
     path = tmp_path_factory.mktemp("programme") / "programme.json"
     export_programme(source, path)
-    rows = {name: len(table_rows) for name, table_rows in snapshot(source).items()}
+    # every table the export rebuilds (not the change log, which logs the calls that
+    # wrote, nor client ids, which an export does not carry)
+    rows = {
+        name: len(table_rows)
+        for name, table_rows in snapshot(source).items()
+        if name not in ("changes", "client_ids")
+    }
     source.close()
     return Programme(path, rows)
 

@@ -235,6 +235,7 @@ def meeting_inputs(c: Ctx) -> st.SearchStrategy[Any]:
             ),
             max_size=2,
         ),
+        client_id=texts(),
     )
 
 
@@ -272,6 +273,35 @@ def new_supports(c: Ctx) -> st.SearchStrategy[Any]:
         received_on=c.days(),
         value=st.one_of(st.integers(0, 10**7), st.sampled_from(EDGE_AMOUNTS)),
         note=texts(),
+    )
+
+
+def opening_positions(c: Ctx) -> st.SearchStrategy[Any]:
+    member = c.ids(c.member_ids)
+    amount = st.integers(0, 500).map(lambda n: n * 1_000)
+    return build(
+        vsla.OpeningPosition,
+        on=c.days(),
+        loan_fund_cash=amount,
+        social_fund=amount,
+        interest=amount,
+        members=st.lists(
+            build(vsla.OpeningMember, member_id=member, shares=st.integers(0, 40)), max_size=3
+        ),
+        loans=st.lists(
+            build(
+                vsla.OpeningLoan,
+                member_id=member,
+                principal=amount,
+                disbursed_on=c.days(),
+                term_months=st.integers(0, 4),
+                principal_repaid=amount,
+                interest_paid=amount,
+                client_id=texts(),
+            ),
+            max_size=2,
+        ),
+        client_id=texts(),
     )
 
 
@@ -354,6 +384,11 @@ def store_table(c: Ctx) -> Table:
         "balances": call(cycle_id=cycle, on=optional_day),
         "balance_history": call(cycle_id=cycle),
         "member_balances": call(cycle_id=cycle, on=optional_day),
+        "passbook": call(cycle_id=cycle, member_id=member),
+        "passbooks": call(
+            cycle_id=cycle, member_ids=st.one_of(st.none(), st.lists(member, max_size=2))
+        ),
+        "minutes": call(cycle_id=cycle, on=day),
         "reverse_entry": call(entry_id=c.ids(c.entry_ids), on=day, reason=texts()),
         "loans": call(
             cycle_id=cycle,
@@ -402,6 +437,17 @@ def store_table(c: Ctx) -> Table:
             )
         ),
         "gal_sessions": call(group_id=st.one_of(st.none(), group)),
+        "readiness_facts": call(
+            programme_id=c.ids([c.programme_id]),
+            on=day,
+            district=st.one_of(st.none(), texts()),
+            saving_window_meetings=st.integers(-1, 30),
+        ),
+        "changes": call(
+            since=st.one_of(st.none(), st.sampled_from(["v1.0", "v1.3", "v1.99999"]), texts()),
+            limit=st.integers(0, 50),
+        ),
+        "record_opening": call(cycle_id=cycle, position=opening_positions(c)),
     }
 
 
@@ -654,6 +700,38 @@ def function_table(store: Store, c: Ctx) -> dict[str, tuple[Callable[..., Any], 
                     programme_id=c.ids([c.programme_id]),
                     on=day,
                     represented_counts_as_present=st.booleans(),
+                )
+            },
+        ),
+        "linkage_readiness": (
+            vsla.linkage_readiness,
+            {
+                "a": call(
+                    store=same_store,
+                    programme_id=c.ids([c.programme_id]),
+                    on=day,
+                    district=st.one_of(st.none(), texts()),
+                    criteria=st.one_of(
+                        st.none(),
+                        build(
+                            vsla.ReadinessCriteria,
+                            max_par_30=st.decimals(),
+                            min_officers=st.integers(-1, 10),
+                            saving_window_meetings=st.integers(-1, 30),
+                            max_days_late=st.integers(-1, 60),
+                            only_ready_groups=st.booleans(),
+                        ),
+                    ),
+                )
+            },
+        ),
+        "members_to_refer": (
+            vsla.members_to_refer,
+            {
+                "a": call(
+                    referred=st.integers(-1, 10**6),
+                    members=st.integers(-1, 10**6),
+                    target=st.one_of(st.decimals(), st.sampled_from([Decimal("0.15")])),
                 )
             },
         ),

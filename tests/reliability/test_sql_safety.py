@@ -148,6 +148,7 @@ def _roundtrip(store: vsla.Store, text: str, n: int) -> None:
             fines={label: 500},
         ),
     )
+    ref = f"{label[:48]}/{n}"  # a loan's ref is its client id: unique among the loans
     store.record_meeting(
         cycle.id,
         vsla.MeetingInput(
@@ -155,11 +156,7 @@ def _roundtrip(store: vsla.Store, text: str, n: int) -> None:
             share_purchases={member.id: 5},
             fines=[vsla.FinePaid(member_id=member.id, fine=label)],
             other_income=[vsla.Income(amount=100, memo=text)],
-            loans=[
-                vsla.LoanRequest(
-                    member_id=member.id, principal=1_000, term_months=1, ref=label[:64]
-                )
-            ],
+            loans=[vsla.LoanRequest(member_id=member.id, principal=1_000, term_months=1, ref=ref)],
         ),
     )
     assert store.group(group.code).name == label
@@ -171,7 +168,7 @@ def _roundtrip(store: vsla.Store, text: str, n: int) -> None:
     assert store.cycle(cycle.id).constitution.fines == {label: 500}
     memos = {e.memo for e in store.entries(cycle.id)}
     assert text in memos
-    assert store.loans(cycle.id)[0].ref == label[:64]
+    assert store.loans(cycle.id)[0].ref == ref
     with store.engine.connect() as conn:
         names = set(sa_inspect(conn).get_table_names())
     assert set(tables.metadata.tables) <= names

@@ -199,6 +199,136 @@ def add_members(
     results.put(report)
 
 
+def feed_writer(
+    worker: int, db: Db, cycle_id: int, rounds: int, barrier: Barrier, results: Any
+) -> None:
+    """Write into one cycle for ``rounds`` rounds, each one transaction held open a random
+    while before it commits (so the writers' commits come in another order than their
+    writes): a meeting (shares, sometimes a loan or a repayment), sometimes a referral or
+    its outcome, once a member's exit. Puts a Report."""
+    report = Report(worker)
+    rng = random.Random(f"feed/{worker}")
+    try:
+        store = db.open()
+        cycle = store.cycle(cycle_id)
+        members = [m.id for m in store.members(cycle.group_id)]
+        day = max(m.date for m in store.meetings(cycle_id))
+        barrier.wait(timeout=120)
+        started = time.monotonic()
+        for i in range(rounds):
+            day += dt.timedelta(days=7)
+            report.calls += 1
+            try:
+                with store.transaction():
+                    active = [m.id for m in store.members(cycle.group_id, active_on=day)]
+                    loans = store.loans(cycle_id, include_cancelled=False)
+                    repayments = []
+                    if loans and rng.random() < 0.5:
+                        pos = store.loan_position(loans[-1].id, day)
+                        if pos.settlement_amount:
+                            repayments.append(
+                                vsla.Repayment(loan_id=loans[-1].id, amount=pos.settlement_amount)
+                            )
+                    lend = rng.random() < 0.4 and not repayments
+                    record = store.record_meeting(
+                        cycle_id,
+                        vsla.MeetingInput(
+                            date=day,
+                            share_purchases={m: rng.randint(1, 3) for m in active},
+                            repayments=repayments,
+                            loans=[
+                                vsla.LoanRequest(
+                                    member_id=rng.choice(active), principal=20_000, term_months=1
+                                )
+                            ]
+                            if lend
+                            else [],
+                            client_id=f"w{worker}/meeting/{i}",
+                        ),
+                    )
+                    report.meetings.append((record.id, record.cycle_id, record.date))
+                    if rng.random() < 0.3:
+                        store.add_referral(
+                            vsla.NewReferral(
+                                member_id=rng.choice(active),
+                                institution=vsla.Institution.VBSP,
+                                service="vay",
+                                referred_on=day,
+                            )
+                        )
+                    pending = [
+                        r
+                        for r in store.referrals(group_id=cycle.group_id)
+                        if r.outcome == "pending"
+                    ]
+                    if pending and rng.random() < 0.3:
+                        store.record_referral_outcome(
+                            pending[0].id, vsla.ReferralOutcome.ACCESSED, day
+                        )
+                    if i == rounds // 2:
+                        owing = {loan.member_id for loan in loans}
+                        leaving = [m for m in active if m not in owing and m != members[0]]
+                        if leaving:
+                            store.settle_member_exit(leaving[0], on=day)
+                    time.sleep(rng.uniform(0, 0.03))  # hold the transaction open a while
+            except Exception as exc:
+                report.refused(exc)
+        report.seconds = time.monotonic() - started
+        store.close()
+    except Exception as exc:
+        report.raw.append("".join(traceback.format_exception(exc)))
+    results.put(report)
+
+
+@dataclass
+class PullerReport:
+    """What the puller ended with: its copy, and what a naive cursor (the change log's
+    insertion id instead of its commit sequence) saw of the same log."""
+
+    copy: dict[tuple[str, int], Any] = field(default_factory=dict)
+    pulls: int = 0
+    naive_seen: set[tuple[str, int]] = field(default_factory=set)
+    raw: list[str] = field(default_factory=list)
+
+
+def feed_puller(db: Db, barrier: Barrier, stop: Any, results: Any) -> None:
+    """Pull the change feed over and over while the writers write, in small batches, until
+    ``stop`` is set; then pull once more and put a PullerReport."""
+    from tests.store.feed import pull
+
+    report = PullerReport()
+    naive_after = 0
+
+    def naive(store: vsla.Store) -> None:
+        nonlocal naive_after
+        with store.connection() as conn:
+            rows = conn.execute(
+                select(t.changes.c.id, t.changes.c.kind, t.changes.c.record_ids)
+                .where(t.changes.c.id > naive_after)
+                .order_by(t.changes.c.id)
+            ).all()
+        for row_id, kind, ids in rows:
+            naive_after = max(naive_after, row_id)
+            report.naive_seen.update((kind, int(i)) for i in ids)
+
+    try:
+        store = db.open()
+        cursor = pull(store, report.copy, None)
+        naive(store)
+        barrier.wait(timeout=120)
+        while not stop.is_set():
+            cursor = pull(store, report.copy, cursor, limit=40)
+            naive(store)
+            report.pulls += 1
+            time.sleep(0.002)
+        pull(store, report.copy, cursor)
+        naive(store)
+        store.close()
+    except Exception as exc:
+        report.raw.append("".join(traceback.format_exception(exc)))
+    results.put(report)
+
+
 def meeting_rows(store: vsla.Store, cycle_ids: list[int]) -> list[tuple[int, int, dt.date, int]]:
     """Every meeting row of the cycles: id, cycle, date, number."""
     with store.connection() as conn:

@@ -205,7 +205,13 @@ def test_7_the_ref_of_a_cancelled_loan_is_refused_clearly(store: vsla.Store) -> 
     w.meet(D(2024, 1, 15), loans=[request])
     store.reverse_entry(entry(w, EntryKind.LOAN_DISBURSEMENT).id, on=D(2024, 1, 22), reason="x")
     before = snapshot(store)
-    with pytest.raises(vsla.InvalidInput, match=r"loan ref 'app-1' to Y Hoa .* is already used"):
+    # the ref is the loan's client id (docs/sync.md): sent again with another meeting, it
+    # is a conflict naming what differs
+    with pytest.raises(
+        vsla.SyncConflict,
+        match=r"loan client id 'app-1' already names loan #\d+, .*date: stored '2024-01-15', "
+        r"given '2024-01-29'",
+    ):
         w.meet(D(2024, 1, 29), loans=[request])
     assert snapshot(store) == before
 

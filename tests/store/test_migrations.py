@@ -23,7 +23,9 @@ from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, bindparam, create_engine, inspect, select, text
+from sqlalchemy import Engine, String, bindparam, create_engine, inspect, select, text
+from sqlalchemy import column as sa_column
+from sqlalchemy import table as sa_table
 
 import vsla
 from tests import conftest
@@ -113,18 +115,20 @@ def empty_database(backend: str, tmp_path: Path) -> Engine:
 
 
 def copy_rows(source: Engine, target: Engine) -> None:
-    """Every row of the first schema's tables, ids kept, types converted by SQLAlchemy (the
-    columns the source has: later revisions add some)."""
+    """Every row of the source's tables, ids kept, types converted by SQLAlchemy (the
+    columns the source has: later revisions add some, and rename loans.ref)."""
     with source.connect() as src, target.begin() as dst:
+        found = set(inspect(src).get_table_names())
         for table in tables.metadata.sorted_tables:
-            present = {c["name"] for c in inspect(src).get_columns(table.name)}
-            columns = [c for c in table.c if c.name in present]
-            query = select(*columns).order_by(*table.primary_key)
+            if table.name not in found:
+                continue
+            present = [c["name"] for c in inspect(src).get_columns(table.name)]
+            typed = {c.name: c.type for c in table.c}
+            clause = sa_table(table.name, *(sa_column(n, typed.get(n, String())) for n in present))
+            query = select(*clause.c).order_by(*(clause.c[c.name] for c in table.primary_key))
             rows = [r._asdict() for r in src.execute(query)]
             if rows:
-                dst.execute(
-                    table.insert().values({c.name: bindparam(c.name) for c in columns}), rows
-                )
+                dst.execute(clause.insert().values({n: bindparam(n) for n in present}), rows)
             if dst.dialect.name == "postgresql" and "id" in table.c:  # serials after the ids
                 dst.execute(
                     text(
@@ -192,13 +196,14 @@ def test_the_head_constant_is_the_head_of_the_scripts() -> None:
     script = ScriptDirectory.from_config(schema.alembic_config())
     assert script.get_heads() == [SCHEMA_HEAD]
     revisions = [s.revision for s in script.walk_revisions("base", "heads")]
-    assert revisions == ["0003", "0002", "0001"]
-    assert schema.known_revisions() == {"0001", "0002", "0003"}
+    assert revisions == ["0004", "0003", "0002", "0001"]
+    assert schema.known_revisions() == {"0001", "0002", "0003", "0004"}
     names = sorted(p.name for p in (schema.MIGRATIONS / "versions").glob("*.py"))
     assert names == [
         "0001_first_schema.py",
         "0002_entries_cycle_member_index.py",
         "0003_entry_origin.py",
+        "0004_client_ids_and_changes.py",
     ]
 
 
@@ -246,7 +251,7 @@ def test_a_new_database_is_stamped_at_the_head(backend: str, tmp_path: Path) -> 
     assert schema.schema_version(engine) == SCHEMA_HEAD
     assert differences(engine) == []  # create_all made what the migrations would make
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0003",)]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0004",)]
     store.close()
     engine.dispose()
 
@@ -347,6 +352,55 @@ def test_a_database_of_the_first_schema_is_upgraded_with_every_figure_kept(
 
 
 @pytest.mark.parametrize("backend", BACKENDS)
+def test_revision_0004_keeps_the_refs_and_feeds_every_record(
+    backend: str, tmp_path: Path, dump_engine: Engine
+) -> None:
+    """Revision 0004: a loan's ref is its client id (every value kept), the other records
+    have none yet, and the change feed starts with every record the database held, so an
+    app's first pull brings all of it; the writes after it come next, in commit order."""
+    engine = legacy_database(backend, tmp_path, dump_engine, stamped=True)
+    with engine.connect() as conn:
+        refs: dict[int, str | None] = dict(conn.execute(text("SELECT id, ref FROM loans")).all())
+    store = vsla.open(engine)
+    assert schema.schema_version(engine) == SCHEMA_HEAD
+    loans = [loan for g in store.groups() for c in store.cycles(g.id) for loan in store.loans(c.id)]
+    assert {loan.id: loan.client_id for loan in loans} == refs
+    assert all(loan.ref == loan.client_id for loan in loans)
+    assert {g.client_id for g in store.groups()} == {None}
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM client_ids")).scalar_one() == 0
+    pulled = store.changes(None, limit=100_000)
+    assert not pulled.more
+    kinds: dict[str, int] = {}
+    for change in pulled.changes:
+        kinds[change.kind.value] = kinds.get(change.kind.value, 0) + 1
+    assert kinds == {
+        "programme": ROWS["programmes"],
+        "group": ROWS["groups"],
+        "member": ROWS["members"],
+        "cycle": ROWS["cycles"],
+        "meeting": ROWS["meetings"],
+        "loan": ROWS["loans"],
+        "entry": ROWS["entries"],
+        "referral": ROWS["referrals"],
+        "livelihood_support": ROWS["livelihood_supports"],
+        "gal_session": ROWS["gal_sessions"],
+    }
+    # the next write, with a client id, comes after them; sent again, it is the same member
+    group = store.group("KT-DG-001")
+    new = vsla.NewMember(
+        group_id=group.id, full_name="Y Blưp", sex=vsla.Sex.FEMALE, joined_on=AS_OF, client_id="m-1"
+    )
+    member = store.add_member(new)
+    assert store.add_member(new) == member
+    after = store.changes(pulled.cursor)
+    assert [(c.kind.value, c.id) for c in after.changes] == [("member", member.id)]
+    assert store.changes(after.cursor).changes == ()
+    store.close()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
 def test_a_failed_upgrade_leaves_the_database_as_it_was(
     backend: str, tmp_path: Path, dump_engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -396,7 +450,7 @@ def test_a_newer_database_is_refused_and_left_byte_identical(tmp_path: Path) -> 
     with pytest.raises(vsla.SchemaMismatch) as refused:
         vsla.open(path)
     assert str(refused.value) == (
-        "database schema version 9999 is newer than this vsla (0003); upgrade vsla"
+        "database schema version 9999 is newer than this vsla (0004); upgrade vsla"
     )
     with pytest.raises(vsla.SchemaMismatch):
         vsla.upgrade_database(path)
@@ -410,7 +464,7 @@ def test_a_newer_database_is_refused_and_nothing_is_written(backend: str, tmp_pa
     generate(store, groups=1, seed=2)
     set_version(engine, "9999")
     before = snapshot(store)
-    with pytest.raises(vsla.SchemaMismatch, match=r"9999 is newer than this vsla \(0003\)"):
+    with pytest.raises(vsla.SchemaMismatch, match=r"9999 is newer than this vsla \(0004\)"):
         vsla.open(engine)
     assert snapshot(store) == before
     assert schema.schema_version(engine) == "9999"
@@ -430,7 +484,7 @@ def test_upgrade_false_refuses_an_older_database_naming_both_versions(
         vsla.open(path, upgrade=False)
     message = str(refused.value)
     assert "0001" in message
-    assert "0003" in message
+    assert "0004" in message
     assert "vsla.upgrade_database" in message
     assert file_bytes(path) == before
     with vsla.open(path) as store:  # upgrading is the default

@@ -752,3 +752,43 @@ def test_months_begun_is_monotonic(d0: dt.date, a: dt.date, b: dt.date) -> None:
     if k:
         # month k began before b, month k+1 has not
         assert month_start(d0, k) < b <= month_start(d0, k + 1)
+
+
+def test_payable_now_is_what_the_schedule_has_made_payable() -> None:
+    """1.000.000 at 2 %/month for 3 months from 10 January, principal at the due date
+    (10 April). Month k's 20.000 interest is payable at the end of month k."""
+    t = LoanTerms(
+        principal=1_000_000,
+        interest_rate=Decimal("0.02"),
+        term_months=3,
+        disbursed_on=dt.date(2024, 1, 10),
+    )
+    # 20 January: nothing is payable before 10 February, though 1.020.000 settles the loan
+    early = position(t, [], dt.date(2024, 1, 20))
+    assert (early.payable_now, early.amount_due) == (0, 1_020_000)
+    # 10 February: month 1's 20.000 falls due that day
+    assert position(t, [], dt.date(2024, 2, 10)).payable_now == 20_000
+    # 10 March, month 1 paid on 10 February: month 2's 20.000
+    paid = [LoanPayment(dt.date(2024, 2, 10), 0, 20_000)]
+    assert position(t, paid, dt.date(2024, 3, 10)).payable_now == 20_000
+    # 10 April, nothing more paid: months 2 and 3 (2 x 20.000) and the 1.000.000 principal
+    assert position(t, paid, dt.date(2024, 4, 10)).payable_now == 1_040_000
+
+
+@given(st.data())
+def test_payable_now_lies_between_zero_and_what_is_owed(data: st.DataObject) -> None:
+    t = data.draw(loan_terms())
+    paid = data.draw(histories(t))
+    on = _days_after(t.disbursed_on, data.draw(st.integers(0, 700)))
+    p = position(t, paid, on)
+    assert 0 <= p.payable_now <= p.amount_due
+    if p.is_overdue:
+        assert p.payable_now > 0
+
+
+@given(loan_terms())
+def test_following_the_schedule_leaves_nothing_payable(t: LoanTerms) -> None:
+    paid = [LoanPayment(t.disbursed_on, 0, upfront_interest(t))]
+    paid += [LoanPayment(r.due_on, r.principal, r.interest) for r in schedule(t)]
+    for r in schedule(t):
+        assert position(t, paid, r.due_on).payable_now == 0

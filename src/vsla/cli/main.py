@@ -43,12 +43,15 @@ from vsla.cli.common import (
     vsla_errors,
 )
 from vsla.cli.labels import Lang, count, label, money
+from vsla.cli.printing import print_app
+from vsla.cli.readiness import report_readiness
 from vsla.cli.registry import print_row_errors
 from vsla.cli.registry import register as register_registry
 from vsla.domain.entities import Cycle, Group
 from vsla.domain.limits import PLAUSIBLE_AMOUNT
 from vsla.errors import ImportErrors, NotFound, VslaError
 from vsla.io import ImportKind, RowWarning
+from vsla.io.importers.slips import MIN_AMOUNT, SLIP_RATIO
 from vsla.io.language import column_header, say
 from vsla.store.opening import display_url, scrub
 from vsla.store.store import Store
@@ -65,6 +68,8 @@ report_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(report_app, name="report")
+app.add_typer(print_app, name="print")
+report_app.command("readiness")(report_readiness)  # its own module: vsla.cli.readiness
 
 DbOption = Annotated[
     str,
@@ -294,7 +299,10 @@ def report_share_out(
                 f" — {label('cycle', lang)} {chosen.number} ({when})",
             )
         )
-        names = store.member_names(group.id)
+        names = {
+            m.id: label("doc_member_label", lang, name=m.full_name, number=m.number)
+            for m in store.members(group.id)
+        }
         console.print(Text(result.to_text(names, vietnamese=lang is Lang.VI)))
 
 
@@ -321,7 +329,11 @@ def report_statement(
         left = f", {label('left_on', lang)} {member.left_on}" if member.left_on else ""
         console.print(
             Text.assemble(
-                (f"{label('statement', lang)}: {member.full_name} (no. {member.number})", "bold"),
+                (
+                    f"{label('statement', lang)}: "
+                    + label("doc_member_label", lang, name=member.full_name, number=member.number),
+                    "bold",
+                ),
                 f"{left} — {label('group', lang)} {group.code}: {group.name} — "
                 f"{label('cycle', lang)} {chosen.number} ({chosen.start_date.isoformat()} → "
                 f"{chosen.end_date.isoformat()}) — {label('on', lang)} {when.isoformat()}",
@@ -349,7 +361,7 @@ def report_statement(
         if not loans:
             console.print(label("no_loans", lang))
         for loan in loans:
-            console.print(Text(store.loan_statement(loan.id, when).to_text()))
+            console.print(Text(store.loan_statement(loan.id, when).to_text(lang.value)))
         referrals = sorted(
             (r for r in store.referrals(member_id=member.id) if r.referred_on <= when),
             key=lambda r: (r.referred_on, r.id),
@@ -404,6 +416,23 @@ def import_(
             help="Warn of amounts above this many đồng (default 100.000.000).",
         ),
     ] = None,
+    min_amount: Annotated[
+        int,
+        typer.Option(
+            "--min-amount",
+            min=0,
+            metavar="AMOUNT",
+            help="Refuse amounts below this many đồng (default 100; 0: none).",
+        ),
+    ] = MIN_AMOUNT,
+    slip_ratio: Annotated[
+        int,
+        typer.Option(
+            "--slip-ratio",
+            min=0,
+            help="Warn of amounts this many times below the group's usual (default 100; 0: never).",
+        ),
+    ] = SLIP_RATIO,
     lang: LangOption = Lang.VI,
 ) -> None:
     """Import a file filled in from a template; every row error is listed, nothing written.
@@ -421,6 +450,8 @@ def import_(
                     file,
                     group_code=group,
                     warn_above=PLAUSIBLE_AMOUNT if warn_above is None else warn_above,
+                    min_amount=min_amount or None,
+                    slip_ratio=slip_ratio or None,
                 )
         except ImportErrors as exc:
             print_row_errors(exc, lang)
@@ -467,8 +498,9 @@ def export(
         bool,
         typer.Option(
             "--raw",
-            help="CSV: text exactly as stored, for programs; without it, text that begins "
-            "like a spreadsheet formula (= + - @) gets a ' in front.",
+            help="CSV for programs: text exactly as stored, commas, decimal points; without "
+            "it, CSV for people in --lang's conventions (vi: ';' and decimal commas) and text "
+            "that begins like a spreadsheet formula (= + - @) gets a ' in front.",
         ),
     ] = False,
     on: OnOption = None,
@@ -479,6 +511,7 @@ def export(
     from vsla.io import export_ledger, export_programme, export_rows
 
     day = parse_day(on)
+    csv_lang = None if raw else lang.value  # CSV for people follows their language
     with vsla_errors(), open_db(db) as store:
         with stderr().status(f"{label('exported', lang)}: {file.name} …"):
             if what is ExportWhat.LEDGER:
@@ -489,6 +522,7 @@ def export(
                     pseudonymise=pseudonymise,
                     salt=salt,
                     raw=raw,
+                    csv_lang=csv_lang,
                 )
                 done = f"{count(n, lang)} entries"
             elif what is ExportWhat.PROGRAMME:
@@ -507,7 +541,7 @@ def export(
                         for report in group_indicators_all(store, when, programme_id=pid)
                         for row in report.rows()
                     ]
-                n = export_rows(rows, file, raw=raw)
+                n = export_rows(rows, file, raw=raw, csv_lang=csv_lang)
                 done = f"{count(n, lang)} rows"
         stdout().print(escape(f"{label('exported', lang)}: {file} ({done})"))
 

@@ -100,6 +100,7 @@ def generate(
     one_by_one: bool = False,
     weekly: bool = False,
     code_prefix: str = "KT",
+    client_ids: bool = False,
 ) -> DemoSummary:
     """Generate a synthetic Kon Tum programme of ``groups`` groups into ``store``.
 
@@ -112,6 +113,8 @@ def generate(
     ``weekly`` holds the meetings every week instead of every fortnight (51 meetings over
     the same 350 days: the national-scale benchmark's cycle). ``code_prefix`` starts every
     group code (``KT-DG-001``): another prefix lets a second programme share the database.
+    ``client_ids`` gives every record a client id, as a data-entry app would (docs/sync.md);
+    loans always have one (``KT-DG-001/L3``).
     """
     if groups < 1:
         raise InvalidInput(f"a demo programme needs at least one group, got {groups}")
@@ -126,7 +129,9 @@ def generate(
         group_rng = random.Random(f"vsla-demo/{seed}/{layout.index}")
         plan = plan_group(group_rng, layout, report_on, weekly)
         with store.transaction():  # a group is written whole, or not at all
-            write_group(store, programme.id, plan, counts, one_by_one=one_by_one)
+            write_group(
+                store, programme.id, plan, counts, one_by_one=one_by_one, client_ids=client_ids
+            )
         if progress is not None:
             progress(layout.index + 1, groups)
     return DemoSummary(

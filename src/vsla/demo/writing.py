@@ -38,9 +38,23 @@ class Counts:
 
 
 def write_group(
-    store: Store, programme_id: int, plan: GroupPlan, counts: Counts, *, one_by_one: bool
+    store: Store,
+    programme_id: int,
+    plan: GroupPlan,
+    counts: Counts,
+    *,
+    one_by_one: bool,
+    client_ids: bool = False,
 ) -> None:
+    """Write a planned group. Its loans always carry a client id (``<code>/L<n>``), by which
+    a repayment of the same batch names them; with ``client_ids`` every other record gets
+    one too (``<code>/m<n>``, ``<code>/meeting/<date>``, ...), as a data-entry app would."""
     layout = plan.layout
+    code = layout.code
+
+    def cid(suffix: str) -> str | None:
+        return f"{code}/{suffix}" if client_ids else None
+
     group = store.add_group(
         NewGroup(
             code=layout.code,
@@ -51,6 +65,7 @@ def write_group(
             village=layout.village,
             established_on=plan.start,
             gal_pilot_since=plan.gal_pilot_since,
+            client_id=cid("group"),
         )
     )
     members = store.add_members(
@@ -64,8 +79,9 @@ def write_group(
                 phone=m.phone,
                 joined_on=plan.start,
                 gal_champion_since=m.champion_since,
+                client_id=cid(f"m{i}"),
             )
-            for m in plan.members
+            for i, m in enumerate(plan.members)
         ]
     )
     ids = [m.id for m in members]
@@ -75,6 +91,7 @@ def write_group(
         end=plan.end,
         constitution=plan.constitution,
         officers={ids[i]: roles for i, roles in plan.officers.items()},
+        client_id=cid("cycle/1"),
     )
     counts.members += len(members)
 
@@ -84,18 +101,26 @@ def write_group(
     def meeting_input(d: Draft) -> MeetingInput:
         return MeetingInput(
             date=d.date,
+            client_id=cid(f"meeting/{d.date}"),
             attendance={ids[m]: s for m, s in d.attendance.items()},
             social_fund_contributions={ids[m]: a for m, a in d.contributions.items()},
             share_purchases={ids[m]: n for m, n in d.shares.items()},
             fines=[FinePaid(member_id=ids[m], fine=f) for m, f in d.fines],
-            repayments=[Repayment(loan_ref=f"L{k}", amount=a) for k, a in d.repayments],
+            repayments=[
+                Repayment(loan_ref=f"{code}/L{k}", amount=a, client_id=cid(f"L{k}/{d.date}"))
+                for k, a in d.repayments
+            ],
             social_fund_grants=[
                 SocialFundGrant(member_id=ids[m], amount=a, reason=r) for m, a, r in d.grants
             ],
             expenses=[Expense(amount=a, memo=memo) for a, memo in d.expenses],
             loans=[
                 LoanRequest(
-                    member_id=ids[m], principal=p, term_months=n, purpose=purpose, ref=f"L{key}"
+                    member_id=ids[m],
+                    principal=p,
+                    term_months=n,
+                    purpose=purpose,
+                    client_id=f"{code}/L{key}",
                 )
                 for key, m, p, n, purpose in d.loans
             ],
@@ -121,8 +146,9 @@ def write_group(
         counts.loans += sum(len(d.loans) for d in pending)
         pending.clear()
 
-    # Loans carry a ref ("L<key>") and repayments name it, so one batch can repay a loan it
-    # made; a batch ends only where a member leaves (settle_member_exit is its own call).
+    # Loans carry a client id ("<code>/L<key>", unique in the programme) and repayments name
+    # it, so one batch can repay a loan it made; a batch ends only where a member leaves
+    # (settle_member_exit is its own call).
     for i, draft in enumerate(plan.meetings):
         pending.append(draft)
         if i in plan.exits:
@@ -150,8 +176,11 @@ def write_group(
                     referred_on=on,
                     outcome=outcome,
                     outcome_on=outcome_on,
+                    client_id=cid(f"referral/{j}"),
                 )
-                for m, institution, service, on, outcome, outcome_on in plan.referrals
+                for j, (m, institution, service, on, outcome, outcome_on) in enumerate(
+                    plan.referrals
+                )
             ]
         )
         counts.referrals += len(plan.referrals)
@@ -159,13 +188,18 @@ def write_group(
         store.add_livelihood_supports(
             [
                 NewLivelihoodSupport(
-                    member_id=ids[m], kind=kind, provider=provider, received_on=on, value=value
+                    member_id=ids[m],
+                    kind=kind,
+                    provider=provider,
+                    received_on=on,
+                    value=value,
+                    client_id=cid(f"support/{j}"),
                 )
-                for m, kind, provider, on, value in plan.supports
+                for j, (m, kind, provider, on, value) in enumerate(plan.supports)
             ]
         )
         counts.supports += len(plan.supports)
-    for on, tool, women, men, reached in plan.gal_sessions:
+    for j, (on, tool, women, men, reached) in enumerate(plan.gal_sessions):
         store.add_gal_session(
             NewGalSession(
                 group_id=group.id,
@@ -174,6 +208,7 @@ def write_group(
                 women=women,
                 men=men,
                 reached_by_peer_sharing=reached,
+                client_id=cid(f"gal/{j}"),
             )
         )
         counts.gal_sessions += 1

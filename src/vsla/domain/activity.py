@@ -22,6 +22,7 @@ from enum import StrEnum
 from pydantic import Field, StrictInt, model_validator
 
 from vsla.domain.base import Amount, Record
+from vsla.domain.sync import ClientId
 
 
 class Institution(StrEnum):
@@ -52,6 +53,7 @@ class NewReferral(Record):
     outcome: ReferralOutcome = ReferralOutcome.PENDING
     outcome_on: dt.date | None = None
     note: str = ""
+    client_id: ClientId | None = Field(None, description="the app's own id (docs/sync.md)")
 
     @model_validator(mode="after")
     def _outcome(self) -> NewReferral:
@@ -96,6 +98,7 @@ class NewLivelihoodSupport(Record):
     received_on: dt.date
     value: Amount = Field(0, ge=0, description="Money value in minor units; 0 if none.")
     note: str = ""
+    client_id: ClientId | None = Field(None, description="the app's own id (docs/sync.md)")
 
 
 class LivelihoodSupport(NewLivelihoodSupport):
@@ -124,6 +127,7 @@ class NewGalSession(Record):
         0, ge=0, description="people outside the group reached by members sharing the tool"
     )
     note: str = ""
+    client_id: ClientId | None = Field(None, description="the app's own id (docs/sync.md)")
 
 
 class GalSession(NewGalSession):

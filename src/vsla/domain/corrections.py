@@ -58,8 +58,32 @@ class _Facts(TypedDict):
     entry_id: int | None
 
 
-def _describe(entry: LedgerEntry) -> str:
-    return f"entry #{entry.id} ({entry.kind.value.replace('_', ' ')} of {entry.date})"
+def _describe(entry: LedgerEntry, state: CycleState) -> str:
+    """An entry as a person knows it, never by its id: ``the fine of 2024-03-04 (A Blưp
+    (no. 2), 1.000 ₫)``."""
+    member = None if entry.member_id is None else state.members.get(entry.member_id)
+    who = "" if member is None else f"{member.label()}, "
+    kind = entry.kind.value.replace("_", " ")
+    return f"the {kind} of {entry.date} ({who}{format_money(abs(entry.amount))})"
+
+
+def _loan_words(state: CycleState, entries: Sequence[LedgerEntry], loan_id: int | None) -> str:
+    """A loan as a person knows it: ``the loan of 2024-02-05 to Y Hoa (no. 1)``."""
+    made = next(
+        (
+            e
+            for e in entries
+            if e.loan_id == loan_id
+            and e.kind is EntryKind.LOAN_DISBURSEMENT
+            and e.origin is EntryOrigin.MEETING
+        ),
+        None,
+    )
+    if made is None:
+        return "its loan"
+    member = None if made.member_id is None else state.members.get(made.member_id)
+    to = "" if member is None else f" to {member.label()}"
+    return f"the loan of {made.date}{to}"
 
 
 def reversal_group(entries: Sequence[LedgerEntry], entry_id: int) -> list[LedgerEntry]:
@@ -129,7 +153,7 @@ def plan_reversal(
             entry_id=entry_id,
         )
     check_can_record(state, on, same_day_ok=True)
-    what = _describe(target)
+    what = _describe(target, state)
     facts: _Facts = {
         "group_code": state.group_code,
         "member_number": state.member_number(target.member_id),
@@ -143,10 +167,10 @@ def plan_reversal(
             rule="reversal_not_reversible",
             **facts,
         )
-    already = next((e.id for e in entries if e.reverses_id == entry_id), None)
+    already = next((e for e in entries if e.reverses_id == entry_id), None)
     if already is not None:
         raise EntryNotReversible(
-            f"{label}: {what} was already reversed by entry #{already}",
+            f"{label}: {what} was already reversed on {already.date}",
             rule="reversed_once",
             **facts,
         )
@@ -159,7 +183,8 @@ def plan_reversal(
         )
     if target.origin is EntryOrigin.UPFRONT_INTEREST:
         raise EntryNotReversible(
-            f"{label}: {what} is the interest paid upfront with loan #{target.loan_id}; "
+            f"{label}: {what} is the interest paid upfront with "
+            f"{_loan_words(state, entries, target.loan_id)}; "
             "reverse the loan's disbursement, which undoes its upfront interest with it",
             rule="upfront_with_disbursement",
             **facts,
@@ -186,9 +211,10 @@ def plan_reversal(
             and e.origin is not EntryOrigin.UPFRONT_INTEREST
         ]
         if live:
-            listed = ", ".join(_describe(e) for e in live)
+            listed = ", ".join(_describe(e, state) for e in live)
             raise EntryNotReversible(
-                f"{label}: loan #{target.loan_id} has repayments or write-offs that stand "
+                f"{label}: {_loan_words(state, entries, target.loan_id)} has repayments or "
+                "write-offs that stand "
                 f"({listed}); reverse those first (rule: a loan is cancelled only when nothing "
                 "was paid on it)",
                 rule="cancel_unpaid_loan",
@@ -207,7 +233,7 @@ def plan_reversal(
             origin=EntryOrigin.REVERSAL,
             reverses_id=e.id,
         )
-        boxes.apply(entry, f" (reversal of entry #{e.id})")
+        boxes.apply(entry, f" (reversal of {_describe(e, state)})")
         planned.append(entry)
     return planned
 
@@ -227,7 +253,7 @@ def plan_write_off(
     loan = state.loans.get(loan_id)
     if loan is None:
         raise NotFound(
-            f"{state.group_label}: loan #{loan_id} is not a live loan of cycle "
+            f"{state.group_label}: there is no live loan with id {loan_id} in cycle "
             f"{state.cycle.number} (cancelled, or of another cycle)",
             group_code=state.group_code,
             loan_id=loan_id,
@@ -235,7 +261,7 @@ def plan_write_off(
     pos = loan.position(on)
     if pos.settled:
         raise InvalidInput(
-            f"{state.group_label}, {on}: loan #{loan_id} of "
+            f"{state.group_label}, {on}: {loan.label} to "
             f"{state.members[loan.member_id].label()} owes nothing (no principal outstanding "
             "and no interest due): there is nothing to write off",
             rule="write_off_what_is_owed",
@@ -260,6 +286,6 @@ def plan_write_off(
     ]
     if not planned:  # pragma: no cover - a loan that owes something owes one of the two
         raise InvalidInput(
-            f"{state.group_label}: loan #{loan_id} owes {format_money(pos.settlement_amount)}"
+            f"{state.group_label}: {loan.label} owes {format_money(pos.settlement_amount)}"
         )
     return planned

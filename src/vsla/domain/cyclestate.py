@@ -84,6 +84,8 @@ class PlannedEntry:
     memo: str = ""
     origin: EntryOrigin = EntryOrigin.MEETING
     reverses_id: int | None = None
+    client_id: str | None = None  # a repayment's client id, on both of its entries
+    effective_on: dt.date | None = None  # an opening position's loan move (see LedgerEntry)
 
 
 _CONTRIBUTIONS = "social_fund_contributions"

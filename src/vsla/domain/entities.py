@@ -35,6 +35,7 @@ from pydantic import Field, StrictInt, field_validator, model_validator
 from vsla.domain.base import Record, no_float
 from vsla.domain.constitution import Constitution
 from vsla.domain.limits import FIRST_DATE, LAST_DATE
+from vsla.domain.sync import ClientId
 
 KON_TUM_DISTRICTS = (
     "Kon Tum",
@@ -138,6 +139,7 @@ class NewGroup(Record):
     gal_pilot_since: dt.date | None = Field(
         None, description="GAL pilot start date; the group counts as a pilot from that day."
     )
+    client_id: ClientId | None = Field(None, description="the app's own id (docs/sync.md)")
 
     _nfc_text = field_validator(
         "code", "name", "province", "district", "commune", "village", mode="before"
@@ -177,6 +179,7 @@ class NewMember(Record):
     left_on: dt.date | None = None
     exit_reason: ExitReason | None = None
     gal_champion_since: dt.date | None = None
+    client_id: ClientId | None = Field(None, description="the app's own id (docs/sync.md)")
 
     _nfc_text = field_validator("full_name", "ethnicity", mode="before")(_nfc)
 
@@ -258,6 +261,7 @@ class Cycle(Record):
     officers: dict[int, tuple[OfficerRole, ...]] = Field(default_factory=dict)
     previous_cycle_id: int | None = None
     shared_out_on: dt.date | None = None
+    client_id: ClientId | None = None
 
     @property
     def is_closed(self) -> bool:

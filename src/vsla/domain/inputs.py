@@ -15,6 +15,7 @@ __all__ = [
 ]
 
 import datetime as dt
+from typing import Any
 
 from pydantic import Field, StrictInt, model_validator
 
@@ -22,6 +23,7 @@ from vsla.domain.base import Amount, Record
 from vsla.domain.entities import Attendance
 from vsla.domain.limits import MAX_TERM_MONTHS
 from vsla.domain.loanstate import LoanPurpose
+from vsla.domain.sync import ClientId
 
 
 class FinePaid(Record):
@@ -43,11 +45,14 @@ class Expense(Record):
 
 
 class Repayment(Record):
-    """A repayment of one loan, named by its ``loan_id`` or by the ``ref`` it was made with."""
+    """A repayment of one loan, named by its ``loan_id`` or by the client id (``ref``) it was
+    made with (``loan_ref``). ``client_id`` is the app's own id for the repayment
+    (docs/sync.md)."""
 
     loan_id: int | None = Field(default=None, gt=0)
     loan_ref: str | None = None
     amount: Amount = Field(gt=0)
+    client_id: ClientId | None = None
 
     @model_validator(mode="after")
     def _one_loan(self) -> Repayment:
@@ -67,15 +72,35 @@ class SocialFundGrant(Record):
 
 
 class LoanRequest(Record):
-    """A new loan. ``ref`` is the caller's own reference for it (a data-entry app's id, a
-    row of an import), unique in the cycle: a later repayment, even one recorded in the same
-    batch before the store has given the loan its id, can name it with ``loan_ref``."""
+    """A new loan. ``client_id`` is the caller's own id for it (a data-entry app's id, a
+    row of an import), unique among the loans of the programme (docs/sync.md): a later
+    repayment, even one recorded in the same batch before the store has given the loan its
+    id, can name it with ``loan_ref``. ``ref`` is another name for ``client_id`` (the name
+    of the first releases): give either; both then hold the same value."""
 
     member_id: int
     principal: Amount = Field(gt=0)
     term_months: StrictInt = Field(ge=1, le=MAX_TERM_MONTHS)
     purpose: LoanPurpose = LoanPurpose.OTHER
     ref: str | None = Field(None, min_length=1, max_length=64)
+    client_id: ClientId | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _ref_is_the_client_id(cls, data: Any) -> Any:
+        if not isinstance(data, dict):
+            return data
+        ref, client_id = data.get("ref"), data.get("client_id")
+        if ref is not None and client_id is None:
+            return {**data, "client_id": ref}
+        if client_id is not None and ref is None:
+            return {**data, "ref": client_id}
+        if ref != client_id:
+            raise ValueError(
+                f"ref ({ref!r}) is another name for client_id ({client_id!r}): give one of "
+                "them, or the same value in both"
+            )
+        return data
 
 
 class MeetingInput(Record):
@@ -84,10 +109,12 @@ class MeetingInput(Record):
     ``social_fund_contributions`` maps a member to what they paid: the constitution's
     contribution, or a whole multiple of it (a member catching up on missed meetings).
     ``share_purchases`` maps a member to the number of shares bought; the [min, max] rule
-    applies to the members listed there.
+    applies to the members listed there. ``client_id`` is the app's own id for the meeting:
+    a meeting sent again with it is recognised (docs/sync.md).
     """
 
     date: dt.date
+    client_id: ClientId | None = None
     attendance: dict[int, Attendance] = Field(default_factory=dict)
     social_fund_contributions: dict[int, Amount] = Field(default_factory=dict)
     share_purchases: dict[int, StrictInt] = Field(default_factory=dict)

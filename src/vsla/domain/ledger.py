@@ -67,6 +67,7 @@ class EntryOrigin(StrEnum):
     SHARE_OUT_PAYOUT = "share_out_payout"  # a member's payout at the share-out
     REMAINDER_TRANSFER = "remainder_transfer"  # the share-out remainder moved to the social fund
     OPENING_CARRY = "opening_carry"  # cash and social fund carried from the previous cycle
+    OPENING_POSITION = "opening_position"  # a paper group's figures when it joins mid-cycle
     WRITE_OFF = "write_off"  # what a borrower still owed, written off as a loss
     REVERSAL = "reversal"  # a correction: undoes the entry named by ``reverses_id``
 
@@ -115,6 +116,9 @@ class LedgerEntry:
 
     ``shares`` is non-zero only on share purchases (shares bought) and on exit payouts
     (the leaving member's shares, negative: they no longer take part in the share-out).
+    ``effective_on`` is set only on the loan entries of an opening position
+    (:mod:`vsla.domain.opening`): recorded on the opening date, they count for the loan from
+    the day the disbursement or payment happened on paper.
     """
 
     id: int
@@ -129,6 +133,8 @@ class LedgerEntry:
     memo: str = ""
     reverses_id: int | None = None
     origin: EntryOrigin = EntryOrigin.MEETING
+    client_id: str | None = None  # the app's id of the repayment it is part of
+    effective_on: dt.date | None = None  # an opening position's loan move: when it happened
 
     @property
     def loan_fund_delta(self) -> int:

@@ -442,6 +442,40 @@ class _Book:
         months = range(1, self.months_charged() + 1)
         return upfront_interest(self.terms) + sum(self.month_charge(k) for k in months)
 
+    def obligations(self) -> tuple[list[tuple[dt.date, int]], list[tuple[dt.date, int]]]:
+        """What the loan's schedule makes payable, and when, on the actual history:
+        ``(interest, principal)``, each a list of ``(payable on, amount)``.
+
+        Interest: the upfront interest at disbursement, then month k's charge at the end of
+        month k (for every month of the term and every month begun after it). Principal: at
+        the due date, or per instalment, the written-off part removed from the latest
+        instalments first.
+        """
+        terms = self.terms
+        d0 = terms.disbursed_on
+        last = max(terms.term_months, months_begun(d0, self.on))
+        interest = [(d0, upfront_interest(terms))]
+        interest += [(month_start(d0, k + 1), self.month_charge(k)) for k in range(1, last + 1)]
+        parts = _principal_parts(terms)
+        forgiven = self.written_off
+        for i in reversed(range(len(parts))):
+            cut = min(parts[i], forgiven)
+            parts[i] -= cut
+            forgiven -= cut
+        principal = [(month_start(d0, k + 1), p) for k, p in enumerate(parts, start=1)]
+        return interest, principal
+
+    def payable(self) -> int:
+        """What the schedule made payable on or before ``on`` and is still unpaid: arrears
+        plus anything falling due that day (interest and principal apart, as the ledger
+        splits them). 0 for a written-off loan."""
+        if self.is_written_off:
+            return 0
+        interest, principal = self.obligations()
+        owed_interest = sum(a for day, a in interest if day <= self.on) - self.interest_paid
+        owed_principal = sum(a for day, a in principal if day <= self.on) - self.principal_repaid
+        return max(0, owed_interest) + max(0, owed_principal)
+
     def earliest_unpaid(self) -> dt.date | None:
         """The payable date of the earliest obligation not met by what was paid for it.
 
@@ -455,16 +489,7 @@ class _Book:
         terms = self.terms
         d0 = terms.disbursed_on
         last = max(terms.term_months, months_begun(d0, self.on))
-        interest = [(d0, upfront_interest(terms))]
-        interest += [(month_start(d0, k + 1), self.month_charge(k)) for k in range(1, last + 1)]
-        # principal, the written-off part removed from the latest instalments first
-        parts = _principal_parts(terms)
-        forgiven = self.written_off
-        for i in reversed(range(len(parts))):
-            cut = min(parts[i], forgiven)
-            parts[i] -= cut
-            forgiven -= cut
-        principal = [(month_start(d0, k + 1), p) for k, p in enumerate(parts, start=1)]
+        interest, principal = self.obligations()
         unmet = [
             day
             for day in (
@@ -523,7 +548,10 @@ def interest_charged(
 class LoanPosition:
     """Where a loan stands at the close of ``on``.
 
-    ``amount_due = principal_outstanding + interest_due``. ``settlement_amount`` is what
+    ``amount_due = principal_outstanding + interest_due``: everything owed, as if the loan
+    were repaid today. ``payable_now`` is what the *schedule* has made payable by ``on``
+    and is still unpaid (arrears plus what falls due that day): what the borrower should
+    pay at a meeting on ``on``, 0 for a loan not yet due. ``settlement_amount`` is what
     clears the loan today and the largest repayment accepted: it equals ``amount_due`` except
     for a ``flat`` loan repaid before the end of its term, where full repayment makes the rest
     of the term's interest owed. A written-off loan owes nothing more. ``next_payment_on`` is
@@ -536,6 +564,10 @@ class LoanPosition:
     >>> p = position(t, [], dt.date(2024, 2, 15))
     >>> p.interest_due, p.amount_due, p.is_overdue, p.days_overdue
     (40000, 1040000, True, 5)
+    >>> p.payable_now    # month 1's 20,000 was payable on 10 Feb; month 2's is not yet
+    20000
+    >>> position(t, [], dt.date(2024, 1, 20)).payable_now    # nothing payable before 10 Feb
+    0
 
     ```
     """
@@ -556,6 +588,7 @@ class LoanPosition:
     settled: bool
     settlement_amount: int
     interest_written_off: int = 0
+    payable_now: int = 0
 
 
 @checked_call
@@ -619,6 +652,7 @@ def position(
         settled=settled,
         settlement_amount=settlement,
         interest_written_off=book.interest_written_off,
+        payable_now=0 if settled else book.payable(),
     )
 
 

@@ -45,6 +45,7 @@ from enum import StrEnum
 
 from vsla.domain.ledger import EntryKind, LedgerEntry
 from vsla.domain.loans import LoanPayment, LoanPosition, LoanTerms, position
+from vsla.domain.money import format_money
 
 
 class LoanPurpose(StrEnum):
@@ -85,8 +86,10 @@ class LoanState:
 
     @property
     def label(self) -> str:
-        """``loan #12``; a loan made earlier in the same batch has no id yet: its ref."""
-        return f"loan #{self.id}" if self.id > 0 else f"loan ref {self.ref!r}"
+        """The loan as a person knows it, by its date and principal, never its database
+        id: ``the loan of 2024-02-05 (100.000 ₫)``, with its ref when it has one."""
+        ref = f", ref {self.ref!r}" if self.ref else ""
+        return f"the loan of {self.terms.disbursed_on} ({format_money(self.terms.principal)}{ref})"
 
     def as_of(self, on: dt.date) -> LoanState:
         """The loan as it read at the close of ``on``: only moves recorded by then."""
@@ -184,15 +187,15 @@ def loan_states(
 
 def moves_from_entries(entries: Iterable[LedgerEntry]) -> dict[int, list[LoanMove]]:
     """The loan moves of a cycle's entries held in memory, by loan id: each entry is a move
-    recorded on its date and effective on its own date, or, for a reversal, on the date of
-    the entry it reverses (which must be among ``entries``). The store's SQL builds the same
-    moves with one ``GROUP BY``."""
+    recorded on its date and effective on its own date (an opening position's entry: on its
+    ``effective_on``), or, for a reversal, on the date of the entry it reverses (which must
+    be among ``entries``). The store's SQL builds the same moves with one ``GROUP BY``."""
     entries = list(entries)
-    dates = {e.id: e.date for e in entries}
+    dates = {e.id: e.effective_on or e.date for e in entries}
     out: dict[int, list[LoanMove]] = defaultdict(list)
     for e in entries:
         if e.loan_id is None:
             continue
-        effective = dates[e.reverses_id] if e.reverses_id is not None else e.date
+        effective = dates[e.reverses_id] if e.reverses_id is not None else dates[e.id]
         out[e.loan_id].append(LoanMove(e.date, effective, e.kind, e.amount))
     return dict(out)

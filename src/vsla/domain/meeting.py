@@ -215,13 +215,21 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         if split.interest:
             add(
                 PlannedEntry(
-                    EntryKind.INTEREST_PAYMENT, split.interest, member_id=m.id, loan_id=loan.id
+                    EntryKind.INTEREST_PAYMENT,
+                    split.interest,
+                    member_id=m.id,
+                    loan_id=loan.id,
+                    client_id=repayment.client_id,
                 )
             )
         if split.principal:
             add(
                 PlannedEntry(
-                    EntryKind.PRINCIPAL_REPAYMENT, split.principal, member_id=m.id, loan_id=loan.id
+                    EntryKind.PRINCIPAL_REPAYMENT,
+                    split.principal,
+                    member_id=m.id,
+                    loan_id=loan.id,
+                    client_id=repayment.client_id,
                 )
             )
             repaid_principal[m.id] = repaid_principal.get(m.id, 0) + split.principal
@@ -336,7 +344,7 @@ def advance(state: CycleState, plan: MeetingPlan, loan_ids: list[int]) -> CycleS
             shares[entry.member_id] = shares.get(entry.member_id, 0) + entry.shares
         loan_id = loan_ids[entry.new_loan] if entry.new_loan is not None else entry.loan_id
         if loan_id is not None:
-            move = LoanMove(plan.date, plan.date, entry.kind, entry.amount)
+            move = LoanMove(plan.date, entry.effective_on or plan.date, entry.kind, entry.amount)
             moves.setdefault(loan_id, []).append(move)
     loans = dict(state.loans)
     for new, loan_id in zip(plan.new_loans, loan_ids, strict=True):

@@ -48,6 +48,7 @@ def export_ledger(
     pseudonymise: bool = False,
     salt: str | None = None,
     raw: bool = False,
+    csv_lang: str | None = None,
 ) -> int:
     """Write every entry of every cycle (of one programme's groups, or of all groups), in
     group, cycle and meeting order; return the number of entries written.
@@ -55,6 +56,8 @@ def export_ledger(
     In CSV, a memo that begins like a spreadsheet formula (``=``, ``+``, ``-``, ``@``) is
     written with a single quote in front, so that a spreadsheet shows it and never runs it;
     ``raw=True`` writes it exactly as stored, for programs (see :mod:`vsla.io.writers`).
+    ``csv_lang="vi"`` writes a CSV file for people with Vietnamese settings (``;`` between
+    cells, ``,`` before decimals); the default is for machines.
 
     ``loan_fund_change`` and ``social_fund_change`` are the entry's signed effect on each
     box, so that summing a column gives the cash in that box. ``pseudonymise=True`` puts
@@ -65,7 +68,7 @@ def export_ledger(
     member_column = "member_pseudonym" if pseudo else "member_number"
     columns = [member_column if c == "member_number" else c for c in LEDGER_COLUMNS]
     rows = _ledger_rows(store, programme_id, pseudo, member_column)
-    write_tables(Path(path), [("ledger", columns, rows)], raw=raw)
+    write_tables(Path(path), [("ledger", columns, rows)], raw=raw, csv_lang=csv_lang)
     return len(rows)
 
 
@@ -111,6 +114,7 @@ def export_rows(
     *,
     sheet: str = "rows",
     raw: bool = False,
+    csv_lang: str | None = None,
 ) -> int:
     """Write a report's rows (dicts) to CSV, XLSX or JSON; return the number of rows.
 
@@ -118,11 +122,13 @@ def export_rows(
     digits (text in CSV and JSON, never a float), a date as ISO ``yyyy-mm-dd``, an enum as
     its value, ``None`` as an empty cell (``null`` in JSON). A float is refused. In CSV,
     text that begins like a spreadsheet formula gets a single quote in front unless
-    ``raw=True`` (see :mod:`vsla.io.writers`).
+    ``raw=True`` (see :mod:`vsla.io.writers`). ``csv_lang="vi"`` writes a CSV file for
+    people with Vietnamese settings: ``;`` between cells and ``0,208`` for the ratio 0.208,
+    which such a spreadsheet reads as 0.208 (it reads ``0.208`` as 208).
     """
     columns: dict[str, None] = {}
     for row in rows:
         for key in row:
             columns.setdefault(key, None)
-    write_tables(Path(path), [(sheet, list(columns), rows)], raw=raw)
+    write_tables(Path(path), [(sheet, list(columns), rows)], raw=raw, csv_lang=csv_lang)
     return len(rows)

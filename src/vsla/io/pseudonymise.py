@@ -32,6 +32,7 @@ SYSTEM_ORIGINS = frozenset(
         EntryOrigin.SHARE_OUT_PAYOUT,
         EntryOrigin.REMAINDER_TRANSFER,
         EntryOrigin.OPENING_CARRY,
+        EntryOrigin.OPENING_POSITION,
     }
 )
 

@@ -8,6 +8,7 @@ A problem with the whole file (not UTF-8, not a workbook, mangled text) is repor
 from __future__ import annotations
 
 __all__ = [
+    "SAVE_AS_UTF8",
     "Sheet",
     "XlsxUnavailable",
     "decode",
@@ -17,6 +18,7 @@ __all__ = [
     "read_sheet",
     "read_workbook",
     "require_openpyxl",
+    "sheet_of",
 ]
 
 import csv
@@ -66,7 +68,7 @@ def file_error(source: str, message: str) -> ImportErrors:
     return ImportErrors([RowError(source, 0, "", message)])
 
 
-_SAVE_AS_UTF8 = (
+SAVE_AS_UTF8 = (
     "save it again as UTF-8 (Excel: 'CSV UTF-8 (Comma delimited)'; LibreOffice: "
     "character set 'Unicode (UTF-8)') and import it again"
 )
@@ -99,14 +101,14 @@ def decode(data: bytes, source: str) -> str:
         if encoding.startswith("utf-16"):
             raise file_error(
                 source,
-                f"the file looks like UTF-16 text but cannot be read as such; {_SAVE_AS_UTF8}",
+                f"the file looks like UTF-16 text but cannot be read as such; {SAVE_AS_UTF8}",
             ) from None
         line = data[: exc.start].count(b"\n") + 1
         raise file_error(
             source,
             f"the file is not UTF-8 text (byte 0x{data[exc.start]:02X} on line {line}): "
             "it was probably saved in a Windows code page (Windows-1258 or Windows-1252); "
-            f"{_SAVE_AS_UTF8}",
+            f"{SAVE_AS_UTF8}",
         ) from None
 
 
@@ -153,7 +155,9 @@ def _blank_row(cells: tuple[Cell, ...]) -> bool:
     return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
 
 
-def _sheet(source: str, rows: list[tuple[Cell, ...]]) -> Sheet:
+def sheet_of(source: str, rows: list[tuple[Cell, ...]]) -> Sheet:
+    """A table from its rows of cells: the header, the non-blank rows numbered as a
+    spreadsheet shows them, mangled text refused."""
     if not rows or _blank_row(rows[0]):
         raise file_error(source, "the file is empty: the first row must be the header")
     header = tuple(nfc(str(c)) if c is not None else "" for c in rows[0])
@@ -181,7 +185,7 @@ def read_csv(path: Path) -> Sheet:
     rows: list[tuple[Cell, ...]] = [
         tuple(cells) for cells in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     ]
-    return _sheet(source, rows)
+    return sheet_of(source, rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +247,7 @@ def read_workbook(path: Path) -> dict[str, Sheet]:
     for ws in wb.worksheets:
         rows = wb.rows(ws)
         if rows and not _blank_row(rows[0]):
-            out[ws.title] = _sheet(f"{path.name} [{ws.title}]", rows)
+            out[ws.title] = sheet_of(f"{path.name} [{ws.title}]", rows)
     return out
 
 
@@ -258,17 +262,23 @@ def read_xlsx(path: Path, preferred: str) -> Sheet:
         if not candidates:
             raise file_error(path.name, "the workbook has no data sheet")
         ws = candidates[0]
-    return _sheet(path.name, wb.rows(ws))
+    return sheet_of(path.name, wb.rows(ws))
 
 
 def read_sheet(path: Path, preferred: str) -> Sheet:
-    """A CSV file or the data sheet of an XLSX workbook, by suffix."""
+    """A CSV file or the data sheet of an XLSX, ODS or XLS workbook, by suffix."""
     suffix = path.suffix.casefold()
     if suffix == ".csv" or suffix in (".txt", ".tsv"):
         return read_csv(path)
     if suffix == ".xlsx":
         return read_xlsx(path, preferred)
-    raise InvalidInput(f"{path.name}: import reads .csv and .xlsx files, not {path.suffix!r}")
+    if suffix in (".ods", ".xls"):
+        from vsla.io.ods import read_calamine
+
+        return read_calamine(path, preferred)
+    raise InvalidInput(
+        f"{path.name}: import reads .csv, .xlsx, .ods and .xls files, not {path.suffix!r}"
+    )
 
 
 def read_json(path: Path) -> Any:

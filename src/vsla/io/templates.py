@@ -46,6 +46,7 @@ class ImportKind(StrEnum):
     MEETINGS = "meetings"
     REFERRALS = "referrals"
     LIVELIHOOD = "livelihood"
+    OPENING = "opening"
     PROGRAMME = "programme"
     GROUPS = "groups"
     CYCLES = "cycles"
@@ -179,6 +180,13 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             False,
             "the day the member became a GAL champion",
         ),
+        Column(
+            "client_id",
+            parse_text,
+            _TEXT,
+            False,
+            "the app's own id for the member (docs/sync.md): imported again, the same member",
+        ),
     ),
     ImportKind.MEETINGS: (
         GROUP,
@@ -259,6 +267,14 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             "an expense of the group (stationery, ...): a row without a member",
         ),
         Column("memo", parse_text, _TEXT, False, "the grant's reason, or the income/expense"),
+        Column(
+            "client_id",
+            parse_text,
+            _TEXT,
+            False,
+            "the app's own id for the meeting, on its rows (docs/sync.md): imported again, "
+            "the same meeting",
+        ),
     ),
     ImportKind.REFERRALS: (
         GROUP,
@@ -275,6 +291,13 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             "the day of the outcome (needed unless pending)",
         ),
         Column("note", parse_text, _TEXT, False, "a note"),
+        Column(
+            "client_id",
+            parse_text,
+            _TEXT,
+            False,
+            "the app's own id for the referral (docs/sync.md): imported again, the same referral",
+        ),
     ),
     ImportKind.LIVELIHOOD: (
         GROUP,
@@ -284,10 +307,64 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
         Column("received_on", parse_date, _DATE, True, "the day the member received it"),
         Column("value", parse_amount, _AMOUNT, False, "its money value; blank: 0"),
         Column("note", parse_text, _TEXT, False, "a note"),
+        Column(
+            "client_id",
+            parse_text,
+            _TEXT,
+            False,
+            "the app's own id for the record (docs/sync.md): imported again, the same record",
+        ),
     ),
     ImportKind.GROUPS: GROUP_COLUMNS,
     ImportKind.CYCLES: CYCLE_COLUMNS,
 }
+
+COLUMNS[ImportKind.OPENING] = (
+    GROUP,
+    Column("date", parse_date, _DATE, True, "the opening date: the last meeting kept on paper"),
+    Column(
+        "member_number",
+        _member_number,
+        _WHOLE,
+        False,
+        "a member's row or a loan's row; blank: the row of the group's figures",
+    ),
+    Column("shares", parse_whole, _WHOLE, False, "member row: shares bought so far this cycle"),
+    Column(
+        "exit_payout",
+        parse_amount,
+        _AMOUNT,
+        False,
+        "member row of a member who left: what they were paid (shares: what they held)",
+    ),
+    Column("loan_principal", parse_amount, _AMOUNT, False, "loan row: the principal lent"),
+    Column("loan_disbursed_on", parse_date, _DATE, False, "loan row: the day it was lent"),
+    Column("loan_term_months", parse_whole, _WHOLE, False, "loan row: its term in months"),
+    _choice("loan_purpose", LOAN_PURPOSE, False, "loan row: what it is for; blank: other"),
+    Column("principal_repaid", parse_amount, _AMOUNT, False, "loan row: principal repaid so far"),
+    Column("interest_paid", parse_amount, _AMOUNT, False, "loan row: interest paid so far"),
+    Column(
+        "repaid_on",
+        parse_date,
+        _DATE,
+        False,
+        "loan row: the day the principal repaid was paid (needed for a declining-balance "
+        "loan repaid in part after its first month)",
+    ),
+    Column(
+        "principal_written_off", parse_amount, _AMOUNT, False, "loan row: principal written off"
+    ),
+    Column("interest_written_off", parse_amount, _AMOUNT, False, "loan row: interest written off"),
+    Column("written_off_on", parse_date, _DATE, False, "loan row: the day it was written off"),
+    Column("loan_client_id", parse_text, _TEXT, False, "loan row: the app's id of the loan"),
+    Column("loan_fund_cash", parse_amount, _AMOUNT, False, "group row: cash in the loan fund box"),
+    Column("social_fund", parse_amount, _AMOUNT, False, "group row: the social fund's balance"),
+    Column("interest", parse_amount, _AMOUNT, False, "group row: interest received so far"),
+    Column("fines", parse_amount, _AMOUNT, False, "group row: fines paid so far"),
+    Column("other_income", parse_amount, _AMOUNT, False, "group row: other income so far"),
+    Column("expenses", parse_amount, _AMOUNT, False, "group row: expenses so far"),
+    Column("carried_cash", parse_amount, _AMOUNT, False, "group row: cash the cycle started with"),
+)
 
 EXAMPLES: dict[ImportKind, tuple[dict[str, str], ...]] = {
     ImportKind.MEMBERS: (
@@ -336,6 +413,29 @@ EXAMPLES: dict[ImportKind, tuple[dict[str, str], ...]] = {
             "referred_on": "20/03/2024",
             "outcome": "đã tiếp cận",
             "outcome_on": "05/04/2024",
+        },
+    ),
+    ImportKind.OPENING: (
+        {
+            "group_code": "KT-DG-001",
+            "date": "03/06/2024",
+            "loan_fund_cash": "412.000",
+            "social_fund": "230.000",
+            "interest": "52.000",
+            "fines": "15.000",
+            "expenses": "35.000",
+        },
+        {"group_code": "KT-DG-001", "date": "03/06/2024", "member_number": "1", "shares": "48"},
+        {"group_code": "KT-DG-001", "date": "03/06/2024", "member_number": "2", "shares": "40"},
+        {
+            "group_code": "KT-DG-001",
+            "date": "03/06/2024",
+            "member_number": "2",
+            "loan_principal": "500.000",
+            "loan_disbursed_on": "06/05/2024",
+            "loan_term_months": "3",
+            "loan_purpose": "chăn nuôi",
+            "interest_paid": "10.000",
         },
     ),
     ImportKind.LIVELIHOOD: (

@@ -13,11 +13,21 @@ spreadsheets show as the text it is; numbers and dates are never changed. ``raw=
 writes text exactly as stored, for programs that read the file (not for people who open
 it in a spreadsheet). XLSX stores text as text (never a formula) and JSON is data, so
 neither needs it.
+
+**CSV for people, CSV for machines.** By default a CSV file is for machines: commas between
+cells and a point before decimals (``0.208``), whatever the language. A spreadsheet with
+Vietnamese settings reads ``0.208`` as 208 (the point is its thousands mark), so a CSV file
+meant for people is written in their language's conventions (``csv_lang``): ``"vi"``, a
+semicolon between cells and a comma before decimals (``0,208``, which Vietnamese settings
+read as 0.208); ``"en"``, commas and points, as for machines. Whole numbers are written
+without thousands marks and dates as ISO ``yyyy-mm-dd`` in every case: both are read the
+same by every setting.
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "CSV_LANGS",
     "FORMULA_STARTS",
     "Table",
     "neutralise",
@@ -46,6 +56,9 @@ Table = tuple[str, Sequence[str], Sequence[Mapping[str, object]]]
 """A sheet to write: its name, its columns, its rows (dicts keyed by column)."""
 
 Plain = str | int | Decimal | dt.date | bool | None
+
+CSV_LANGS = {"vi": (";", ","), "en": (",", ".")}
+"""The cell separator and decimal mark of a CSV file for people, by language."""
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 """The first characters that make a spreadsheet read a CSV cell as a formula (OWASP)."""
@@ -84,14 +97,14 @@ def plain(value: object) -> Plain:
     return str(value)
 
 
-def _text(value: Plain) -> str:
+def _text(value: Plain, decimal_mark: str = ".") -> str:
     """A cell as CSV text."""
     if value is None:
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Decimal):
-        return format(value, "f")
+        return format(value, "f").replace(".", decimal_mark)
     if isinstance(value, dt.datetime | dt.date):
         return value.isoformat()
     return str(value)
@@ -116,17 +129,22 @@ def write_csv(
     rows: Sequence[Mapping[str, object]],
     *,
     raw: bool = False,
+    csv_lang: str | None = None,
 ) -> None:
-    """A CSV file; text that begins like a formula is neutralised unless ``raw``."""
+    """A CSV file; text that begins like a formula is neutralised unless ``raw``.
+    ``csv_lang``: ``None`` for machines, ``"vi"`` or ``"en"`` for people (see the module)."""
+    if csv_lang is not None and csv_lang not in CSV_LANGS:
+        raise InvalidInput(f"csv_lang is one of {', '.join(CSV_LANGS)} or None, got {csv_lang!r}")
+    separator, decimal_mark = CSV_LANGS[csv_lang] if csv_lang else (",", ".")
 
     def cell(value: object) -> str:
-        text = _text(plain(value))
+        text = _text(plain(value), decimal_mark)
         if raw or not isinstance(value, str):  # numbers, dates, enums: as they are
             return text
         return neutralise(text)
 
     with path.open("w", encoding="utf-8-sig", newline="") as f:
-        writer = csv.writer(f)
+        writer = csv.writer(f, delimiter=separator)
         writer.writerow(columns)
         for row in rows:
             writer.writerow([cell(row.get(c)) for c in columns])
@@ -183,26 +201,34 @@ def write_xlsx(path: Path, tables: Sequence[Table]) -> None:
 
 
 def write_tables(
-    path: Path, tables: Sequence[Table], *, json_document: object = None, raw: bool = False
+    path: Path,
+    tables: Sequence[Table],
+    *,
+    json_document: object = None,
+    raw: bool = False,
+    csv_lang: str | None = None,
 ) -> None:
     """One table to CSV, or any number of tables to XLSX; JSON writes ``json_document`` (or
     the first table's rows when it is ``None``). ``raw``: CSV text exactly as stored (see
-    the module). A file that cannot be written (its folder is missing, no permission)
+    the module); ``csv_lang``: a CSV file for people of that language (see the module). A
+    file that cannot be written (its folder is missing, no permission)
     raises :class:`~vsla.errors.InvalidInput`."""
     try:
-        _write_tables(path, tables, json_document, raw)
+        _write_tables(path, tables, json_document, raw, csv_lang)
     except OSError as exc:
         reason = exc.strerror or str(exc)
         raise InvalidInput(f"{path}: the file cannot be written ({reason})") from None
 
 
-def _write_tables(path: Path, tables: Sequence[Table], json_document: object, raw: bool) -> None:
+def _write_tables(
+    path: Path, tables: Sequence[Table], json_document: object, raw: bool, csv_lang: str | None
+) -> None:
     suffix = path.suffix.casefold()
     if suffix == ".csv":
         if len(tables) != 1:
             raise InvalidInput(f"{path.name}: a CSV file holds one table; use .xlsx or .json")
         _, columns, rows = tables[0]
-        write_csv(path, columns, rows, raw=raw)
+        write_csv(path, columns, rows, raw=raw, csv_lang=csv_lang)
     elif suffix == ".xlsx":
         write_xlsx(path, tables)
     elif suffix == ".json":

@@ -5,10 +5,12 @@ from __future__ import annotations
 __all__ = ["ActivityStore"]
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Any
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
-from sqlalchemy import Row, select
+from pydantic import BaseModel
+from sqlalchemy import Connection, Row, Table, select
 
 from vsla.domain.activity import (
     GalSession,
@@ -19,9 +21,15 @@ from vsla.domain.activity import (
     Referral,
     ReferralOutcome,
 )
+from vsla.domain.sync import RecordKind, content
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
+from vsla.store.changelog import ChangeKind, log_change
+from vsla.store.clientids import SeenInCall, group_code, programme_key, register, resent
 from vsla.store.transactions import Transactions, one_snapshot, retry_conflicts
+
+_New = TypeVar("_New", NewReferral, NewLivelihoodSupport)
+_Made = TypeVar("_Made", bound=BaseModel)
 
 
 class ActivityStore(Transactions):
@@ -32,16 +40,72 @@ class ActivityStore(Transactions):
 
     @retry_conflicts
     def add_referrals(self, new: Sequence[NewReferral]) -> list[Referral]:
-        """Add referrals in one transaction (all or none)."""
-        out = []
+        """Add referrals in one transaction (all or none). A referral sent again with its
+        ``client_id`` is returned as stored, nothing written (docs/sync.md)."""
         with self._begin() as conn:
-            for r in new:
-                self._active_member(conn, r.member_id, r.referred_on, "referral")
-                rid = conn.execute(
-                    t.referrals.insert().values(**r.model_dump())
-                ).inserted_primary_key
-                assert rid is not None
-                out.append(Referral(id=rid[0], **r.model_dump()))
+            return self._add_activity(
+                conn,
+                new,
+                RecordKind.REFERRAL,
+                ChangeKind.REFERRAL,
+                t.referrals,
+                Referral,
+                lambda r: self._active_member(conn, r.member_id, r.referred_on, "referral"),
+            )
+
+    def _add_activity(
+        self,
+        conn: Connection,
+        new: Sequence[_New],
+        kind: RecordKind,
+        change: ChangeKind,
+        table: Table,
+        made: Callable[..., _Made],
+        check: Callable[[_New], Row[Any]],
+    ) -> list[_Made]:
+        """Check and insert member activity records (referrals, livelihood support); a
+        record re-sent with its client id is the stored one (after the group's lock)."""
+        out: list[_Made] = []
+        seen = SeenInCall()
+        rows: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
+        created: list[int] = []
+        codes: dict[int, str | None] = {}
+        for r in new:
+            member = check(r)
+            client_id = getattr(r, "client_id", None)
+            if client_id is not None:
+                self._lock(conn, t.groups, member.group_id)  # its re-sends queue here
+                key, given = programme_key(conn, group_id=member.group_id), content(r)
+                if member.group_id not in codes:
+                    codes[member.group_id] = group_code(conn, member.group_id)
+                facts: dict[str, Any] = {
+                    "group_code": codes[member.group_id],
+                    "member_number": int(member.number),
+                }
+                earlier = seen.check(
+                    key, kind, client_id, given, f"a {kind.value} of this call", **facts
+                )
+                if earlier is not None:
+                    out.append(earlier)
+                    continue
+                found = resent(conn, key, kind, client_id, given, f"{kind.value} #{{id}}", **facts)
+                if found is not None:
+                    row = conn.execute(select(table).where(table.c.id == found)).one()
+                    stored = made(**row._asdict())
+                    seen.add(key, kind, client_id, given, stored)
+                    out.append(stored)
+                    continue
+            rid = conn.execute(table.insert().values(**r.model_dump())).inserted_primary_key
+            assert rid is not None
+            record = made(id=rid[0], **r.model_dump())
+            out.append(record)
+            created.append(rid[0])
+            if client_id is not None:
+                seen.add(key, kind, client_id, given, record)
+                rows[key].append((client_id, rid[0], given))
+        for key, registered in rows.items():
+            register(conn, key, kind, registered)
+        log_change(conn, change, created)
         return out
 
     @retry_conflicts
@@ -69,6 +133,7 @@ class ActivityStore(Transactions):
                 .where(t.referrals.c.id == referral_id)
                 .values(outcome=updated.outcome.value, outcome_on=on)
             )
+            log_change(conn, ChangeKind.REFERRAL, [referral_id])
             return updated
 
     @one_snapshot
@@ -90,17 +155,20 @@ class ActivityStore(Transactions):
     def add_livelihood_supports(
         self, new: Sequence[NewLivelihoodSupport]
     ) -> list[LivelihoodSupport]:
-        """Add livelihood support records in one transaction (all or none)."""
-        out = []
+        """Add livelihood support records in one transaction (all or none). A record sent
+        again with its ``client_id`` is returned as stored, nothing written."""
         with self._begin() as conn:
-            for s in new:
-                self._active_member(conn, s.member_id, s.received_on, "livelihood support")
-                sid = conn.execute(
-                    t.livelihood_supports.insert().values(**s.model_dump())
-                ).inserted_primary_key
-                assert sid is not None
-                out.append(LivelihoodSupport(id=sid[0], **s.model_dump()))
-        return out
+            return self._add_activity(
+                conn,
+                new,
+                RecordKind.LIVELIHOOD_SUPPORT,
+                ChangeKind.LIVELIHOOD_SUPPORT,
+                t.livelihood_supports,
+                LivelihoodSupport,
+                lambda s: self._active_member(
+                    conn, s.member_id, s.received_on, "livelihood support"
+                ),
+            )
 
     @one_snapshot
     def livelihood_supports(
@@ -116,6 +184,8 @@ class ActivityStore(Transactions):
 
     @retry_conflicts
     def add_gal_session(self, new: NewGalSession) -> GalSession:
+        """Record a GAL session of a pilot group. A session sent again with its
+        ``client_id`` is returned as stored, nothing written (docs/sync.md)."""
         with self._begin() as conn:
             group = conn.execute(
                 select(t.groups).where(t.groups.c.id == new.group_id)
@@ -127,10 +197,30 @@ class ActivityStore(Transactions):
                     f"group {group.code}: a GAL session on {new.held_on} needs the group to be "
                     f"a GAL pilot by then (pilot since: {group.gal_pilot_since or 'never'})"
                 )
+            key, given = int(group.programme_id or 0), content(new)
+            if new.client_id is not None:
+                self._lock(conn, t.groups, group.id)
+                found = resent(
+                    conn,
+                    key,
+                    RecordKind.GAL_SESSION,
+                    new.client_id,
+                    given,
+                    "GAL session #{id}",
+                    group_code=group.code,
+                )
+                if found is not None:
+                    row = conn.execute(
+                        select(t.gal_sessions).where(t.gal_sessions.c.id == found)
+                    ).one()
+                    return GalSession.model_validate(row._asdict())
             sid = conn.execute(
                 t.gal_sessions.insert().values(**new.model_dump())
             ).inserted_primary_key
             assert sid is not None
+            log_change(conn, ChangeKind.GAL_SESSION, [sid[0]])
+            if new.client_id is not None:
+                register(conn, key, RecordKind.GAL_SESSION, [(new.client_id, sid[0], given)])
             return GalSession(id=sid[0], **new.model_dump())
 
     @one_snapshot

@@ -12,7 +12,7 @@ __all__ = ["StoreBase"]
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import Connection, Row, case, func, select
@@ -24,6 +24,7 @@ from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.meeting import CycleState, PlannedEntry
 from vsla.errors import NotFound
 from vsla.store import tables as t
+from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.rows import (
     entries_from_rows,
     entry_from_row,
@@ -80,6 +81,7 @@ class StoreBase(Transactions):
             officers={k: tuple(v) for k, v in roles.items()},
             previous_cycle_id=row.previous_cycle_id,
             shared_out_on=row.shared_out_on,
+            client_id=row.client_id,
         )
 
     # ------------------------------------------------------------------ state
@@ -110,7 +112,9 @@ class StoreBase(Transactions):
             ).where(t.meetings.c.cycle_id == cycle_id)
         ).one()
         refs = conn.execute(
-            select(t.loans.c.ref).where(t.loans.c.cycle_id == cycle_id, t.loans.c.ref.is_not(None))
+            select(t.loans.c.client_id).where(
+                t.loans.c.cycle_id == cycle_id, t.loans.c.client_id.is_not(None)
+            )
         ).scalars()
         return CycleState(
             group_label=f"group {group.code} ({group.name})",
@@ -152,7 +156,7 @@ class StoreBase(Transactions):
                 member_id=r.member_id,
                 terms=terms_from_row(r),
                 purpose=LoanPurpose(r.purpose),
-                ref=r.ref,
+                ref=r.client_id,
                 moves=tuple(sorted(moves.get(r.id, ()), key=lambda m: m.recorded_on)),
             )
             for r in loan_rows
@@ -193,11 +197,19 @@ class StoreBase(Transactions):
     # ------------------------------------------------------------------ writing
 
     def _meeting_rows(
-        self, conn: Connection, cycle_id: int, dates: Sequence[dt.date], *, minutes: bool
+        self,
+        conn: Connection,
+        cycle_id: int,
+        dates: Sequence[dt.date],
+        *,
+        minutes: bool,
+        client_ids: Mapping[dt.date, str | None] | None = None,
     ) -> dict[dt.date, tuple[int, int]]:
-        """(id, number) of the meeting of each date, created where missing and numbered in
-        date order after the cycle's others. A date's row may exist already (a write-off,
-        an opening balance): with ``minutes`` it is marked as recorded whole."""
+        """(id, number) of the meeting of each date, created where missing and numbered
+        after the cycle's others, in the order given (the order recorded). A date's row may
+        exist already (a write-off, an opening balance): with ``minutes`` it is marked as
+        recorded whole, and given the meeting's client id."""
+        client_ids = client_ids or {}
         found = {
             day: (mid, number)
             for mid, day, number in conn.execute(
@@ -212,6 +224,14 @@ class StoreBase(Transactions):
                 .where(t.meetings.c.id.in_([mid for mid, _ in found.values()]))
                 .values(minutes_recorded=True)
             )
+            for day, (mid, _) in found.items():
+                if client_ids.get(day) is not None:
+                    conn.execute(
+                        t.meetings.update()
+                        .where(t.meetings.c.id == mid)
+                        .values(client_id=client_ids[day])
+                    )
+            log_change(conn, ChangeKind.MEETING, [mid for mid, _ in found.values()])
         fresh = [day for day in dates if day not in found]
         if fresh:
             count = conn.execute(
@@ -221,10 +241,17 @@ class StoreBase(Transactions):
             ).scalar_one()
             numbers = {day: count + 1 + i for i, day in enumerate(fresh)}
             rows = [
-                {"cycle_id": cycle_id, "date": d, "number": numbers[d], "minutes_recorded": minutes}
+                {
+                    "cycle_id": cycle_id,
+                    "date": d,
+                    "number": numbers[d],
+                    "minutes_recorded": minutes,
+                    "client_id": client_ids.get(d),
+                }
                 for d in fresh
             ]
             ids = insert_many(conn, t.meetings, rows)
+            log_change(conn, ChangeKind.MEETING, ids)
             found.update({d: (mid, numbers[d]) for d, mid in zip(fresh, ids, strict=True)})
         return found
 
@@ -237,4 +264,6 @@ class StoreBase(Transactions):
             return []
         meeting_id = self._meeting_rows(conn, cycle_id, [on], minutes=False)[on][0]
         rows = [entry_row(cycle_id, meeting_id, on, p, p.loan_id) for p in planned]
-        return entries_from_rows(insert_many(conn, t.entries, rows), rows)
+        ids = insert_many(conn, t.entries, rows)
+        log_change(conn, ChangeKind.ENTRY, ids)
+        return entries_from_rows(ids, rows)

@@ -14,7 +14,6 @@ from vsla.domain.entities import Member
 from vsla.domain.ledger import EntryKind
 from vsla.domain.loans import Instalment, LoanPayment, LoanPosition, LoanTerms, schedule
 from vsla.domain.loanstate import LoanPurpose, LoanState
-from vsla.domain.money import format_money
 from vsla.domain.tabular import Tabular
 from vsla.errors import NotFound
 from vsla.store import tables as t
@@ -31,7 +30,12 @@ class Loan:
     meeting_id: int
     terms: LoanTerms
     purpose: LoanPurpose
-    ref: str | None = None
+    client_id: str | None = None
+
+    @property
+    def ref(self) -> str | None:
+        """Another name for :attr:`client_id` (the name of the first releases)."""
+        return self.client_id
 
 
 @dataclass(frozen=True)
@@ -56,33 +60,14 @@ class LoanStatement(Tabular):
             for i in self.schedule
         ]
 
-    def to_text(self) -> str:
-        terms, pos = self.loan.terms, self.position
-        lines = [
-            f"Loan #{self.loan.id} to {self.member.label()}",
-            f"  disbursed {terms.disbursed_on}: {format_money(terms.principal)} at "
-            f"{(terms.interest_rate * 100).normalize():f} %/month, {terms.method.value}, "
-            f"{terms.term_months} month(s), due {pos.due_on}; purpose {self.loan.purpose.value}",
-            "  schedule:",
-        ]
-        for inst in self.schedule:
-            lines.append(
-                f"    {inst.number:>2}  {inst.due_on}  principal {format_money(inst.principal):>14}"
-                f"  interest {format_money(inst.interest):>12}"
-            )
-        lines.append("  payments:")
-        for p in self.payments:
-            lines.append(
-                f"    {p.on}  principal {format_money(p.principal):>14}"
-                f"  interest {format_money(p.interest):>12}"
-            )
-        lines += [
-            f"  as of {pos.on}: principal outstanding {format_money(pos.principal_outstanding)}, "
-            f"interest charged {format_money(pos.interest_charged)}, "
-            f"paid {format_money(pos.interest_paid)}, due now {format_money(pos.amount_due)}",
-            f"  OVERDUE by {pos.days_overdue} day(s)" if pos.is_overdue else "  not overdue",
-        ]
-        return "\n".join(lines)
+    def to_text(self, lang: str = "en") -> str:
+        """The loan, its schedule, its payments and its position as text, in ``lang``
+        (``"vi"`` or ``"en"``): see :func:`vsla.reports.statement_text.loan_statement_text`.
+        The loan is named by its borrower and its date, never by a database id."""
+        from vsla.reports.statement_text import loan_statement_text
+        from vsla.words import Lang
+
+        return loan_statement_text(self, Lang(lang))
 
 
 class LoanStore(StoreBase):
@@ -121,7 +106,7 @@ class LoanStore(StoreBase):
             meeting_id=r.meeting_id,
             terms=terms_from_row(r),
             purpose=LoanPurpose(r.purpose),
-            ref=r.ref,
+            client_id=r.client_id,
         )
 
     def _loan_as_of(self, loan_id: int, on: dt.date) -> tuple[Row[Any], LoanState, Member]:
@@ -134,8 +119,10 @@ class LoanStore(StoreBase):
             member = member_from_row(self._require(conn, t.members, row.member_id, "member"))
         if state.cancelled and on >= state.terms.disbursed_on:
             raise NotFound(
-                f"loan #{loan_id} of {member.label()} was cancelled on {state.cancelled_on} "
-                "(its disbursement was reversed)"
+                f"{state.label} to {member.label()} was cancelled on {state.cancelled_on} "
+                "(its disbursement was reversed)",
+                member_number=member.number,
+                loan_id=loan_id,
             )
         return row, state, member
 

@@ -7,17 +7,29 @@ __all__ = ["MeetingRecord", "MeetingStore"]
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import Connection, select
 
 from vsla.domain.entities import Attendance
-from vsla.domain.ledger import LedgerEntry
-from vsla.domain.meeting import MeetingInput, MeetingPlan, advance, plan_meeting
+from vsla.domain.late import CycleHistory, plan_late_meeting
+from vsla.domain.ledger import EntryKind, LedgerEntry
+from vsla.domain.meeting import (
+    CycleState,
+    LoanRequest,
+    MeetingInput,
+    MeetingPlan,
+    Repayment,
+    advance,
+    plan_meeting,
+)
+from vsla.domain.sync import RecordKind, check_resend, content
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
-from vsla.store.rows import entries_from_rows, entry_row, insert_many, loan_row
+from vsla.store.changelog import ChangeKind, log_change
+from vsla.store.clientids import SeenInCall, lookup_many, programme_key, register, resent
+from vsla.store.rows import entries_from_rows, entry_from_row, entry_row, insert_many, loan_row
 from vsla.store.transactions import one_snapshot, retry_conflicts
 
 
@@ -31,40 +43,281 @@ class MeetingRecord:
     number: int
     attendance: Mapping[int, Attendance]
     entries: tuple[LedgerEntry, ...]
+    client_id: str | None = None
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A planned meeting of a call, not written yet: its place in the call, its input, its
+    plan and the stand-in ids of its new loans."""
+
+    index: int
+    meeting: MeetingInput
+    plan: MeetingPlan
+    stand_ins: list[int]
+
+
+def _sent(cycle_id: int, meeting: MeetingInput) -> Any:
+    """What a meeting sent with a client id says: itself, and the cycle it is for."""
+    return content({**meeting.model_dump(mode="json"), "cycle_id": cycle_id})
+
+
+def _item(cycle_id: int, meeting: MeetingInput, item: LoanRequest | Repayment) -> Any:
+    """What a loan or repayment sent with a client id says: itself, its meeting's date and
+    client id, and the cycle."""
+    return content(
+        {
+            "cycle_id": cycle_id,
+            "meeting": meeting.client_id,
+            "date": meeting.date.isoformat(),
+            **item.model_dump(mode="json"),
+        }
+    )
 
 
 class MeetingStore(StoreBase):
     """Meetings: mixed into :class:`~vsla.store.store.Store`."""
 
     def record_meeting(self, cycle_id: int, meeting: MeetingInput) -> MeetingRecord:
-        """Record a whole meeting, all or nothing (see docs/meetings.md)."""
+        """Record a whole meeting, all or nothing (see docs/meetings.md).
+
+        A meeting sent again with its ``client_id`` is returned as stored, nothing written;
+        a meeting dated before meetings already recorded is accepted when it changes none
+        of them (docs/sync.md)."""
         return self.record_meetings(cycle_id, [meeting])[0]
 
     @retry_conflicts
     def record_meetings(
         self, cycle_id: int, meetings: Sequence[MeetingInput]
     ) -> list[MeetingRecord]:
-        """Record several meetings of one cycle in date order, all or nothing.
+        """Record several meetings of one cycle, all or nothing.
 
         Each meeting is checked against the state the previous ones leave, exactly as if
         they were recorded one by one; if any is refused, none is written. This is the path
-        for importing a ledger and for loading a whole cycle quickly.
+        for importing a ledger and for loading a whole cycle quickly. A meeting whose
+        ``client_id`` is stored already is returned as stored (or refused with
+        :class:`~vsla.errors.SyncConflict`); one dated before a meeting recorded (or
+        given earlier in the batch) goes through :func:`~vsla.domain.late.plan_late_meeting`.
         """
         with self._begin() as conn:
             state = self._state(conn, cycle_id)
-            plans: list[tuple[MeetingPlan, list[int]]] = []
-            for meeting in meetings:
+            key = programme_key(conn, group_id=state.cycle.group_id)
+            seen = SeenInCall()
+            items = {  # the loans' and repayments' client ids stored already: one query each
+                kind: lookup_many(
+                    conn,
+                    key,
+                    kind,
+                    (
+                        x.client_id
+                        for m in meetings
+                        for x in (m.loans if kind is RecordKind.LOAN else m.repayments)
+                        if x.client_id is not None
+                    ),
+                )
+                for kind in (RecordKind.LOAN, RecordKind.REPAYMENT)
+            }
+            results: dict[int, MeetingRecord] = {}
+            same_as: dict[int, int] = {}  # a meeting sent twice in the batch -> the first
+            pending: list[_Pending] = []
+            for i, meeting in enumerate(meetings):
+                if meeting.client_id is not None:
+                    given = _sent(cycle_id, meeting)
+                    earlier = seen.check(
+                        key,
+                        RecordKind.MEETING,
+                        meeting.client_id,
+                        given,
+                        "a meeting of this call",
+                        group_code=state.group_code,
+                    )
+                    if earlier is not None:
+                        same_as[i] = earlier
+                        continue
+                    seen.add(key, RecordKind.MEETING, meeting.client_id, given, i)
+                    found = resent(
+                        conn,
+                        key,
+                        RecordKind.MEETING,
+                        meeting.client_id,
+                        given,
+                        "the meeting #{id}",
+                        group_code=state.group_code,
+                    )
+                    if found is not None:
+                        results[i] = self._meeting_record(conn, found)
+                        continue
+                self._check_item_ids(key, cycle_id, meeting, seen, items, state)
+                if state.last_meeting_on is not None and meeting.date < state.last_meeting_on:
+                    self._flush(conn, cycle_id, key, pending, results)
+                    late = plan_late_meeting(self._history(conn, cycle_id), meeting)
+                    stand_ins = [-1 - n for n in range(len(late.new_loans))]
+                    self._flush(
+                        conn, cycle_id, key, [_Pending(i, meeting, late, stand_ins)], results
+                    )
+                    state = self._state(conn, cycle_id)
+                    continue
                 plan = plan_meeting(state, meeting)
                 # loans get their ids when the batch is written; until then negative
                 # stand-ins, so a later meeting of the batch can repay them (by ref)
-                first = -1 - sum(len(p.new_loans) for p, _ in plans)
-                stand_ins = [first - i for i in range(len(plan.new_loans))]
+                first = -1 - sum(len(p.plan.new_loans) for p in pending)
+                stand_ins = [first - n for n in range(len(plan.new_loans))]
                 state = advance(state, plan, stand_ins)
-                plans.append((plan, stand_ins))
-            return self._write_plans(conn, cycle_id, plans)
+                pending.append(_Pending(i, meeting, plan, stand_ins))
+            self._flush(conn, cycle_id, key, pending, results)
+            for i, j in same_as.items():
+                results[i] = results[j]
+            return [results[i] for i in range(len(meetings))]
+
+    @staticmethod
+    def _check_item_ids(
+        key: int,
+        cycle_id: int,
+        meeting: MeetingInput,
+        seen: SeenInCall,
+        stored: Mapping[RecordKind, Mapping[str, tuple[int, Any]]],
+        state: CycleState,
+    ) -> None:
+        """A new meeting's loans and repayments may not carry a client id already stored
+        (with another meeting) or given twice: a :class:`~vsla.errors.SyncConflict` names
+        what differs from the item stored (at least the meeting it belongs to)."""
+        items: list[tuple[RecordKind, str, int, Any, int | None]] = []
+        for n, loan in enumerate(meeting.loans):
+            if loan.client_id is not None:
+                given = _item(cycle_id, meeting, loan)
+                items.append((RecordKind.LOAN, loan.client_id, n, given, loan.member_id))
+        for n, repayment in enumerate(meeting.repayments):
+            if repayment.client_id is not None:
+                repaid = state.loans.get(repayment.loan_id or 0)
+                items.append(
+                    (
+                        RecordKind.REPAYMENT,
+                        repayment.client_id,
+                        n,
+                        _item(cycle_id, meeting, repayment),
+                        None if repaid is None else repaid.member_id,
+                    )
+                )
+        for kind, client_id, n, given, member_id in items:
+            facts: dict[str, Any] = {
+                "group_code": state.group_code,
+                "member_number": state.member_number(member_id),
+            }
+            record = f"the {kind.value} {n + 1} of another meeting"
+            seen.check(key, kind, client_id, given, record, **facts)
+            seen.add(key, kind, client_id, given, None)
+            found = stored[kind].get(client_id)
+            if found is not None:
+                check_resend(
+                    kind,
+                    client_id,
+                    f"{kind.value} #{found[0]}",
+                    found[1],
+                    given,
+                    record_id=found[0],
+                    **facts,
+                )
+
+    def _flush(
+        self,
+        conn: Connection,
+        cycle_id: int,
+        key: int,
+        pending: list[_Pending],
+        results: dict[int, MeetingRecord],
+    ) -> None:
+        """Write the planned meetings and register their client ids; empties ``pending``."""
+        if not pending:
+            return
+        records = self._write_plans(
+            conn,
+            cycle_id,
+            [(p.plan, p.stand_ins) for p in pending],
+            [p.meeting.client_id for p in pending],
+        )
+        rows: dict[RecordKind, list[tuple[str, int, Any]]] = defaultdict(list)
+        for p, record in zip(pending, records, strict=True):
+            results[p.index] = record
+            meeting = p.meeting
+            if meeting.client_id is not None:
+                rows[RecordKind.MEETING].append(
+                    (meeting.client_id, record.id, _sent(cycle_id, meeting))
+                )
+            made = [
+                e.loan_id
+                for e in record.entries
+                if e.kind is EntryKind.LOAN_DISBURSEMENT and e.loan_id is not None
+            ]
+            for loan, loan_id in zip(meeting.loans, made, strict=True):
+                if loan.client_id is not None:
+                    rows[RecordKind.LOAN].append(
+                        (loan.client_id, loan_id, _item(cycle_id, meeting, loan))
+                    )
+            for repayment in meeting.repayments:
+                if repayment.client_id is not None:
+                    entry = next(e for e in record.entries if e.client_id == repayment.client_id)
+                    rows[RecordKind.REPAYMENT].append(
+                        (repayment.client_id, entry.id, _item(cycle_id, meeting, repayment))
+                    )
+        for kind, registered in rows.items():
+            register(conn, key, kind, registered)
+        pending.clear()
+
+    def _history(self, conn: Connection, cycle_id: int) -> CycleHistory:
+        """The cycle as recorded, for re-planning it with a late meeting."""
+        now = self._state(conn, cycle_id)
+        start = replace(
+            now,
+            totals={},
+            member_shares={},
+            loans={},
+            last_meeting_on=None,
+            last_minutes_on=None,
+            used_refs=frozenset(),
+        )
+        loans = {i: replace(s, moves=()) for i, s in self._loan_states(conn, cycle_id).items()}
+        minutes: dict[int, dt.date] = {
+            int(mid): day
+            for mid, day in conn.execute(
+                select(t.meetings.c.id, t.meetings.c.date).where(
+                    t.meetings.c.cycle_id == cycle_id, t.meetings.c.minutes_recorded
+                )
+            )
+        }
+        return CycleHistory(start, self._entries(conn, cycle_id), loans, minutes)
+
+    def _meeting_record(self, conn: Connection, meeting_id: int) -> MeetingRecord:
+        row = self._require(conn, t.meetings, meeting_id, "meeting")
+        attendance = {
+            a.member_id: Attendance(a.status)
+            for a in conn.execute(
+                select(t.attendance).where(t.attendance.c.meeting_id == meeting_id)
+            )
+        }
+        entries = tuple(
+            entry_from_row(r._mapping)
+            for r in conn.execute(
+                select(t.entries)
+                .where(t.entries.c.meeting_id == meeting_id)
+                .order_by(t.entries.c.id)
+            )
+        )
+        return MeetingRecord(
+            id=row.id,
+            cycle_id=row.cycle_id,
+            date=row.date,
+            number=row.number,
+            attendance=attendance,
+            entries=entries,
+            client_id=row.client_id,
+        )
 
     def _write_plans(
-        self, conn: Connection, cycle_id: int, plans: Sequence[tuple[MeetingPlan, list[int]]]
+        self,
+        conn: Connection,
+        cycle_id: int,
+        plans: Sequence[tuple[MeetingPlan, list[int]]],
+        client_ids: Sequence[str | None] = (),
     ) -> list[MeetingRecord]:
         """Write planned meetings with one multi-row INSERT per table (the bulk path).
 
@@ -74,7 +327,8 @@ class MeetingStore(StoreBase):
         if not plans:
             return []
         dates = [plan.date for plan, _ in plans]
-        existing = self._meeting_rows(conn, cycle_id, dates, minutes=True)
+        ids_of = dict(zip(dates, client_ids, strict=False))
+        existing = self._meeting_rows(conn, cycle_id, dates, minutes=True, client_ids=ids_of)
         meeting_ids = [existing[day][0] for day in dates]
         attendance = [
             {"meeting_id": mid, "member_id": m, "status": s.value}
@@ -92,6 +346,7 @@ class MeetingStore(StoreBase):
         real: dict[int, int] = {}
         if loan_rows:
             loan_ids = insert_many(conn, t.loans, loan_rows)
+            log_change(conn, ChangeKind.LOAN, loan_ids)
             stand_ins = [i for _, ids in plans for i in ids]
             real = dict(zip(stand_ins, loan_ids, strict=True))
         # entries, all meetings in one statement
@@ -101,7 +356,9 @@ class MeetingStore(StoreBase):
                 loan_id = ids[p.new_loan] if p.new_loan is not None else p.loan_id
                 real_loan = real.get(loan_id, loan_id) if loan_id is not None else None
                 rows.append(entry_row(cycle_id, mid, plan.date, p, real_loan))
-        written = entries_from_rows(insert_many(conn, t.entries, rows), rows)
+        entry_ids = insert_many(conn, t.entries, rows)
+        log_change(conn, ChangeKind.ENTRY, entry_ids)
+        written = entries_from_rows(entry_ids, rows)
         records: list[MeetingRecord] = []
         start = 0
         for (plan, _), mid in zip(plans, meeting_ids, strict=True):
@@ -115,6 +372,7 @@ class MeetingStore(StoreBase):
                     number=existing[plan.date][1],
                     attendance=dict(plan.attendance),
                     entries=entries,
+                    client_id=ids_of.get(plan.date),
                 )
             )
         return records
@@ -146,6 +404,7 @@ class MeetingStore(StoreBase):
                 number=r.number,
                 attendance=att[r.id],
                 entries=tuple(by_meeting[r.id]),
+                client_id=r.client_id,
             )
             for r in rows
         ]

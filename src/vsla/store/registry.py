@@ -5,15 +5,20 @@ from __future__ import annotations
 __all__ = ["RegistryStore"]
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Sequence
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from vsla.domain.entities import Group, Member, NewGroup, NewMember, NewProgramme, Programme
+from vsla.domain.sync import RecordKind, content
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
+from vsla.store.changelog import ChangeKind, log_change
+from vsla.store.clientids import SeenInCall, group_code, lookup, programme_key, register, resent
 from vsla.store.rows import group_from_row, member_from_row, programme_from_row
 from vsla.store.transactions import one_snapshot, retry_conflicts
 
@@ -30,6 +35,7 @@ class RegistryStore(StoreBase):
             values["period_start"], values["period_end"] = new.period_start, new.period_end
             pid = conn.execute(t.programmes.insert().values(**values)).inserted_primary_key
             assert pid is not None
+            log_change(conn, ChangeKind.PROGRAMME, [pid[0]])
             return Programme(id=pid[0], **new.model_dump())
 
     @one_snapshot
@@ -51,9 +57,32 @@ class RegistryStore(StoreBase):
 
     @retry_conflicts
     def add_group(self, new: NewGroup) -> Group:
+        """Register a group. A group sent again with its ``client_id`` is returned as
+        stored, nothing written (docs/sync.md)."""
         with self._begin() as conn:
             if new.programme_id is not None:
                 self._require(conn, t.programmes, new.programme_id, "programme")
+            if new.client_id is not None:
+                if new.programme_id is not None:  # re-sends of one programme queue here
+                    self._lock(conn, t.programmes, new.programme_id)
+                key = new.programme_id or 0
+                hit = lookup(conn, key, RecordKind.GROUP, new.client_id)
+                stored_group = (
+                    None
+                    if hit is None
+                    else group_from_row(self._require(conn, t.groups, hit[0], "group"))
+                )
+                found = resent(
+                    conn,
+                    key,
+                    RecordKind.GROUP,
+                    new.client_id,
+                    content(new),
+                    lambda _: f"group {stored_group.code}" if stored_group else "a group",
+                    group_code=None if stored_group is None else stored_group.code,
+                )
+                if found is not None:
+                    return group_from_row(self._require(conn, t.groups, found, "group"))
             try:
                 gid = conn.execute(
                     t.groups.insert().values(**new.model_dump())
@@ -61,6 +90,14 @@ class RegistryStore(StoreBase):
             except IntegrityError as exc:
                 raise InvalidInput(f"group code {new.code!r} is already used") from exc
             assert gid is not None
+            log_change(conn, ChangeKind.GROUP, [gid[0]])
+            if new.client_id is not None:
+                register(
+                    conn,
+                    new.programme_id or 0,
+                    RecordKind.GROUP,
+                    [(new.client_id, gid[0], content(new))],
+                )
             return Group(id=gid[0], **new.model_dump())
 
     @one_snapshot
@@ -87,11 +124,16 @@ class RegistryStore(StoreBase):
 
     @retry_conflicts
     def add_members(self, new: Sequence[NewMember]) -> list[Member]:
-        """Add several members in one transaction (all or none)."""
+        """Add several members in one transaction (all or none). A member sent again with
+        its ``client_id`` is returned as stored, nothing written (docs/sync.md)."""
         out: list[Member] = []
         with self._begin() as conn:
             next_number: dict[int, int] = {}
             groups: dict[int, Group] = {}
+            keys: dict[int, int] = {}
+            seen = SeenInCall()
+            registered: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
+            created: list[int] = []
             for m in new:
                 if m.group_id not in next_number:
                     group = group_from_row(self._require(conn, t.groups, m.group_id, "group"))
@@ -105,6 +147,37 @@ class RegistryStore(StoreBase):
                         )
                     ).scalar_one_or_none()
                     next_number[m.group_id] = (top or 0) + 1
+                    keys[m.group_id] = programme_key(conn, group_id=m.group_id)
+                if m.client_id is not None:
+                    key, given = keys[m.group_id], content(m)
+                    earlier = seen.check(
+                        key,
+                        RecordKind.MEMBER,
+                        m.client_id,
+                        given,
+                        "a member of this call",
+                        group_code=groups[m.group_id].code,
+                    )
+                    if earlier is not None:
+                        out.append(earlier)
+                        continue
+                    hit = lookup(conn, key, RecordKind.MEMBER, m.client_id)
+                    if hit is not None:
+                        stored = member_from_row(self._require(conn, t.members, hit[0], "member"))
+                        code = group_code(conn, stored.group_id)
+                        resent(
+                            conn,
+                            key,
+                            RecordKind.MEMBER,
+                            m.client_id,
+                            given,
+                            f"{stored.label()} of group {code}",
+                            group_code=code,
+                            member_number=stored.number,
+                        )
+                        seen.add(key, RecordKind.MEMBER, m.client_id, given, stored)
+                        out.append(stored)
+                        continue
                 group = groups[m.group_id]
                 broken = m.group_problems(group)
                 if broken:
@@ -123,7 +196,16 @@ class RegistryStore(StoreBase):
                         f"{number} ({m.full_name} cannot take it)"
                     ) from exc
                 assert mid is not None
-                out.append(Member(id=mid[0], **values))
+                member = Member(id=mid[0], **values)
+                out.append(member)
+                created.append(member.id)
+                if m.client_id is not None:
+                    key = keys[m.group_id]
+                    seen.add(key, RecordKind.MEMBER, m.client_id, content(m), member)
+                    registered[key].append((m.client_id, member.id, content(m)))
+            for key, rows in registered.items():
+                register(conn, key, RecordKind.MEMBER, rows)
+            log_change(conn, ChangeKind.MEMBER, created)
         return out
 
     @one_snapshot

@@ -52,6 +52,8 @@ def entry_row(
         "memo": planned.memo,
         "reverses_id": planned.reverses_id,
         "origin": planned.origin.value,
+        "client_id": planned.client_id,
+        "effective_on": planned.effective_on,
     }
 
 
@@ -71,6 +73,8 @@ def entry_from_row(row: Mapping[Any, Any], entry_id: int | None = None) -> Ledge
         memo=row["memo"],
         reverses_id=row["reverses_id"],
         origin=EntryOrigin(row["origin"]),
+        client_id=row["client_id"],
+        effective_on=row["effective_on"],
     )
 
 
@@ -98,7 +102,7 @@ def loan_row(
     meeting_id: int,
     terms: LoanTerms,
     purpose: LoanPurpose,
-    ref: str | None,
+    client_id: str | None,
 ) -> dict[str, Any]:
     """The ``loans`` row of a new loan."""
     return {
@@ -113,18 +117,19 @@ def loan_row(
         "principal_schedule": terms.principal_schedule.value,
         "rounding": terms.rounding.value,
         "purpose": purpose.value,
-        "ref": ref,
+        "client_id": client_id,
     }
 
 
 def loan_moves_query() -> Select[Any]:
     """Loan moves (loan id, date recorded, date effective, kind, Σ amount) of the ledger:
-    a reversing entry is effective on the date of the entry it reverses. Add the ``WHERE``
+    a reversing entry is effective on the date of the entry it reverses, an opening
+    position's entry on its ``effective_on``. Add the ``WHERE``
     (a cycle, a date, some loans); rows become :class:`~vsla.domain.loanstate.LoanMove`.
     The one SQL of a loan's history, for the store and the reports alike."""
     e = t.entries.c
     original = t.entries.alias("original")
-    effective = func.coalesce(original.c.date, e.date)
+    effective = func.coalesce(original.c.effective_on, original.c.date, e.effective_on, e.date)
     return (
         select(e.loan_id, e.date, effective, e.kind, func.sum(e.amount))
         .select_from(t.entries.outerjoin(original, e.reverses_id == original.c.id))
@@ -174,7 +179,8 @@ def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> l
     for i, name in enumerate(names):
         if isinstance(table.c[name].type, Date):
             iso = {day: day.isoformat() for day in {v[i] for v in values if v[i] is not None}}
-            values = [(*v[:i], iso.get(v[i]), *v[i + 1 :]) for v in values]
+            if iso:  # a column of dates left empty (entries.effective_on, mostly) stays None
+                values = [(*v[:i], iso.get(v[i]), *v[i + 1 :]) for v in values]
     conn.exec_driver_sql(
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
         values,

@@ -14,6 +14,7 @@ from vsla.domain.shareout import ExitSettlement, ShareOutResult, exit_settlement
 from vsla.errors import InvalidInput
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
+from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.rows import member_from_row
 from vsla.store.transactions import one_snapshot, retry_conflicts
 
@@ -64,6 +65,7 @@ class ShareOutStore(StoreBase):
             conn.execute(
                 t.cycles.update().where(t.cycles.c.id == cycle_id).values(shared_out_on=on)
             )
+            log_change(conn, ChangeKind.CYCLE, [cycle_id])
             return result
 
     @retry_conflicts
@@ -93,4 +95,5 @@ class ShareOutStore(StoreBase):
                 .where(t.members.c.id == member_id)
                 .values(left_on=on, exit_reason=reason.value)
             )
+            log_change(conn, ChangeKind.MEMBER, [member_id])
             return settlement

@@ -10,7 +10,10 @@ Each capability lives in a module of its own, built on :class:`~vsla.store.base.
 - :mod:`vsla.store.loans`: loans, positions and statements;
 - :mod:`vsla.store.shareout`: share-out and member exit;
 - :mod:`vsla.store.activity`: referrals, livelihood support, GAL sessions;
-- :mod:`vsla.store.queries`: one-query questions about a programme or group.
+- :mod:`vsla.store.queries`: one-query questions about a programme or group;
+- :mod:`vsla.store.papers`: members' passbooks and meeting minutes;
+- :mod:`vsla.store.readiness`: the history facts of linkage readiness;
+- :mod:`vsla.store.changes`: the change feed (what was written after a cursor).
 
 Every public method that writes runs in one transaction (``engine.begin()``): the domain
 planner raises before anything is written, and a database error rolls the whole operation
@@ -21,7 +24,16 @@ the same group at once cannot both spend the same cash.
 
 from __future__ import annotations
 
-__all__ = ["Loan", "LoanStatement", "MeetingRecord", "MemberBalance", "Store", "open_store"]
+__all__ = [
+    "Change",
+    "ChangeBatch",
+    "Loan",
+    "LoanStatement",
+    "MeetingRecord",
+    "MemberBalance",
+    "Store",
+    "open_store",
+]
 
 from pathlib import Path
 from typing import Any
@@ -32,12 +44,15 @@ from sqlalchemy.pool import StaticPool
 from vsla.domain.arguments import checked_arguments
 from vsla.errors import InvalidInput
 from vsla.store.activity import ActivityStore
+from vsla.store.changes import Change, ChangeBatch, ChangeFeed
 from vsla.store.cycles import CycleStore
 from vsla.store.ledger import LedgerStore, MemberBalance
 from vsla.store.loans import Loan, LoanStatement, LoanStore
 from vsla.store.meetings import MeetingRecord, MeetingStore
 from vsla.store.opening import display_url, engine_for, opening_errors
+from vsla.store.papers import PaperStore
 from vsla.store.queries import ProgrammeQueries
+from vsla.store.readiness import ReadinessStore
 from vsla.store.registry import RegistryStore
 from vsla.store.roster import RosterStore
 from vsla.store.shareout import ShareOutStore
@@ -60,6 +75,9 @@ class Store(
     ActivityStore,
     ProgrammeQueries,
     RosterStore,
+    PaperStore,
+    ReadinessStore,
+    ChangeFeed,
 ):
     """A vsla database. Get one with :func:`vsla.open`."""
 

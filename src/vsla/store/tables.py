@@ -12,6 +12,7 @@ needs a new revision there (see docs/reliability.md, "Schema versions and migrat
 from __future__ import annotations
 
 from sqlalchemy import (
+    DDL,
     JSON,
     BigInteger,
     Boolean,
@@ -21,10 +22,12 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    PrimaryKeyConstraint,
     String,
     Table,
     Text,
     UniqueConstraint,
+    event,
 )
 
 metadata = MetaData(
@@ -64,6 +67,7 @@ groups = Table(
     Column("established_on", Date, nullable=False),
     Column("status", String(16), nullable=False),
     Column("gal_pilot_since", Date, nullable=True),
+    Column("client_id", String(64), nullable=True),  # revision 0004: the app's id
 )
 
 members = Table(
@@ -81,6 +85,7 @@ members = Table(
     Column("left_on", Date, nullable=True),
     Column("exit_reason", String(16), nullable=True),
     Column("gal_champion_since", Date, nullable=True),
+    Column("client_id", String(64), nullable=True),
     UniqueConstraint("group_id", "number"),
 )
 
@@ -96,6 +101,7 @@ cycles = Table(
     Column("constitution", JSON, nullable=False),
     Column("previous_cycle_id", Id, ForeignKey("cycles.id"), nullable=True),
     Column("shared_out_on", Date, nullable=True),
+    Column("client_id", String(64), nullable=True),
     UniqueConstraint("group_id", "number"),
 )
 
@@ -117,6 +123,7 @@ meetings = Table(
     # True once record_meeting has written the meeting itself; a meeting holding only a
     # write-off, a reversal, an exit or a cycle's opening balance is False
     Column("minutes_recorded", Boolean, nullable=False, default=False),
+    Column("client_id", String(64), nullable=True),
     UniqueConstraint("cycle_id", "date"),
 )
 
@@ -143,8 +150,9 @@ loans = Table(
     Column("principal_schedule", String(16), nullable=False),
     Column("rounding", String(16), nullable=False),
     Column("purpose", String(16), nullable=False),
-    Column("ref", String(64), nullable=True),
-    UniqueConstraint("cycle_id", "ref"),
+    # the app's id of the loan (LoanRequest.client_id, alias ref; named ref until 0004)
+    Column("client_id", String(64), nullable=True),
+    UniqueConstraint("cycle_id", "client_id"),
 )
 
 entries = Table(
@@ -164,6 +172,10 @@ entries = Table(
     # which rule made the entry (vsla.domain.ledger.EntryOrigin; revision 0003): code
     # decides on it, never on the memo
     Column("origin", String(24), nullable=False, server_default="meeting"),
+    # revision 0004: a repayment's client id (on both its entries), and the day an opening
+    # position's loan move happened on paper (vsla.domain.opening)
+    Column("client_id", String(64), nullable=True),
+    Column("effective_on", Date, nullable=True),
     Index("ix_entries_cycle_kind", "cycle_id", "kind"),
     # each member's shares in a cycle, summed when a meeting is planned (revision 0002)
     Index("ix_entries_cycle_member", "cycle_id", "member_id"),
@@ -180,6 +192,7 @@ referrals = Table(
     Column("outcome", String(16), nullable=False),
     Column("outcome_on", Date, nullable=True),
     Column("note", Text, nullable=False, default=""),
+    Column("client_id", String(64), nullable=True),
 )
 
 livelihood_supports = Table(
@@ -192,6 +205,7 @@ livelihood_supports = Table(
     Column("received_on", Date, nullable=False),
     Column("value", BigInteger, nullable=False),
     Column("note", Text, nullable=False, default=""),
+    Column("client_id", String(64), nullable=True),
 )
 
 gal_sessions = Table(
@@ -205,4 +219,58 @@ gal_sessions = Table(
     Column("men", Integer, nullable=False),
     Column("reached_by_peer_sharing", Integer, nullable=False),
     Column("note", Text, nullable=False, default=""),
+    Column("client_id", String(64), nullable=True),
 )
+
+# Revision 0004 (docs/sync.md). Every client id an app gave a record, unique per kind within
+# a programme (``programme_key``: the programme's id, 0 for groups outside any programme),
+# with the content first submitted with it: a record sent again is compared with it.
+client_ids = Table(
+    "client_ids",
+    metadata,
+    Column("programme_key", Integer, nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("client_id", String(64), nullable=False),
+    Column("record_id", Integer, nullable=False),
+    Column("content", JSON, nullable=False),
+    PrimaryKeyConstraint("programme_key", "kind", "client_id"),
+)
+
+# The change feed (Store.changes): one row per kind of record each store call wrote, with
+# the ids. ``seq`` is the commit sequence: on PostgreSQL a deferred trigger assigns it while
+# the transaction commits, under a lock held until the commit is visible (CHANGES_DDL), so
+# seq order is commit order and a reader never sees seq n + 1 before seq n; SQLite
+# serialises writers, so the store assigns it when it inserts the row.
+changes = Table(
+    "changes",
+    metadata,
+    Column("id", Id, primary_key=True),
+    Column("seq", BigInteger, nullable=True),
+    Column("kind", String(24), nullable=False),
+    Column("record_ids", JSON, nullable=False),
+    Index("ix_changes_seq", "seq", unique=True),
+)
+
+CHANGES_FUNCTION = """
+CREATE OR REPLACE FUNCTION vsla_changes_commit_seq() RETURNS trigger
+LANGUAGE plpgsql AS $$
+BEGIN
+    -- held until this transaction's commit is visible: seq order is commit order
+    PERFORM pg_advisory_xact_lock(TG_RELID::bigint);
+    EXECUTE 'UPDATE ' || quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME)
+        || ' SET seq = (SELECT coalesce(max(seq), 0) + 1 FROM '
+        || quote_ident(TG_TABLE_SCHEMA) || '.' || quote_ident(TG_TABLE_NAME)
+        || ') WHERE id = $1' USING NEW.id;
+    RETURN NULL;
+END
+$$
+"""
+CHANGES_TRIGGER = """
+CREATE CONSTRAINT TRIGGER changes_commit_seq AFTER INSERT ON changes
+DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION vsla_changes_commit_seq()
+"""
+"""PostgreSQL: the commit sequence of the change feed, assigned at commit (revision 0004)."""
+
+for _ddl in (CHANGES_FUNCTION, CHANGES_TRIGGER):
+    _create = DDL(_ddl).execute_if(dialect="postgresql")  # type: ignore[no-untyped-call]
+    event.listen(changes, "after_create", _create)

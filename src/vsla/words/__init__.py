@@ -2,9 +2,9 @@
 
 Each area keeps its words in a module of its own (:mod:`vsla.words.screen` for the command
 line's screens, :mod:`vsla.words.documents` for printed documents, :mod:`vsla.words.sheets`
-for spreadsheets and import messages); :data:`WORDS` joins them, and a key may live in one
-area only. Every key has a text in both languages with the same ``{placeholders}``
-(``tests/unit/test_words.py``).
+for spreadsheets and import messages, :mod:`vsla.words.charts` for charts);
+:data:`WORDS` joins them, and a key may live in one area only. Every key has a text in
+both languages with the same ``{placeholders}`` (``tests/unit/test_words.py``).
 
 Money is printed with :func:`vsla.format_money`: ``1.234.567 ₫`` in Vietnamese,
 ``1,234,567 VND`` in English. A ratio (``Decimal("0.153")``) is printed as a percentage
@@ -18,13 +18,14 @@ __all__ = ["AREAS", "WORDS", "Lang", "count", "money", "percent", "tick", "word"
 from decimal import ROUND_HALF_UP, Decimal
 
 from vsla.domain.money import format_money
-from vsla.words import documents, screen, sheets
+from vsla.words import charts, documents, screen, sheets
 from vsla.words.lang import Lang
 
 AREAS: dict[str, dict[str, dict[Lang, str]]] = {
     "screen": screen.WORDS,
     "documents": documents.WORDS,
     "sheets": sheets.WORDS,
+    "charts": charts.WORDS,
 }
 
 

@@ -134,4 +134,40 @@ WORDS: dict[str, dict[Lang, str]] = {
     "role_money_counter": {Lang.VI: "người đếm tiền", Lang.EN: "money counter"},
     "role_key_holder": {Lang.VI: "giữ chìa khóa", Lang.EN: "key holder"},
     "members_count": {Lang.VI: "{n} thành viên.", Lang.EN: "{n} member(s)."},
+    # readiness for formal finance (vsla report readiness)
+    "readiness_title": {
+        Lang.VI: "Sẵn sàng tiếp cận tài chính chính thức",
+        Lang.EN: "Readiness for formal finance",
+    },
+    "readiness_needs": {
+        Lang.VI: "Số thành viên cần giới thiệu thêm để đạt {target}",
+        Lang.EN: "Members still to refer to reach {target}",
+    },
+    "readiness_rate": {Lang.VI: "Tỷ lệ", Lang.EN: "Rate"},
+    "readiness_to_refer": {Lang.VI: "Cần giới thiệu thêm", Lang.EN: "To refer"},
+    "readiness_shortlisted": {Lang.VI: "Trong danh sách đề xuất", Lang.EN: "Shortlisted"},
+    "readiness_groups_ready": {Lang.VI: "Tổ sẵn sàng", Lang.EN: "Groups ready"},
+    "readiness_groups": {Lang.VI: "Mức sẵn sàng của các tổ", Lang.EN: "Group readiness"},
+    "readiness_ready": {Lang.VI: "Sẵn sàng", Lang.EN: "Ready"},
+    "readiness_shortlist": {
+        Lang.VI: "Danh sách đề xuất giới thiệu ({n} thành viên)",
+        Lang.EN: "Referral shortlist ({n} members)",
+    },
+    "crit_cycles_completed": {Lang.VI: "Chu kỳ đã hoàn thành", Lang.EN: "Cycles completed"},
+    "crit_attendance_rate": {Lang.VI: "Tỷ lệ tham dự", Lang.EN: "Attendance"},
+    "crit_par_30": {Lang.VI: "Nợ quá hạn > 30 ngày", Lang.EN: "PAR > 30 days"},
+    "crit_write_off_ratio": {
+        Lang.VI: "Tỷ lệ xóa nợ (mọi chu kỳ)",
+        Lang.EN: "Written off (all cycles)",
+    },
+    "crit_savings_growth": {Lang.VI: "Tăng trưởng tiết kiệm", Lang.EN: "Savings growth"},
+    "crit_officers": {Lang.VI: "Ban quản lý", Lang.EN: "Officers"},
+    "crit_meetings_held": {Lang.VI: "Số cuộc họp", Lang.EN: "Meetings held"},
+    "crit_saving_rate": {Lang.VI: "Buổi có gửi tiết kiệm", Lang.EN: "Saved at meetings"},
+    "crit_late_loans": {Lang.VI: "Khoản vay trả chậm", Lang.EN: "Late loans"},
+    "crit_loans_repaid_on_time": {
+        Lang.VI: "Khoản vay trả đúng hạn",
+        Lang.EN: "Loans repaid on time",
+    },
+    "crit_group_ready": {Lang.VI: "Tổ sẵn sàng", Lang.EN: "Group ready"},
 }

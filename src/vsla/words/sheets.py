@@ -19,6 +19,7 @@ VI, EN = Lang.VI, Lang.EN
 HEADERS: dict[str, str] = {
     # every kind
     "group_code": "Mã tổ",
+    "client_id": "Mã ứng dụng",
     "member_number": "Số thành viên",
     "note": "Ghi chú",
     # members
@@ -47,6 +48,21 @@ HEADERS: dict[str, str] = {
     "income_amount": "Khoản thu khác",
     "expense_amount": "Khoản chi",
     "memo": "Diễn giải",
+    # opening positions
+    "exit_payout": "Tiền trả khi rời tổ",
+    "loan_disbursed_on": "Ngày giải ngân",
+    "principal_repaid": "Gốc đã trả",
+    "interest_paid": "Lãi đã trả",
+    "repaid_on": "Ngày trả gốc",
+    "principal_written_off": "Gốc đã xóa",
+    "interest_written_off": "Lãi đã xóa",
+    "written_off_on": "Ngày xóa nợ",
+    "loan_client_id": "Mã ứng dụng của khoản vay",
+    "loan_fund_cash": "Tiền mặt quỹ cho vay",
+    "interest": "Lãi đã thu",
+    "other_income": "Thu khác đã có",
+    "expenses": "Chi phí đã có",
+    "carried_cash": "Tiền mặt đầu chu kỳ",
     # referrals, livelihood
     "institution": "Tổ chức tài chính",
     "service": "Dịch vụ",
@@ -103,6 +119,59 @@ _HELP: dict[str, tuple[str, str]] = {
         "the member the row is about; blank for the group's own income or expense",
     ),
     "note": ("ghi chú", "a note"),
+    "opening.date": (
+        "ngày của vị thế đầu kỳ: buổi họp cuối cùng ghi trên giấy",
+        "the opening date: the last meeting kept on paper",
+    ),
+    "opening.member_number": (
+        "dòng của thành viên hoặc của khoản vay; để trống: dòng số liệu của tổ",
+        "a member's row or a loan's row; blank: the row of the group's figures",
+    ),
+    "opening.shares": (
+        "dòng thành viên: số cổ phần đã mua từ đầu chu kỳ",
+        "member row: shares bought so far this cycle",
+    ),
+    "opening.loan_principal": ("dòng khoản vay: số tiền gốc đã vay", "loan row: the principal"),
+    "opening.loan_term_months": ("dòng khoản vay: thời hạn (tháng)", "loan row: its term"),
+    "opening.loan_purpose": (
+        "dòng khoản vay: mục đích; để trống: khác",
+        "loan row: what it is for; blank: other",
+    ),
+    "opening.social_fund": ("dòng của tổ: số dư quỹ xã hội", "group row: the social fund"),
+    "opening.fines": ("dòng của tổ: tiền phạt đã thu đến nay", "group row: fines paid so far"),
+    "client_id": (
+        "mã riêng của ứng dụng cho bản ghi: nhập lại thì vẫn là bản ghi đó",
+        "the app's own id for the record: imported again, the same record",
+    ),
+    "exit_payout": (
+        "dòng thành viên đã rời tổ: số tiền đã trả cho họ",
+        "member row of a member who left: what they were paid",
+    ),
+    "loan_disbursed_on": ("dòng khoản vay: ngày giải ngân", "loan row: the day it was lent"),
+    "principal_repaid": ("dòng khoản vay: gốc đã trả", "loan row: principal repaid so far"),
+    "interest_paid": ("dòng khoản vay: lãi đã trả", "loan row: interest paid so far"),
+    "repaid_on": (
+        "dòng khoản vay: ngày trả số gốc đã trả",
+        "loan row: the day the principal repaid was paid",
+    ),
+    "principal_written_off": ("dòng khoản vay: gốc đã xóa", "loan row: principal written off"),
+    "interest_written_off": ("dòng khoản vay: lãi đã xóa", "loan row: interest written off"),
+    "written_off_on": ("dòng khoản vay: ngày xóa nợ", "loan row: the day it was written off"),
+    "loan_client_id": (
+        "dòng khoản vay: mã ứng dụng của khoản vay",
+        "loan row: the app's id of the loan",
+    ),
+    "loan_fund_cash": (
+        "dòng của tổ: tiền mặt trong hòm quỹ cho vay",
+        "group row: cash in the loan fund box",
+    ),
+    "interest": ("dòng của tổ: lãi đã thu đến nay", "group row: interest received so far"),
+    "other_income": ("dòng của tổ: thu khác đến nay", "group row: other income so far"),
+    "expenses": ("dòng của tổ: chi phí đến nay", "group row: expenses so far"),
+    "carried_cash": (
+        "dòng của tổ: tiền mặt khi bắt đầu chu kỳ",
+        "group row: cash the cycle started with",
+    ),
     "full_name": ("họ và tên, có dấu", "full name, with its diacritics"),
     "sex": ("Nữ hoặc Nam", "F for a woman, M for a man"),
     "birth_year": ("năm sinh (bốn chữ số)", "year of birth (four digits)"),

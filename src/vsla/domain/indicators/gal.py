@@ -8,6 +8,7 @@ __all__ = ["GalComparison", "GalSide", "gal_comparison_from_facts"]
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from typing import ClassVar
 
 from vsla.domain.activity import GalTool
 from vsla.domain.base import Record
@@ -61,6 +62,8 @@ _SIDE_FIGURES = tuple(name for name in GalSide.model_fields if name != "pilot")
 
 class GalComparison(Record, Tabular):
     """GAL pilot groups vs the other groups of a programme, side by side, on a date."""
+
+    amount_columns: ClassVar[frozenset[str]] = frozenset({"savings_per_woman"})
 
     programme_id: int
     programme_name: str

@@ -8,7 +8,7 @@ __all__ = ["GroupBreakdown", "GroupIndicators", "group_indicators_from_facts"]
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 from vsla.domain.base import Record
 from vsla.domain.entities import Sex
@@ -32,9 +32,9 @@ from vsla.domain.indicators.formulas import (
     social_fund_per_member,
     write_off_ratio,
 )
-from vsla.domain.indicators.rows import flat_row, text_order
+from vsla.domain.indicators.rows import flat_kinds, flat_row, text_order
 from vsla.domain.ledger import balances_from_totals
-from vsla.domain.tabular import ReportRow, Tabular
+from vsla.domain.tabular import ColumnKind, ReportRow, Tabular
 
 
 class GroupBreakdown(Record):
@@ -72,6 +72,15 @@ _BREAKDOWN_FIGURES = tuple(
 class GroupIndicators(Record, Tabular):
     """A group's indicators on a date (docs/indicators.md), with breakdowns by sex and
     ethnicity. Money is ``int``; ratios and per-person amounts are :class:`Indicator`."""
+
+    amount_columns: ClassVar[frozenset[str]] = frozenset(
+        {
+            "savings_per_member",
+            "average_loan_size",
+            "social_fund_per_member",
+            "projected_value_per_share",
+        }
+    )
 
     group_id: int
     group_code: str
@@ -134,6 +143,11 @@ class GroupIndicators(Record, Tabular):
             if line.key == key:
                 return line
         raise KeyError(f"group {self.group_code} has no {dimension} line {key!r}")
+
+    def declared_kinds(self) -> dict[str, ColumnKind]:
+        """Every figure's kind from the model, so an undefined PAR is still a ratio."""
+        names = (n for n in type(self).model_fields if n not in ("by_sex", "by_ethnicity"))
+        return flat_kinds(self, names, self.amount_columns)
 
     def rows(self) -> list[ReportRow]:
         """Flat rows: the whole group (``dimension="group"``), then one per sex and one per

@@ -35,8 +35,8 @@ from vsla.domain.indicators.formulas import (
     pct_women,
     referral_rate,
 )
-from vsla.domain.indicators.rows import flat_row, text_order
-from vsla.domain.tabular import ReportRow, Tabular
+from vsla.domain.indicators.rows import flat_kinds, flat_row, text_order
+from vsla.domain.tabular import ColumnKind, ReportRow, Tabular
 from vsla.errors import InvalidInput
 
 
@@ -109,6 +109,14 @@ class ProgrammeReport(Record, Tabular):
             *self.by_ethnicity,
             *self.by_gal_status,
         )
+
+    def declared_kinds(self) -> dict[str, ColumnKind]:
+        """Rates are ratios and the ``_met`` columns flags even where no row has a value."""
+        kinds = flat_kinds(self, _LINE_FIGURES[2:])
+        for name in ("groups_active", "gal_pilot_groups"):
+            kinds.update({name: ColumnKind.WHOLE, f"{name}_target": ColumnKind.WHOLE})
+            kinds[f"{name}_met"] = ColumnKind.FLAG
+        return kinds
 
     def rows(self) -> list[ReportRow]:
         """Flat rows: the scope as a whole (``dimension="programme"``, or ``"district"`` /

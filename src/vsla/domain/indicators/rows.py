@@ -2,14 +2,37 @@
 
 from __future__ import annotations
 
-__all__ = ["flat_row", "text_order"]
+__all__ = ["flat_kinds", "flat_row", "text_order"]
 
+import datetime as dt
+import types
+import typing
 import unicodedata
 from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
 
 from vsla.domain.base import Record
 from vsla.domain.indicators.formulas import Indicator
-from vsla.domain.tabular import ReportRow
+from vsla.domain.tabular import ColumnKind, ReportRow
+
+_PLAIN_KINDS: tuple[tuple[type, ColumnKind], ...] = (
+    (bool, ColumnKind.FLAG),
+    (int, ColumnKind.WHOLE),
+    (Decimal, ColumnKind.RATIO),
+    (dt.date, ColumnKind.DATE),
+    (str, ColumnKind.TEXT),
+)
+
+
+def _plain_kind(annotation: Any) -> ColumnKind | None:
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        kinds = {_plain_kind(arg) for arg in typing.get_args(annotation) if arg is not type(None)}
+        return kinds.pop() if len(kinds) == 1 else None
+    for plain, kind in _PLAIN_KINDS:
+        if isinstance(annotation, type) and issubclass(annotation, plain):
+            return kind
+    return None
 
 
 def text_order(text: str) -> tuple[str, str]:
@@ -42,3 +65,26 @@ def flat_row(model: Record, names: Iterable[str]) -> ReportRow:
         else:
             row[name] = value
     return row
+
+
+def flat_kinds(
+    model: Record, names: Iterable[str], amounts: frozenset[str] = frozenset()
+) -> dict[str, ColumnKind]:
+    """The column kinds of :func:`flat_row` for the same fields, known from the model's
+    fields rather than its values: an :class:`Indicator` is a ratio (an amount when named in
+    ``amounts``) and its ``_met`` column a flag, a PAR map one ratio per threshold."""
+    kinds: dict[str, ColumnKind] = {}
+    fields = type(model).model_fields
+    for name in names:
+        value = getattr(model, name)
+        if isinstance(value, Indicator):
+            kinds[name] = ColumnKind.AMOUNT if name in amounts else ColumnKind.RATIO
+            if value.target is not None:
+                kinds[f"{name}_met"] = ColumnKind.FLAG
+        elif isinstance(value, dict):
+            kinds.update({f"par_{days}": ColumnKind.RATIO for days in value})
+        else:
+            kind = _plain_kind(fields[name].annotation)
+            if kind is not None:
+                kinds[name] = kind
+    return kinds

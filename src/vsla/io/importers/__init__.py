@@ -1,5 +1,5 @@
 """Importing a clerk's file: groups, cycles, members, meetings, referrals, livelihood
-support, programme.
+support, opening positions, programme.
 
 Every import runs in two steps. First the whole file is read and checked, row by row, and
 every problem is collected (beancount-style): a missing column, a bad date, a negative
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 __all__ = ["ImportSummary", "RowWarning", "import_file"]
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,8 +26,11 @@ from vsla.io.cells import nfc
 from vsla.io.importers.activity import import_livelihood, import_referrals
 from vsla.io.importers.meetings import import_meetings
 from vsla.io.importers.members import import_members
+from vsla.io.importers.opening import import_opening
 from vsla.io.importers.registry import import_cycles, import_groups
 from vsla.io.importers.sheet import InputRow, Problems, RowWarning, parse_sheet
+from vsla.io.importers.sheetchecks import check_sheet
+from vsla.io.importers.slips import MIN_AMOUNT, SLIP_RATIO, check_amounts
 from vsla.io.readers import read_sheet
 from vsla.io.templates import COLUMNS, ImportKind, import_kind
 from vsla.store.store import Store
@@ -41,7 +45,8 @@ class ImportSummary:
     ``records_created``: rows written to the database, all tables together;
     ``per_table``: the same, table by table (``members``, ``meetings``, ``entries``, ...);
     ``warnings``: what was imported but looks unlikely (an amount above the import's
-    ``warn_above``), by row and column.
+    ``warn_above``, a fine unlike the constitution's, a phone given its 0 back), by row and
+    column.
     """
 
     kind: ImportKind
@@ -80,6 +85,7 @@ _IMPORTERS: dict[ImportKind, Callable[[Store, list[InputRow], Problems], dict[st
     ImportKind.LIVELIHOOD: import_livelihood,
     ImportKind.GROUPS: import_groups,
     ImportKind.CYCLES: import_cycles,
+    ImportKind.OPENING: import_opening,
 }
 
 
@@ -91,6 +97,9 @@ def import_file(
     *,
     group_code: str | None = None,
     warn_above: int | None = PLAUSIBLE_AMOUNT,
+    min_amount: int | None = MIN_AMOUNT,
+    slip_ratio: int | None = SLIP_RATIO,
+    today: dt.date | None = None,
 ) -> ImportSummary:
     """Import a CSV or XLSX file of ``kind`` (or a programme export, JSON or XLSX).
 
@@ -100,6 +109,14 @@ def import_file(
     ``warn_above``: an amount above it (default :data:`~vsla.domain.limits.PLAUSIBLE_AMOUNT`,
     100.000.000 ₫) is imported but reported in :attr:`ImportSummary.warnings`; ``None``
     warns of nothing. Above :data:`~vsla.domain.limits.MAX_AMOUNT` an amount is an error.
+
+    What a spreadsheet's language settings do to a file is caught
+    (:mod:`~vsla.io.importers.sheetchecks`, :mod:`~vsla.io.importers.slips`): an amount
+    below ``min_amount`` (default :data:`~vsla.io.importers.slips.MIN_AMOUNT`, 100 ₫) is an
+    error; one ``slip_ratio`` times (default 100) below the group's usual amount is a
+    warning, a fine that far below the constitution's an error; a date after ``today``
+    (default: the real date) of something that has happened is an error. ``None`` turns
+    the amount checks off.
 
     Raises :class:`~vsla.errors.ImportErrors` listing every row error of the file, with
     nothing written, when anything is wrong.
@@ -121,6 +138,10 @@ def import_file(
     sheet = read_sheet(path, kind.value)
     problems = Problems(sheet.source, [c.name for c in columns])
     rows = parse_sheet(sheet, columns, problems, group_code, warn_above)
+    check_sheet(sheet, columns, rows, problems, today or dt.date.today())
+    check_amounts(
+        store, kind, columns, rows, problems, min_amount=min_amount, slip_ratio=slip_ratio
+    )
     counts = _IMPORTERS[kind](store, rows, problems)
     return ImportSummary(
         kind,

@@ -36,6 +36,9 @@ class _Recorded(Protocol):
     @property
     def member_id(self) -> int: ...
 
+    @property
+    def client_id(self) -> str | None: ...
+
 
 N = TypeVar("N")
 S = TypeVar("S", bound=_Recorded)
@@ -69,6 +72,8 @@ def _import(
 ) -> dict[str, int]:
     directory = Directory(store)
     recorded: dict[int, dict[tuple[Any, ...], str]] = {}
+    sent: set[str] = set()  # client ids already stored: a row with one is imported again
+    stored: set[int] = set()
     new: list[N] = []
     for row in rows:
         found = directory.resolve(row, problems)
@@ -93,13 +98,18 @@ def _import(
             )
             ok = False
         if group.id not in recorded:
+            before = kind.stored(store, group.id)
             recorded[group.id] = {
                 kind.key(r.member_id, partial(getattr, r)): (
                     f"is already recorded ({kind.what} #{r.id})"
                 )
-                for r in kind.stored(store, group.id)
+                for r in before
             }
-        if ok:
+            sent.update(r.client_id for r in before if r.client_id)
+            stored.update(r.id for r in before)
+        if ok and row["client_id"] in sent:
+            new.append(kind.build(row, member))  # the store returns it, or names what differs
+        elif ok:
             key = kind.key(member.id, row.__getitem__)
             if key in recorded[group.id]:
                 problems.add(
@@ -116,7 +126,8 @@ def _import(
             except VslaError as exc:  # what no cell check foresaw (text with NUL, ...)
                 problems.add(row.number, model_field(exc, row.values), str(exc))
     problems.raise_if_any()
-    return {kind.table: len(write_checked(problems, kind.write(store), new))}
+    written = write_checked(problems, kind.write(store), new)
+    return {kind.table: len({r.id for r in written} - stored)}
 
 
 # ------------------------------------------------------------------------------- referrals
@@ -170,6 +181,7 @@ def _referral(row: InputRow, member: Member) -> NewReferral:
         outcome=_outcome(row),
         outcome_on=row["outcome_on"],
         note=row["note"] or "",
+        client_id=row["client_id"],
     )
 
 
@@ -202,6 +214,7 @@ def _support(row: InputRow, member: Member) -> NewLivelihoodSupport:
         received_on=row["received_on"],
         value=row["value"] or 0,
         note=row["note"] or "",
+        client_id=row["client_id"],
     )
 
 

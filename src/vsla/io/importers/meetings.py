@@ -284,8 +284,18 @@ def _meeting_input(date: dt.date, lines: list[_Line], store: Store, cycle_id: in
                     purpose=row["loan_purpose"] or LoanPurpose.OTHER,
                 )
             )
+    client_ids = {line.row["client_id"] for line in lines} - {None}
+    if len(client_ids) > 1:
+        line = next(ln for ln in lines if ln.row["client_id"] is not None)
+        raise _LineError(
+            line,
+            "client_id",
+            f"the rows of the meeting of {show_date(date)} give {len(client_ids)} client ids: "
+            "a meeting has one",
+        )
     return MeetingInput(
         date=date,
+        client_id=next(iter(client_ids), None),
         attendance=attendance,
         social_fund_contributions=contributions,
         share_purchases=shares,
@@ -352,6 +362,9 @@ def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> d
     """Check every row of a meetings file, then record its meetings in one transaction."""
     directory = Directory(store)
     last_meeting: dict[int, dt.date | None] = {}
+    known: set[int] = set()  # meetings recorded before: one sent again is not counted
+    # meetings with a client id: the store recognises one sent again, or records a late one
+    sent = {(r["group_code"], r["date"]) for r in rows if r["client_id"] is not None}
     lines: list[_Line] = []
     once: dict[tuple[int, dt.date, int, str], int] = {}
     loans_in_file: set[tuple[int, int, dt.date]] = set()
@@ -387,9 +400,11 @@ def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> d
             )
             continue
         if cycle.id not in last_meeting:
-            last_meeting[cycle.id] = max((m.date for m in store.meetings(cycle.id)), default=None)
+            recorded = store.meetings(cycle.id)
+            last_meeting[cycle.id] = max((m.date for m in recorded), default=None)
+            known.update(m.id for m in recorded)
         last = last_meeting[cycle.id]
-        if last is not None and date <= last:
+        if last is not None and date <= last and (row["group_code"], date) not in sent:
             problems.add(
                 row.number,
                 "date",
@@ -485,6 +500,8 @@ def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> d
                         member_number=exc.member_number,
                     )
                     break
+                if record.id in known:
+                    continue
                 counts["meetings"] += 1
                 counts["attendance"] += len(record.attendance)
                 counts["entries"] += len(record.entries)

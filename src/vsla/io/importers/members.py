@@ -26,6 +26,8 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
     next_number: dict[int, int] = {}
     taken: dict[int, dict[int, str]] = {}
     known: dict[int, dict[tuple[str, int | None, dt.date], tuple[int | None, str]]] = {}
+    sent: dict[int, dict[str, int]] = {}  # client id -> number, of a group's members
+    stored: set[int] = set()
     new: list[NewMember] = []
     for row in rows:
         if "group_code" in row.bad or row["group_code"] is None:
@@ -48,6 +50,9 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                 (fold(m.full_name), m.birth_year, m.joined_on): (m.number, "member")
                 for m in existing.values()
             }
+            sent[group.id] = {m.client_id: n for n, m in existing.items() if m.client_id}
+            stored.update(m.id for m in existing.values())
+        again = row["client_id"] is not None and row["client_id"] in sent[group.id]
         ok = not row.bad
         # the rules NewMember and the store follow, each reported at its column
         for field, message in member_problems(
@@ -67,7 +72,9 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
             )
             ok = False
         number = row["member_number"]
-        if "member_number" not in row.bad:
+        if again:  # sent before: the store returns that member, or names what differs
+            number = sent[group.id][row["client_id"]] if number is None else number
+        elif "member_number" not in row.bad:
             automatic = number is None
             if automatic:
                 number = next_number[group.id]
@@ -87,7 +94,7 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                     ", numbered automatically" if automatic else ""
                 )
                 next_number[group.id] = max(next_number[group.id], number + 1)
-        if not row.bad:
+        if not row.bad and not again:
             key = (fold(row["full_name"]), row["birth_year"], row["joined_on"])
             seen = known[group.id].get(key)
             if seen is not None and (row["member_number"] is None or seen[0] == number):
@@ -127,9 +134,11 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                     left_on=row["left_on"],
                     exit_reason=row["exit_reason"],
                     gal_champion_since=row["gal_champion_since"],
+                    client_id=row["client_id"],
                 )
             )
         except InvalidInput as exc:  # what no cell check foresaw: at its column if it names one
             problems.add(row.number, model_field(exc, row.values), str(exc))
     problems.raise_if_any()
-    return {"members": len(write_checked(problems, store.add_members, new))}
+    written = write_checked(problems, store.add_members, new)
+    return {"members": len({m.id for m in written} - stored)}

@@ -13,6 +13,7 @@ __all__ = [
     "Problems",
     "RowWarning",
     "fold",
+    "header_name",
     "model_field",
     "parse_sheet",
     "show_date",
@@ -136,7 +137,8 @@ class InputRow:
         return self.values.get(column)
 
 
-def _header_name(text: str) -> str:
+def header_name(text: str) -> str:
+    """A header cell as a column name: ``Group code`` is ``group_code``."""
     return re.sub(r"[\s\-]+", "_", nfc(text).casefold())
 
 
@@ -158,7 +160,7 @@ def parse_sheet(
     known = {c.name: c for c in columns}
     positions: dict[str, int] = {}
     for i, raw in enumerate(sheet.header):
-        name = _header_name(raw)
+        name = header_name(raw)
         if not name:
             continue
         name = column_key(raw) or name  # a Vietnamese header (Mã tổ) names its column

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +13,7 @@ from vsla.domain.entities import (
     Cycle,
     ExitReason,
 )
-from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
+from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry, balances_from_totals
 from vsla.errors import InvalidInput
 from vsla.io.programme.tables import (
     FORMAT,
@@ -31,6 +31,7 @@ from vsla.store.transactions import one_snapshot
 
 _EVENT_OF_ORIGIN = {
     EntryOrigin.OPENING_CARRY: "opening",
+    EntryOrigin.OPENING_POSITION: "openings",
     EntryOrigin.REVERSAL: "reversals",
     EntryOrigin.WRITE_OFF: "write_offs",
     EntryOrigin.EXIT_PAYOUT: "exits",
@@ -42,6 +43,29 @@ _EVENT_OF_ORIGIN = {
 """Which operation wrote an entry, by its origin; any other origin: a recorded meeting."""
 
 _LAST = 1 << 62  # sorts an event with no entry (an empty share-out) after its date's others
+
+
+def _recorded_order(
+    events: Sequence[tuple[tuple[dt.date, int], str, TableRow]],
+) -> Callable[[tuple[tuple[dt.date, int], str, TableRow]], tuple[int, int, dt.date, int]]:
+    """The sort key of the events of a cycle, keyed (date, id of their first entry or 0):
+    the order recorded. An event without entries goes just before the first event recorded
+    on or after its date (a meeting of attendance only, keyed 0), or after its date's
+    events (an empty share-out or exit, keyed ``_LAST``); among such events placed before
+    one recorded event, by date, and on one date a meeting before an exit or share-out."""
+    firsts = [(first, day) for (day, first), _, _ in events if 0 < first < _LAST]
+
+    def key(
+        event: tuple[tuple[dt.date, int], str, TableRow],
+    ) -> tuple[int, int, dt.date, int]:
+        day, first = event[0]
+        if 0 < first < _LAST:
+            return (first, 1, day, 0)
+        if first == _LAST:  # after the events of its date
+            return (min((i for i, d in firsts if d > day), default=_LAST), 0, day, 1)
+        return (min((i for i, d in firsts if d >= day), default=_LAST), 0, day, 0)
+
+    return key
 
 
 def _event_of(entry: LedgerEntry) -> str:
@@ -174,11 +198,13 @@ class _Exporter:
                     "origin": e.origin.value,
                 }
             )
-        # Events are replayed in the order they were recorded: by date, then by the id of
-        # their first entry (a write-off recorded before that date's meeting goes first).
+        # Events are replayed in the order they were recorded: by the id of their first
+        # entry (a write-off recorded before that date's meeting goes first; a meeting sent
+        # late comes after the later meetings recorded before it, as it did).
         events: list[tuple[tuple[dt.date, int], str, TableRow]] = []
         regular: dict[int, list[LedgerEntry]] = defaultdict(list)
         exits: dict[tuple[int, dt.date], list[LedgerEntry]] = {}
+        openings: dict[dt.date, list[LedgerEntry]] = {}
         last_write_off: LedgerEntry | None = None
         for e in entries:
             event = _event_of(e)
@@ -224,6 +250,8 @@ class _Exporter:
             elif event == "exits":
                 assert e.member_id is not None
                 exits.setdefault((e.member_id, e.date), []).append(e)
+            elif event == "openings":
+                openings.setdefault(e.date, []).append(e)
         for (member_id, on), group in exits.items():
             payout = [e for e in group if e.kind is EntryKind.EXIT_PAYOUT]
             reason = self.store.member(member_id).exit_reason or ExitReason.OTHER
@@ -255,7 +283,7 @@ class _Exporter:
                 continue  # not settled by an exit (that would have written entries)
             events.append(
                 (
-                    (left, _LAST - 1),
+                    (left, _LAST),
                     "exits",
                     {
                         "cycle_id": c.id,
@@ -264,6 +292,15 @@ class _Exporter:
                         "reason": ExitReason(leaver.exit_reason or ExitReason.OTHER).value,
                         "payout": 0,
                     },
+                )
+            )
+        for on, group in openings.items():
+            position = self.opening_position(c, on, group, loans)
+            events.append(
+                (
+                    (on, group[0].id),
+                    "openings",
+                    {"cycle_id": c.id, "date": on, "position": position},
                 )
             )
         if c.shared_out_on is not None:
@@ -291,11 +328,71 @@ class _Exporter:
                 recorded[m.id] = row
                 events.append(((m.date, mine[0].id if mine else 0), "meetings", row))
                 self.meeting(m, mine, loans)
-        events.sort(key=lambda ev: ev[0])
+        events.sort(key=_recorded_order(events))
         for seq, (_, table, row) in enumerate(events, start=1):
             row["seq"] = seq
             if table != "meetings":
                 t[table].append(row)
+
+    def opening_position(
+        self, c: Cycle, on: dt.date, entries: list[LedgerEntry], loans: dict[int, Loan]
+    ) -> TableRow:
+        """A cycle's opening position as it was written (vsla.domain.opening), read back
+        from its entries in their order: each loan's payments one entry each, so that the
+        position written again writes the same entries in the same order."""
+        totals: dict[EntryKind, int] = defaultdict(int)
+        shares: dict[int, int] = {}
+        payouts: dict[int, int] = {}
+        written: dict[int, TableRow] = {}
+        for e in entries:
+            totals[e.kind] += e.amount
+            if e.kind is EntryKind.SHARE_PURCHASE and e.member_id is not None:
+                shares[e.member_id] = e.shares
+            elif e.kind is EntryKind.EXIT_PAYOUT and e.member_id is not None:
+                payouts[e.member_id] = e.amount
+            elif e.loan_id is not None:
+                loan = loans[e.loan_id]
+                row = written.setdefault(
+                    e.loan_id,
+                    {
+                        "member_id": self.member(loan.member_id),
+                        "principal": loan.terms.principal,
+                        "disbursed_on": loan.terms.disbursed_on.isoformat(),
+                        "term_months": loan.terms.term_months,
+                        "purpose": loan.purpose.value,
+                        "payments": [],
+                        "principal_written_off": 0,
+                        "interest_written_off": 0,
+                        "written_off_on": None,
+                        "client_id": loan.client_id,
+                    },
+                )
+                day = (e.effective_on or e.date).isoformat()
+                if e.kind is EntryKind.PRINCIPAL_REPAYMENT:
+                    row["payments"].append({"on": day, "principal": e.amount})
+                elif e.kind is EntryKind.INTEREST_PAYMENT:
+                    row["payments"].append({"on": day, "interest": e.amount})
+                elif e.kind is EntryKind.WRITE_OFF:
+                    row["principal_written_off"], row["written_off_on"] = e.amount, day
+                elif e.kind is EntryKind.INTEREST_WRITE_OFF:
+                    row["interest_written_off"], row["written_off_on"] = e.amount, day
+        value = c.constitution.share_value
+        cash = balances_from_totals(totals, 0, value).loan_fund_cash
+        return {
+            "on": on.isoformat(),
+            "loan_fund_cash": cash,
+            "social_fund": totals[EntryKind.OPENING_SOCIAL_FUND],
+            "interest": totals[EntryKind.INTEREST_PAYMENT],
+            "fines": totals[EntryKind.FINE],
+            "other_income": totals[EntryKind.OTHER_INCOME],
+            "expenses": totals[EntryKind.EXPENSE],
+            "carried_cash": totals[EntryKind.OPENING_LOAN_FUND],
+            "members": [
+                {"member_id": self.member(m), "shares": n, "exit_payout": payouts.get(m)}
+                for m, n in shares.items()
+            ],
+            "loans": list(written.values()),
+        }
 
     def meeting(self, m: MeetingRecord, entries: list[LedgerEntry], loans: dict[int, Loan]) -> None:
         t = self.tables

@@ -16,6 +16,7 @@ from vsla.errors import RowError
 from vsla.io.cells import Cell, CellError, Formula, is_blank, parse_date, parse_text
 from vsla.io.programme.tables import (
     _EVENT_TABLES,
+    _OPTIONAL_TABLES,
     FORMAT,
     TABLES,
     VERSION,
@@ -93,6 +94,7 @@ _REQUIRED: dict[str, tuple[str, ...]] = {
     "write_offs": ("seq", "cycle_id", "loan_id", "date"),
     "exits": ("seq", "cycle_id", "member_id", "date"),
     "share_outs": ("seq", "cycle_id", "date"),
+    "openings": ("seq", "cycle_id", "date", "position"),
     "entries": ("id", "cycle_id", "date", "kind", "amount"),
     "referrals": ("member_id", "institution", "service", "referred_on"),
     "livelihood_supports": ("member_id", "kind", "received_on"),
@@ -111,6 +113,7 @@ _REFERENCES: dict[str, tuple[tuple[str, str], ...]] = {
     "write_offs": (("cycle_id", "cycles"), ("loan_id", "loans")),
     "exits": (("cycle_id", "cycles"), ("member_id", "members")),
     "share_outs": (("cycle_id", "cycles"),),
+    "openings": (("cycle_id", "cycles"),),
     "entries": (("cycle_id", "cycles"), ("member_id", "members"), ("loan_id", "loans")),
     "referrals": (("member_id", "members"),),
     "livelihood_supports": (("member_id", "members"),),
@@ -204,7 +207,7 @@ def _parser(table: str, column: str) -> Callable[[Cell], Any]:
         return parse_date
     if column in _TEXTS:
         return parse_text
-    if column == "constitution":
+    if column in ("constitution", "position"):
         return _json
     if (table, column) in _AMOUNTS:
         return _amount
@@ -287,6 +290,8 @@ def _read_json(path: Path) -> tuple[_Tables, bool]:
         raise file_error(path.name, "the export has no 'tables'")
     for table, columns in TABLES.items():
         rows = tables.get(table)
+        if rows is None and table in _OPTIONAL_TABLES:
+            rows = []
         if rows is None:
             parsed.error(table, 0, "", f"the table {table!r} is missing")
             continue
@@ -311,6 +316,8 @@ def _read_xlsx(path: Path) -> tuple[_Tables, bool]:
     parsed = _Tables(path.name)
     for table in TABLES:
         sheet = sheets.get(table)
+        if sheet is None and table in _OPTIONAL_TABLES:
+            continue
         if sheet is None:
             parsed.error(table, 0, "", f"the sheet {table!r} is missing")
             continue

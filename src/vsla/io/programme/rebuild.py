@@ -31,10 +31,12 @@ from vsla.domain.meeting import (
     Repayment,
     SocialFundGrant,
 )
+from vsla.domain.opening import OpeningPosition
 from vsla.errors import ImportErrors, InvalidInput, RowError, VslaError
 from vsla.io.importers.sheet import fold, model_field
 from vsla.io.programme.parse import (
     _check_references,
+    _key,
     _read_json,
     _read_xlsx,
     _Rec,
@@ -334,6 +336,10 @@ class _Rebuilder:
                     reason=ev["reason"] or _REDACTED,
                 )
                 check(ev, tail())
+            elif ev.table == "openings":
+                position = self.opening(ev)
+                record = self._do(ev, self.s.record_opening, cycle.id, position)
+                check(ev, record.entries)
             elif ev.table == "exits":
                 reason = self._build(ev, ExitReason, value=ev["reason"] or "other")
                 self._do(
@@ -421,6 +427,32 @@ class _Rebuilder:
                 f"(entries row {was.row}): " + "; ".join(problems),
             )
         self.entries[was["id"]] = new.id
+
+    def opening(self, ev: _Rec) -> OpeningPosition:
+        """The opening position of an ``openings`` row, its members' ids made this
+        database's."""
+        data = ev["position"]
+        if not isinstance(data, dict):
+            raise _Failed(ev, "position", "an opening position is a JSON object")
+        try:
+            members = [
+                {**m, "member_id": self.members[_key(m["member_id"])]}
+                for m in data.get("members", [])
+            ]
+            loans = [
+                {**loan, "member_id": self.members[_key(loan["member_id"])]}
+                for loan in data.get("loans", [])
+            ]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise _Failed(
+                ev, "position", f"a member of the position is not exported: {exc}"
+            ) from exc
+        position: OpeningPosition = self._build(
+            ev,
+            OpeningPosition.model_validate,
+            obj={**data, "members": members, "loans": loans},
+        )
+        return position
 
     def meeting_input(self, ev: _Rec) -> MeetingInput:
         mid = ev["id"]

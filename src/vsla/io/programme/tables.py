@@ -89,6 +89,7 @@ TABLES: dict[str, tuple[str, ...]] = {
     "write_offs": ("seq", "cycle_id", "entry_id", "loan_id", "date", "amount", "reason"),
     "exits": ("seq", "cycle_id", "member_id", "date", "reason", "payout"),
     "share_outs": ("seq", "cycle_id", "date", "total_payout"),
+    "openings": ("seq", "cycle_id", "date", "position"),
     "entries": (
         "id",
         "cycle_id",
@@ -127,7 +128,9 @@ TABLES: dict[str, tuple[str, ...]] = {
 }
 """Every table of the export and its columns, in order."""
 
-_EVENT_TABLES = ("meetings", "reversals", "write_offs", "exits", "share_outs")
+_EVENT_TABLES = ("meetings", "reversals", "write_offs", "exits", "share_outs", "openings")
+_OPTIONAL_TABLES = ("openings",)
+"""Tables added to the format after its first files: a file without them reads as empty."""
 
 _REDACTED = "not exported"
 
