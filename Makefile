@@ -1,4 +1,5 @@
-# Two commands: `make demo` and `make test`. Both create .venv when it is missing.
+# Two commands: `make demo` (the library and its command line only) and `make test`
+# (every development tool too). Both create .venv when it is missing.
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
@@ -13,7 +14,17 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev,postgres]"
 	touch $(STAMP)
 
-demo: $(STAMP)
+# `make demo` installs only the library and its command line (no development tools), so a
+# first run is quick; when `make test` has installed everything already, it installs nothing.
+DEMO_STAMP := $(VENV)/.installed-demo
+
+$(DEMO_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	if [ ! -f $(STAMP) ] || [ pyproject.toml -nt $(STAMP) ]; then \
+	  $(BIN)/python -m pip install --quiet -e ".[cli]"; fi
+	touch $(DEMO_STAMP)
+
+demo: $(DEMO_STAMP)
 	$(BIN)/vsla demo --db vsla-demo.db
 
 lint: $(STAMP)

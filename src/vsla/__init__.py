@@ -141,6 +141,7 @@ from vsla.reports import (
     programme_time_series,
 )
 from vsla.reports.readiness import ReadinessReport, ReferralNeed, linkage_readiness
+from vsla.store.roster import RosterLine
 from vsla.store.schema import upgrade_database
 from vsla.store.store import (
     Change,
@@ -270,6 +271,7 @@ __all__ = [
     "RemainderPolicy",
     "Repayment",
     "RepaymentExceedsDue",
+    "RosterLine",
     "Rounding",
     "RowError",
     "SchemaMismatch",

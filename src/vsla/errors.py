@@ -39,7 +39,8 @@ __all__ = [
     "VslaError",
 ]
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 
@@ -232,12 +233,20 @@ class NotADatabase(StoreError):
 
 @dataclass(frozen=True, slots=True)
 class RowError:
-    """One problem in one row of an imported file."""
+    """One problem in one row of an imported file.
+
+    ``message`` is in English; ``rule`` (the rule broken, a short name) and ``facts`` (the
+    values the message names: ``group_code``, ``member_number``, ``value``, ...) let a
+    program say it in another language (:func:`vsla.io.row_message`). Both are left out
+    of comparisons: two errors are equal when they say the same thing at the same place.
+    """
 
     source: str
     row: int
     column: str
     message: str
+    rule: str | None = field(default=None, compare=False)
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return f"{self.source}, row {self.row}, column {self.column!r}: {self.message}"

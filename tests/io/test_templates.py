@@ -41,9 +41,13 @@ def test_xlsx_template_has_data_example_and_help_sheets(kind: ImportKind, tmp_pa
         {n: e.get(n) for n in names} for e in EXAMPLES[kind]
     ]
     help_rows = list(wb["help"].iter_rows(values_only=True))
-    assert help_rows[0] == ("column", "required", "format", "meaning")
+    assert help_rows[0] == ("column", "required", "format", "default", "meaning")
     assert [r[0] for r in help_rows[1:]] == names
-    assert all(r[1] in ("yes", "no") and r[2] and r[3] for r in help_rows[1:])
+    assert all(r[1] in ("yes", "no") and r[2] and r[4] for r in help_rows[1:])
+    defaults = {r[0]: r[3] for r in help_rows[1:]}
+    assert {name: shown or "" for name, shown in defaults.items()} == {
+        c.name: c.default for c in COLUMNS[kind]
+    }
 
 
 def _fill_xlsx(kind: ImportKind, path: Path) -> Path:

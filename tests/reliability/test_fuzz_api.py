@@ -358,6 +358,7 @@ def store_table(c: Ctx) -> Table:
         "member": call(member_id=member),
         "member_by_number": call(group_id=group, number=st.integers(0, 20)),
         "members": call(group_id=group, active_on=optional_day),
+        "member_list": call(group_id=group, active_on=optional_day),
         "member_names": call(group_id=group),
         "start_cycle": call(
             group_id=group,
@@ -772,7 +773,30 @@ def function_table(store: Store, c: Ctx) -> dict[str, tuple[Callable[..., Any], 
         ),
         "write_template": (
             vsla.io.write_template,
-            {"a": call(kind=st.sampled_from(list(vsla.io.ImportKind)), path=path)},
+            {
+                "a": call(
+                    kind=st.sampled_from(list(vsla.io.ImportKind)),
+                    path=path,
+                    lang=st.sampled_from(["vi", "en"]),
+                )
+            },
+        ),
+        "row_message": (
+            vsla.io.row_message,
+            {
+                "a": call(
+                    error=st.builds(
+                        vsla.RowError,
+                        texts(),
+                        st.integers(min_value=0, max_value=10**6),
+                        texts(),
+                        texts(),
+                        st.one_of(st.none(), texts(), st.sampled_from(["unknown_group"])),
+                        st.dictionaries(texts(), st.one_of(texts(), st.integers()), max_size=3),
+                    ),
+                    lang=st.sampled_from(["vi", "en"]),
+                )
+            },
         ),
         "import_file": (
             vsla.io.import_file,

@@ -45,11 +45,14 @@ from vsla.cli.common import (
 from vsla.cli.labels import Lang, count, label, money
 from vsla.cli.printing import print_app
 from vsla.cli.readiness import report_readiness
+from vsla.cli.registry import print_row_errors
+from vsla.cli.registry import register as register_registry
 from vsla.domain.entities import Cycle, Group
 from vsla.domain.limits import PLAUSIBLE_AMOUNT
 from vsla.errors import ImportErrors, NotFound, VslaError
 from vsla.io import ImportKind, RowWarning
 from vsla.io.importers.slips import MIN_AMOUNT, SLIP_RATIO
+from vsla.io.language import column_header, say
 from vsla.store.opening import display_url, scrub
 from vsla.store.store import Store
 
@@ -451,9 +454,9 @@ def import_(
                     slip_ratio=slip_ratio or None,
                 )
         except ImportErrors as exc:
-            _print_row_errors(exc, lang)
+            print_row_errors(exc, lang)
             raise typer.Exit(1) from None
-        stdout().print(escape(f"{label('imported', lang)}: {summary}"))
+        stdout().print(escape(f"{label('imported', lang)}: {summary.text(lang)}"))
         if summary.warnings:
             _print_warnings(summary.warnings, lang)
 
@@ -463,16 +466,12 @@ def _print_warnings(warnings: Sequence[RowWarning], lang: Lang) -> None:
     for key in ("source", "row", "column", "problem"):
         table.add_column(label(key, lang), justify="right" if key == "row" else "left")
     for w in warnings:
-        table.add_row(escape(w.source), str(w.row), escape(w.column), escape(w.message))
-    stderr().print(table)
-
-
-def _print_row_errors(exc: ImportErrors, lang: Lang) -> None:
-    table = Table(title=label("nothing_imported", lang, n=len(exc.errors)), title_justify="left")
-    for key in ("source", "row", "column", "problem"):
-        table.add_column(label(key, lang), justify="right" if key == "row" else "left")
-    for e in exc.errors:
-        table.add_row(escape(e.source), str(e.row), escape(e.column), escape(e.message))
+        table.add_row(
+            escape(w.source),
+            str(w.row),
+            escape(column_header(w.column, lang)),
+            escape(say(w.message, w.rule, w.facts, lang)),
+        )
     stderr().print(table)
 
 
@@ -559,7 +558,7 @@ def template(
     from vsla.io import write_template
 
     with vsla_errors():
-        write_template(kind, file)
+        write_template(kind, file, lang)
     stdout().print(escape(f"{label('template_written', lang)}: {file}"))
 
 
@@ -618,3 +617,6 @@ def db_upgrade(db: DbOption = DEFAULT_DB) -> None:
         stdout().print(escape(f"schema version {after}: already current, nothing to do"))
     else:
         stdout().print(escape(f"schema version {before or '-'} -> {after}: upgraded"))
+
+
+register_registry(app)  # programme add, group add, cycle start, members (cli/registry.py)

@@ -21,8 +21,6 @@ __all__ = [
     "write_template",
 ]
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Any
@@ -33,8 +31,12 @@ from vsla.domain.entities import Attendance, ExitReason, Sex
 from vsla.domain.meeting import LoanPurpose
 from vsla.errors import InvalidInput
 from vsla.io.cells import Cell, CellError, Choice, parse_amount, parse_date, parse_text, parse_whole
+from vsla.io.columns import Column
+from vsla.io.language import as_lang, column_header, column_help, format_help
 from vsla.io.readers import require_openpyxl
+from vsla.io.registry_columns import CYCLE_COLUMNS, CYCLE_EXAMPLES, GROUP_COLUMNS, GROUP_EXAMPLES
 from vsla.io.writers import write_csv
+from vsla.words import Lang, word
 
 
 class ImportKind(StrEnum):
@@ -46,6 +48,8 @@ class ImportKind(StrEnum):
     LIVELIHOOD = "livelihood"
     OPENING = "opening"
     PROGRAMME = "programme"
+    GROUPS = "groups"
+    CYCLES = "cycles"
 
 
 SEX = Choice(Sex, {Sex.FEMALE: ("Nữ", "female"), Sex.MALE: ("Nam", "male")})
@@ -129,21 +133,6 @@ def _year(value: Cell) -> int:
     if not 1900 <= year <= 2100:
         raise CellError(f"{year} is not a plausible birth year")
     return year
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column of a template.
-
-    ``required``: the column must be in the header and every row needs a value in it.
-    An optional column may be left out of the file, and its cells left blank.
-    """
-
-    name: str
-    parse: Callable[[Cell], object]
-    format: str
-    required: bool
-    description: str
 
 
 def _choice(name: str, choice: Choice[Any], required: bool, description: str) -> Column:
@@ -326,6 +315,8 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
             "the app's own id for the record (docs/sync.md): imported again, the same record",
         ),
     ),
+    ImportKind.GROUPS: GROUP_COLUMNS,
+    ImportKind.CYCLES: CYCLE_COLUMNS,
 }
 
 COLUMNS[ImportKind.OPENING] = (
@@ -458,6 +449,8 @@ EXAMPLES: dict[ImportKind, tuple[dict[str, str], ...]] = {
             "note": "chăn nuôi heo",
         },
     ),
+    ImportKind.GROUPS: GROUP_EXAMPLES,
+    ImportKind.CYCLES: CYCLE_EXAMPLES,
 }
 """Example rows, as a clerk types them (text), for the templates and the docs."""
 
@@ -475,12 +468,16 @@ def import_kind(value: ImportKind | str) -> ImportKind:
 
 
 @checked_call
-def write_template(kind: ImportKind | str, path: str | Path) -> None:
-    """Write an empty template for ``kind``: a CSV header row, or an XLSX workbook with the
-    data sheet (header only, cells formatted as text), an ``example`` sheet and a ``help``
-    sheet describing every column. A programme template is an empty export (JSON or XLSX).
+def write_template(kind: ImportKind | str, path: str | Path, lang: Lang | str = Lang.EN) -> None:
+    """Write an empty template for ``kind`` with headers in ``lang`` (``"vi"``: ``Mã tổ``,
+    ``Họ và tên``, ...; ``"en"``: the column names): a CSV header row, or an XLSX workbook
+    with the data sheet (header only, cells formatted as text), an example sheet and a help
+    sheet describing every column (its format, its default, its meaning) in ``lang``.
+    An import reads either language's headers. A programme template is an empty export
+    (JSON or XLSX).
     """
     kind = import_kind(kind)
+    lang = as_lang(lang)
     path = Path(path)
     if kind is ImportKind.PROGRAMME:
         from vsla.io.programme import write_programme_template
@@ -488,17 +485,25 @@ def write_template(kind: ImportKind | str, path: str | Path) -> None:
         write_programme_template(path)
         return
     columns = COLUMNS[kind]
-    names = [c.name for c in columns]
+    names = [column_header(c.name, lang) for c in columns]
     suffix = path.suffix.casefold()
     if suffix == ".csv":
         write_csv(path, names, [])
     elif suffix == ".xlsx":
-        _write_xlsx_template(kind, path)
+        _write_xlsx_template(kind, path, lang)
     else:
         raise InvalidInput(f"{path.name}: a template is a .csv or .xlsx file")
 
 
-def _write_xlsx_template(kind: ImportKind, path: Path) -> None:
+def _default(column: Column, lang: Lang) -> str:
+    if column.name == "programme":
+        return word("sheet.default_programme", lang)
+    if column.default == "none":
+        return word("sheet.none", lang)
+    return column.default
+
+
+def _write_xlsx_template(kind: ImportKind, path: Path, lang: Lang) -> None:
     require_openpyxl()
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -510,13 +515,14 @@ def _write_xlsx_template(kind: ImportKind, path: Path) -> None:
     data = wb.active
     assert data is not None
     data.title = kind.value
-    example = wb.create_sheet("example")
-    help_ = wb.create_sheet("help")
+    example = wb.create_sheet(word("sheet.example", lang))
+    help_ = wb.create_sheet(word("sheet.help", lang))
     for ws in (data, example):
         for i, column in enumerate(columns, start=1):
-            cell = ws.cell(row=1, column=i, value=column.name)
+            header = column_header(column.name, lang)
+            cell = ws.cell(row=1, column=i, value=header)
             cell.font = bold
-            ws.column_dimensions[get_column_letter(i)].width = max(12, len(column.name) + 2)
+            ws.column_dimensions[get_column_letter(i)].width = max(12, len(header) + 2)
     for row in range(2, TEMPLATE_ROWS + 2):
         for i in range(1, len(columns) + 1):
             data.cell(row=row, column=i).number_format = "@"
@@ -524,13 +530,20 @@ def _write_xlsx_template(kind: ImportKind, path: Path) -> None:
         for i, column in enumerate(columns, start=1):
             cell = example.cell(row=r, column=i, value=values.get(column.name))
             cell.number_format = "@"
-    help_.append(["column", "required", "format", "meaning"])
+    keys = ("sheet.column", "sheet.required", "sheet.format", "sheet.default", "sheet.meaning")
+    help_.append([word(key, lang) for key in keys])
     for cell in help_[1]:
         cell.font = bold
     for column in columns:
         help_.append(
-            [column.name, "yes" if column.required else "no", column.format, column.description]
+            [
+                column_header(column.name, lang),
+                word("sheet.yes" if column.required else "sheet.no", lang),
+                format_help(column, lang),
+                _default(column, lang),
+                column_help(kind.value, column, lang),
+            ]
         )
-    for letter, width in zip("ABCD", (22, 10, 60, 80), strict=True):
+    for letter, width in zip("ABCDE", (26, 10, 60, 24, 80), strict=True):
         help_.column_dimensions[letter].width = width
     wb.save(path)

@@ -54,6 +54,7 @@ from vsla.store.papers import PaperStore
 from vsla.store.queries import ProgrammeQueries
 from vsla.store.readiness import ReadinessStore
 from vsla.store.registry import RegistryStore
+from vsla.store.roster import RosterStore
 from vsla.store.shareout import ShareOutStore
 from vsla.store.transactions import (
     postgres_on_connect,
@@ -73,6 +74,7 @@ class Store(
     ShareOutStore,
     ActivityStore,
     ProgrammeQueries,
+    RosterStore,
     PaperStore,
     ReadinessStore,
     ChangeFeed,

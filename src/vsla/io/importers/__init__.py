@@ -1,5 +1,5 @@
-"""Importing a clerk's file: members, meetings, referrals, livelihood support, opening
-positions, programme.
+"""Importing a clerk's file: groups, cycles, members, meetings, referrals, livelihood
+support, opening positions, programme.
 
 Every import runs in two steps. First the whole file is read and checked, row by row, and
 every problem is collected (beancount-style): a missing column, a bad date, a negative
@@ -27,12 +27,14 @@ from vsla.io.importers.activity import import_livelihood, import_referrals
 from vsla.io.importers.meetings import import_meetings
 from vsla.io.importers.members import import_members
 from vsla.io.importers.opening import import_opening
+from vsla.io.importers.registry import import_cycles, import_groups
 from vsla.io.importers.sheet import InputRow, Problems, RowWarning, parse_sheet
 from vsla.io.importers.sheetchecks import check_sheet
 from vsla.io.importers.slips import MIN_AMOUNT, SLIP_RATIO, check_amounts
 from vsla.io.readers import read_sheet
 from vsla.io.templates import COLUMNS, ImportKind, import_kind
 from vsla.store.store import Store
+from vsla.words import Lang
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +56,19 @@ class ImportSummary:
     per_table: Mapping[str, int]
     warnings: tuple[RowWarning, ...] = ()
 
+    def text(self, lang: Lang | str = Lang.EN) -> str:
+        """The summary in ``lang``: ``"vi"`` or ``"en"`` (the same as ``str()``)."""
+        from vsla.io.language import as_lang, summary_text
+
+        return summary_text(
+            self.source,
+            self.rows_read,
+            self.records_created,
+            self.per_table,
+            len(self.warnings),
+            as_lang(lang),
+        )
+
     def __str__(self) -> str:
         tables = ", ".join(f"{n} {t}" for t, n in self.per_table.items() if n)
         warned = f"; {len(self.warnings)} warning(s)" if self.warnings else ""
@@ -68,6 +83,8 @@ _IMPORTERS: dict[ImportKind, Callable[[Store, list[InputRow], Problems], dict[st
     ImportKind.MEETINGS: import_meetings,
     ImportKind.REFERRALS: import_referrals,
     ImportKind.LIVELIHOOD: import_livelihood,
+    ImportKind.GROUPS: import_groups,
+    ImportKind.CYCLES: import_cycles,
     ImportKind.OPENING: import_opening,
 }
 

@@ -92,6 +92,9 @@ def _import(
                 kind.day,
                 f"{who(member)} joined the group on {show_date(member.joined_on)}, "
                 f"after this {kind.what}",
+                "joined_after_activity",
+                member_number=member.number,
+                joined_on=show_date(member.joined_on),
             )
             ok = False
         if group.id not in recorded:
@@ -109,7 +112,13 @@ def _import(
         elif ok:
             key = kind.key(member.id, row.__getitem__)
             if key in recorded[group.id]:
-                problems.add(row.number, "", f"this {kind.what} {recorded[group.id][key]}")
+                problems.add(
+                    row.number,
+                    "",
+                    f"this {kind.what} {recorded[group.id][key]}",
+                    "activity_twice",
+                    member_number=member.number,
+                )
                 continue
             recorded[group.id][key] = f"is the same as row {row.number}"
             try:
@@ -135,13 +144,19 @@ def _check_referral(row: InputRow, problems: Problems) -> bool:
         return True
     outcome, referred, outcome_on = _outcome(row), row["referred_on"], row["outcome_on"]
     if outcome is not ReferralOutcome.PENDING and outcome_on is None:
-        problems.add(row.number, "outcome_on", f"the outcome {outcome.value!r} needs its date")
+        problems.add(
+            row.number,
+            "outcome_on",
+            f"the outcome {outcome.value!r} needs its date",
+            "outcome_needs_date",
+        )
         return False
     if outcome is ReferralOutcome.PENDING and outcome_on is not None:
         problems.add(
             row.number,
             "outcome_on",
             "a pending referral has no outcome date: give the outcome too",
+            "pending_has_no_date",
         )
         return False
     if outcome_on and referred and outcome_on < referred:
@@ -149,6 +164,9 @@ def _check_referral(row: InputRow, problems: Problems) -> bool:
             row.number,
             "outcome_on",
             f"{show_date(outcome_on)} is before the referral ({show_date(referred)})",
+            "outcome_before_referral",
+            outcome_on=show_date(outcome_on),
+            referred_on=show_date(referred),
         )
         return False
     return True

@@ -52,7 +52,13 @@ class Directory:
             return None
         group = self.group(row["group_code"])
         if group is None:
-            problems.add(row.number, "group_code", f"unknown group {row['group_code']!r}")
+            problems.add(
+                row.number,
+                "group_code",
+                f"unknown group {row['group_code']!r}",
+                "unknown_group",
+                group_code=row["group_code"],
+            )
             return None
         number = row["member_number"]
         if number is None:
@@ -63,6 +69,9 @@ class Directory:
                 row.number,
                 "member_number",
                 f"group {group.code} has no member number {number}",
+                "unknown_member",
+                group_code=group.code,
+                member_number=number,
             )
             return None
         return group, member

@@ -92,9 +92,9 @@ def _check_meeting_row(line: _Line, problems: Problems) -> bool:
     n = row.number
     ok = not row.bad
 
-    def bad(column: str, message: str) -> None:
+    def bad(column: str, message: str, rule: str | None = None, **facts: object) -> None:
         nonlocal ok
-        problems.add(n, column, message)
+        problems.add(n, column, message, rule, group_code=code, **facts)
         ok = False
 
     for column in ZERO_IS_NOTHING:
@@ -107,39 +107,46 @@ def _check_meeting_row(line: _Line, problems: Problems) -> bool:
                     column,
                     "needs a member_number (a row without a member holds only "
                     "income_amount, expense_amount and memo)",
+                    "needs_member",
                 )
     else:
         for column in GROUP_COLUMNS:
             if row[column] is not None:
-                bad(column, "goes on a row of its own, without a member_number")
+                bad(column, "goes on a row of its own, without a member_number", "group_row")
         if not line.member.is_active(line.date):
             m = line.member
             bad(
                 "member_number",
                 f"{who(m)} is not active on {show_date(line.date)} (joined {show_date(m.joined_on)}"
                 + (f", left {show_date(m.left_on)})" if m.left_on else ")"),
+                "member_active",
+                member_number=m.number,
+                date=show_date(line.date),
             )
     if (
         row["loan_principal"] is not None
         and row["loan_term_months"] is None
         and "loan_term_months" not in row.bad
     ):
-        bad("loan_term_months", "a loan needs its term in months")
+        bad("loan_term_months", "a loan needs its term in months", "loan_needs_term")
     if row["loan_principal"] is None and "loan_principal" not in row.bad:
         for column in ("loan_term_months", "loan_purpose"):
             if row[column] is not None:
-                bad(column, "is given but there is no loan_principal")
+                bad(column, "is given but there is no loan_principal", "needs_loan")
     if row["loan_term_months"] is not None and row["loan_term_months"] > rules.max_term_months:
         bad(
             "loan_term_months",
             f"{row['loan_term_months']} months is above the maximum term of "
             f"{rules.max_term_months} months in the constitution of group {code}",
+            "max_term_months",
+            months=row["loan_term_months"],
+            most=rules.max_term_months,
         )
     if row["loan_term_months"] == 0:
-        bad("loan_term_months", "a loan's term is at least 1 month")
+        bad("loan_term_months", "a loan's term is at least 1 month", "term_at_least_one")
     if row["fine_name"] is None:
         if row["fine_amount"] is not None and "fine_name" not in row.bad:
-            bad("fine_name", "fine_amount is given but no fine_name")
+            bad("fine_name", "fine_amount is given but no fine_name", "fine_needs_name")
     else:
         line.fine = _fine_name(line.cycle, row["fine_name"])
         if line.fine is None:
@@ -148,15 +155,22 @@ def _check_meeting_row(line: _Line, problems: Problems) -> bool:
                 "fine_name",
                 f"{row['fine_name']!r} is not a fine of the constitution of group {code} "
                 f"(its fines: {known})",
+                "fine_in_constitution",
+                fine=row["fine_name"],
+                known=known,
             )
         if row["fine_amount"] == 0:
-            bad("fine_amount", "a fine is more than 0")
+            bad("fine_amount", "a fine is more than 0", "fine_positive")
     if (
         row["repayment_loan_date"] is not None
         and row["repayment_amount"] is None
         and "repayment_amount" not in row.bad
     ):
-        bad("repayment_amount", "repayment_loan_date is given but no repayment_amount")
+        bad(
+            "repayment_amount",
+            "repayment_loan_date is given but no repayment_amount",
+            "repayment_needs_amount",
+        )
     shares = row["shares"]
     low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
     # 0 shares is left to the planner: it is no purchase for a member absent on any row
@@ -165,15 +179,24 @@ def _check_meeting_row(line: _Line, problems: Problems) -> bool:
             "shares",
             f"{shares} share(s): the constitution of group {code} allows {low} to {high} "
             "per meeting",
+            "shares_per_meeting",
+            shares=shares,
+            low=low,
+            high=high,
         )
     unit = rules.social_fund_contribution
     if row["social_fund"] is not None:
         if unit == 0:
-            bad("social_fund", f"group {code} has no social fund (contribution 0)")
+            bad(
+                "social_fund", f"group {code} has no social fund (contribution 0)", "no_social_fund"
+            )
         elif row["social_fund"] % unit:
             bad(
                 "social_fund",
                 f"{row['social_fund']} is not a multiple of the contribution of {unit}",
+                "social_fund_contribution",
+                amount=row["social_fund"],
+                unit=unit,
             )
     return ok
 
@@ -357,6 +380,8 @@ def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> d
                 "group_code",
                 f"group {group.code} has no running cycle: start its cycle before importing "
                 "its meetings",
+                "no_running_cycle",
+                group_code=group.code,
             )
             continue
         cycle = cycles[-1]
@@ -367,6 +392,11 @@ def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> d
                 "date",
                 f"{show_date(date)} is outside cycle {cycle.number} of group {group.code} "
                 f"({show_date(cycle.start_date)} to {show_date(cycle.end_date)})",
+                "date_in_cycle",
+                group_code=group.code,
+                date=show_date(date),
+                start=show_date(cycle.start_date),
+                end=show_date(cycle.end_date),
             )
             continue
         if cycle.id not in last_meeting:
@@ -381,6 +411,10 @@ def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> d
                 f"group {group.code} already has meetings recorded up to {show_date(last)}: a "
                 f"meeting on {show_date(date)} cannot be added (each meeting is imported once, "
                 "in date order)",
+                "date_order",
+                group_code=group.code,
+                date=show_date(date),
+                last=show_date(last),
             )
             continue
         line = _Line(row, group, cycle, date, member)
@@ -397,6 +431,9 @@ def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> d
                         column,
                         f"already given for member {member.number} at this meeting in row "
                         f"{once[key]}",
+                        "given_twice",
+                        member_number=member.number,
+                        first=once[key],
                     )
                 else:
                     once[key] = row.number
@@ -408,6 +445,9 @@ def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> d
                         "repayment_amount",
                         f"member {member.number} already repays this loan at this meeting in "
                         f"row {once[key]}: one repayment per loan per meeting",
+                        "one_repayment_per_loan",
+                        member_number=member.number,
+                        first=once[key],
                     )
                 else:
                     once[key] = row.number
@@ -451,7 +491,14 @@ def import_meetings(store: Store, rows: list[InputRow], problems: Problems) -> d
                     break
                 except VslaError as exc:
                     line, column = _blame(exc, group_lines)
-                    problems.add(line.row.number, column, str(exc))
+                    problems.add(
+                        line.row.number,
+                        column,
+                        str(exc),
+                        exc.rule,
+                        group_code=exc.group_code,
+                        member_number=exc.member_number,
+                    )
                     break
                 if record.id in known:
                     continue

@@ -12,6 +12,13 @@ from vsla.io.importers.directory import Directory, write_checked
 from vsla.io.importers.sheet import InputRow, Problems, fold, model_field, show_date
 from vsla.store.store import Store
 
+_DATE_RULES = {
+    "exit_reason": "exit_needs_left_on",
+    "left_on": "left_before_joined",
+    "joined_on": "joined_before_established",
+}
+"""The rule each of :func:`~vsla.domain.entities.member_problems`'s fields stands for."""
+
 
 def import_members(store: Store, rows: list[InputRow], problems: Problems) -> dict[str, int]:
     """Check every row of a members file, then write them all (or raise every error)."""
@@ -27,7 +34,13 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
             continue
         group = directory.group(row["group_code"])
         if group is None:
-            problems.add(row.number, "group_code", f"unknown group {row['group_code']!r}")
+            problems.add(
+                row.number,
+                "group_code",
+                f"unknown group {row['group_code']!r}",
+                "unknown_group",
+                group_code=row["group_code"],
+            )
             continue
         if group.id not in next_number:
             existing = directory.members(group)
@@ -47,7 +60,16 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
         ):
             if field == "exit_reason" and "left_on" in row.bad:
                 continue  # left_on is given but unreadable: reported already
-            problems.add(row.number, field, message)
+            problems.add(
+                row.number,
+                field,
+                message,
+                _DATE_RULES[field],
+                group_code=group.code,
+                joined_on=show_date(row["joined_on"]) if row["joined_on"] else "",
+                left_on=show_date(row["left_on"]) if row["left_on"] else "",
+                established_on=show_date(group.established_on),
+            )
             ok = False
         number = row["member_number"]
         if again:  # sent before: the store returns that member, or names what differs
@@ -62,6 +84,9 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                     row.number,
                     "member_number",
                     f"number {number} of group {group.code} is already taken ({holder})",
+                    "member_number_taken",
+                    group_code=group.code,
+                    member_number=number,
                 )
                 ok = False
             else:
@@ -84,6 +109,11 @@ def import_members(store: Store, rows: list[InputRow], problems: Problems) -> di
                     f"{row['full_name']} (born {row['birth_year'] or '?'}, joined "
                     f"{show_date(row['joined_on'])}) {where}; give a member_number if this is "
                     "another person",
+                    "same_person",
+                    full_name=row["full_name"],
+                    group_code=group.code,
+                    birth_year=row["birth_year"] or "?",
+                    joined_on=show_date(row["joined_on"]),
                 )
                 ok = False
             else:

@@ -22,7 +22,7 @@ __all__ = [
 import datetime as dt
 import difflib
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -31,8 +31,10 @@ from pydantic import ValidationError
 from vsla.domain.limits import show_amount
 from vsla.errors import ImportErrors, RowError
 from vsla.io.cells import Cell, CellError, Formula, is_blank, nfc, parse_amount, parse_text
+from vsla.io.language import column_key, format_help
 from vsla.io.readers import Sheet
 from vsla.io.templates import Column
+from vsla.words import Lang
 
 
 def show_date(d: dt.date) -> str:
@@ -74,6 +76,8 @@ class RowWarning:
     row: int
     column: str
     message: str
+    rule: str | None = field(default=None, compare=False)
+    facts: Mapping[str, object] = field(default_factory=dict, compare=False)
 
     def __str__(self) -> str:
         return f"{self.source}, row {self.row}, column {self.column!r}: {self.message}"
@@ -89,11 +93,22 @@ class Problems:
         self.items: list[RowError] = []
         self.warnings: list[RowWarning] = []
 
-    def add(self, row: int, column: str, message: str) -> None:
-        self.items.append(RowError(self.source, row, column, message))
+    def add(
+        self,
+        row: int,
+        column: str,
+        message: str,
+        rule: str | None = None,
+        **facts: object,
+    ) -> None:
+        """Record a row error: ``message`` in English; ``rule`` and ``facts`` for saying it
+        in Vietnamese (the catalogue's ``row.<rule>`` text, filled in with the facts)."""
+        self.items.append(RowError(self.source, row, column, message, rule, facts))
 
-    def warn(self, row: int, column: str, message: str) -> None:
-        self.warnings.append(RowWarning(self.source, row, column, message))
+    def warn(
+        self, row: int, column: str, message: str, rule: str | None = None, **facts: object
+    ) -> None:
+        self.warnings.append(RowWarning(self.source, row, column, message, rule, facts))
 
     def sorted_warnings(self) -> tuple[RowWarning, ...]:
         return tuple(sorted(self.warnings, key=lambda e: (e.row, self.order.get(e.column, -1))))
@@ -148,12 +163,13 @@ def parse_sheet(
         name = header_name(raw)
         if not name:
             continue
+        name = column_key(raw) or name  # a Vietnamese header (Mã tổ) names its column
         if name not in known:
             close = difflib.get_close_matches(name, list(known), n=1)
             hint = f"did you mean {close[0]!r}?" if close else "the columns are " + ", ".join(known)
-            problems.add(1, raw, f"unknown column {raw!r}; {hint}")
+            problems.add(1, raw, f"unknown column {raw!r}; {hint}", "unknown_column", header=raw)
         elif name in positions:
-            problems.add(1, name, "the column appears twice")
+            problems.add(1, name, "the column appears twice", "column_twice")
         else:
             positions[name] = i
     for column in columns:
@@ -161,7 +177,7 @@ def parse_sheet(
             continue
         if column.name == "group_code" and group_code is not None:
             continue
-        problems.add(1, column.name, "missing column (the template requires it)")
+        problems.add(1, column.name, "missing column (the template requires it)", "missing_column")
     problems.raise_if_any()
 
     rows: list[InputRow] = []
@@ -174,18 +190,30 @@ def parse_sheet(
             key = key[:-1]
         if key in first:
             # a copy-paste mistake, or the same transaction typed twice: one error for it
-            problems.add(number, "", f"duplicate row: the same as row {first[key]}")
+            problems.add(
+                number,
+                "",
+                f"duplicate row: the same as row {first[key]}",
+                "duplicate_row",
+                first=first[key],
+            )
             continue
         first[key] = number
         for i in range(width, len(cells)):
             if not is_blank(cells[i]):
-                problems.add(number, "", f"cell {i + 1} of the row has a value but no header")
+                problems.add(
+                    number,
+                    "",
+                    f"cell {i + 1} of the row has a value but no header",
+                    "cell_without_header",
+                    cell=i + 1,
+                )
                 break
         for column in columns:
             at = positions.get(column.name)
             cell: Cell = cells[at] if at is not None and at < len(cells) else None
             if isinstance(cell, Formula):
-                problems.add(number, column.name, cell.problem())
+                problems.add(number, column.name, cell.problem(), "formula_cell")
                 row.bad.add(column.name)
                 row.values[column.name] = None
                 continue
@@ -194,13 +222,22 @@ def parse_sheet(
                 if column.name == "group_code" and group_code is not None:
                     row.values[column.name] = group_code
                 elif column.required:
-                    problems.add(number, column.name, "is empty; a value is required")
+                    problems.add(
+                        number, column.name, "is empty; a value is required", "required_cell"
+                    )
                     row.bad.add(column.name)
                 continue
             try:
                 value = row.values[column.name] = column.parse(cell)
             except CellError as exc:
-                problems.add(number, column.name, str(exc))
+                problems.add(
+                    number,
+                    column.name,
+                    str(exc),
+                    "bad_cell",
+                    value=parse_text(cell),
+                    expected=format_help(column, Lang.VI),
+                )
                 row.bad.add(column.name)
                 row.values[column.name] = None
                 continue
@@ -215,6 +252,9 @@ def parse_sheet(
                     column.name,
                     f"{show_amount(value)} is accepted but unusually large for a savings group "
                     f"(above {show_amount(warn_above)}): check the amount",
+                    "amount_unusual",
+                    amount=show_amount(value),
+                    limit=show_amount(warn_above),
                 )
         if group_code is not None and row["group_code"] not in (None, group_code):
             problems.add(
@@ -222,6 +262,9 @@ def parse_sheet(
                 "group_code",
                 f"the row is for group {row['group_code']!r} but this import is for group "
                 f"{group_code!r}",
+                "other_group",
+                group_code=row["group_code"],
+                import_group=group_code,
             )
             row.bad.add("group_code")
         rows.append(row)

@@ -33,7 +33,7 @@ from vsla.domain.meeting import (
 )
 from vsla.domain.opening import OpeningPosition
 from vsla.errors import ImportErrors, InvalidInput, RowError, VslaError
-from vsla.io.importers.sheet import model_field
+from vsla.io.importers.sheet import fold, model_field
 from vsla.io.programme.parse import (
     _check_references,
     _key,
@@ -55,9 +55,12 @@ _WRITE_OFF_KINDS = (EntryKind.WRITE_OFF.value, EntryKind.INTEREST_WRITE_OFF.valu
 
 
 class _Failed(Exception):
-    def __init__(self, rec: _Rec, column: str, message: str) -> None:
+    def __init__(
+        self, rec: _Rec, column: str, message: str, rule: str | None = None, **facts: object
+    ) -> None:
         super().__init__(message)
         self.rec, self.column, self.message = rec, column, message
+        self.rule, self.facts = rule, facts
 
 
 def _shape(e: LedgerEntry | _Rec) -> tuple[Any, ...]:
@@ -93,7 +96,20 @@ class _Rebuilder:
     def run(self) -> dict[str, int]:
         recs = self.p.recs
         programmes: dict[int, int] = {}
+        existing = {fold(p.name): p for p in self.s.programmes()}
         for rec in recs["programmes"]:
+            same = existing.get(fold(rec["name"] or ""))
+            if same is not None:  # never a second programme of the same name
+                raise _Failed(
+                    rec,
+                    "name",
+                    f"programme {same.name!r} already exists (#{same.id}): an import never "
+                    "makes a second programme of the same name; register its groups with "
+                    "`vsla import groups`",
+                    "programme_exists",
+                    name=same.name,
+                    programme_id=same.id,
+                )
             targets = Targets(
                 groups=rec["target_groups"] if rec["target_groups"] is not None else 91,
                 gal_pilot_groups=rec["target_gal_pilot_groups"]
@@ -110,7 +126,9 @@ class _Rebuilder:
                 period_end=rec["period_end"],
                 targets=targets,
             )
-            programmes[rec["id"]] = self._do(rec, self.s.add_programme, new).id
+            made = self._do(rec, self.s.add_programme, new)
+            programmes[rec["id"]] = made.id
+            existing[fold(made.name)] = made
         self.counts["programmes"] = len(programmes)
         groups: dict[int, int] = {}
         for rec in recs["groups"]:
@@ -525,7 +543,16 @@ def import_programme(store: Store, path: Path) -> tuple[int, dict[str, int]]:
     except _Failed as failed:
         source = parsed.source(failed.rec.table)
         raise ImportErrors(
-            [RowError(source, failed.rec.row, failed.column, failed.message)]
+            [
+                RowError(
+                    source,
+                    failed.rec.row,
+                    failed.column,
+                    failed.message,
+                    failed.rule,
+                    failed.facts,
+                )
+            ]
         ) from None
     order = [t for t in TABLES if t in counts] + [t for t in counts if t not in TABLES]
     return parsed.rows_read, {t: counts[t] for t in order}
