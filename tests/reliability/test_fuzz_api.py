@@ -947,10 +947,14 @@ def test_a_wrong_id_type_is_invalid_input_not_a_driver_error() -> None:
         store.balances("1")  # type: ignore[arg-type]
     with pytest.raises(vsla.InvalidInput, match="out of range"):
         store.member(2**63)
-    with pytest.raises(vsla.InvalidInput, match="32-bit"):  # PostgreSQL: integer out of range
+    with pytest.raises(vsla.NotFound):  # ids are 64-bit (revision 0005): 2^31 is an id
         store.balances(2**31)
-    with pytest.raises(vsla.InvalidInput, match="32-bit"):
-        vsla.NewMember(group_id=2**31, full_name="Y", sex="F", joined_on=dt.date(2024, 1, 8))
+    with pytest.raises(vsla.InvalidInput, match="out of range"):  # beyond BIGINT
+        vsla.NewMember(group_id=2**63, full_name="Y", sex="F", joined_on=dt.date(2024, 1, 8))
+    with pytest.raises(vsla.InvalidInput, match="32-bit"):  # a member number stays 32-bit
+        vsla.NewMember(
+            group_id=1, number=2**31, full_name="Y", sex="F", joined_on=dt.date(2024, 1, 8)
+        )
     with pytest.raises(vsla.InvalidInput, match=r"datetime\.date"):
         store.members(1, active_on="2024-01-01")  # type: ignore[arg-type]
     with pytest.raises(vsla.InvalidInput, match=r"vsla\.MeetingInput"):
@@ -986,14 +990,17 @@ def test_a_nested_record_given_non_text_keys_is_invalid_input() -> None:
     assert store.programmes() == []
 
 
-def test_a_group_id_beyond_32_bits_is_invalid_input() -> None:
+def test_a_group_id_beyond_64_bits_is_invalid_input() -> None:
     """Found by the fuzzing on PostgreSQL (seed 32): store.group(2**31) reached the driver
-    ('integer out of range'); the id-or-code argument is checked like any id now."""
+    ('integer out of range'); the id-or-code argument is checked like any id now. Ids are
+    64-bit since revision 0005, so 2^31 is an id like any other."""
     store = vsla.open(":memory:")
     with pytest.raises(vsla.InvalidInput, match="group_id_or_code"):
+        store.group(2**63)
+    with pytest.raises(vsla.NotFound):
         store.group(2**31)
     with pytest.raises(vsla.NotFound):
-        store.group(2**31 - 1)
+        store.group(2**63 - 1)
 
 
 # ------------------------------------------------------------------ amounts at the ceilings

@@ -196,14 +196,15 @@ def test_the_head_constant_is_the_head_of_the_scripts() -> None:
     script = ScriptDirectory.from_config(schema.alembic_config())
     assert script.get_heads() == [SCHEMA_HEAD]
     revisions = [s.revision for s in script.walk_revisions("base", "heads")]
-    assert revisions == ["0004", "0003", "0002", "0001"]
-    assert schema.known_revisions() == {"0001", "0002", "0003", "0004"}
+    assert revisions == ["0005", "0004", "0003", "0002", "0001"]
+    assert schema.known_revisions() == {"0001", "0002", "0003", "0004", "0005"}
     names = sorted(p.name for p in (schema.MIGRATIONS / "versions").glob("*.py"))
     assert names == [
         "0001_first_schema.py",
         "0002_entries_cycle_member_index.py",
         "0003_entry_origin.py",
         "0004_client_ids_and_changes.py",
+        "0005_bigint_ids.py",
     ]
 
 
@@ -251,7 +252,7 @@ def test_a_new_database_is_stamped_at_the_head(backend: str, tmp_path: Path) -> 
     assert schema.schema_version(engine) == SCHEMA_HEAD
     assert differences(engine) == []  # create_all made what the migrations would make
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0004",)]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0005",)]
     store.close()
     engine.dispose()
 
@@ -347,6 +348,55 @@ def test_a_database_of_the_first_schema_is_upgraded_with_every_figure_kept(
         )
     )
     assert member.number == max(m.number for m in store.members(group.id))
+    store.close()
+    engine.dispose()
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_revision_0005_makes_ids_64_bit(backend: str, tmp_path: Path, dump_engine: Engine) -> None:
+    """Revision 0005: on PostgreSQL every id and every column pointing at one is ``bigint``
+    after the upgrade, so rows numbered past 2^31 = 2,147,483,648 are stored and found again;
+    on SQLite ids are ``INTEGER`` (the 64-bit rowid) before and after."""
+    engine = legacy_database(backend, tmp_path, dump_engine, stamped=True)
+    store = vsla.open(engine)
+    assert schema.schema_version(engine) == SCHEMA_HEAD
+    columns = {c["name"]: str(c["type"]) for c in inspect(engine).get_columns("entries")}
+    wide = "BIGINT" if backend == "postgresql" else "INTEGER"
+    for name in ("id", "cycle_id", "meeting_id", "member_id", "loan_id", "reverses_id"):
+        assert columns[name] == wide, name
+    past = 3_000_000_000  # > 2^31 - 1, the largest 32-bit id
+    with engine.begin() as conn:
+        if backend == "postgresql":
+            for table in ("members", "referrals"):
+                conn.execute(
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {past})")
+                )
+        else:  # SQLite numbers a new row max(rowid) + 1: a copy of a referral at `past`
+            names = [c["name"] for c in inspect(conn).get_columns("referrals") if c["name"] != "id"]
+            listed = ", ".join(names)
+            conn.execute(
+                text(
+                    f"INSERT INTO referrals (id, {listed}) "
+                    f"SELECT {past}, {listed} FROM referrals ORDER BY id LIMIT 1"
+                )
+            )
+    group = store.group("KT-DG-001")
+    member = store.add_member(
+        vsla.NewMember(group_id=group.id, full_name="Y Blưp", sex=vsla.Sex.FEMALE, joined_on=AS_OF)
+    )
+    referral = store.add_referral(
+        vsla.NewReferral(
+            member_id=member.id,
+            institution=vsla.Institution.VBSP,
+            service="savings account",
+            referred_on=AS_OF,
+        )
+    )
+    assert referral.id == past + 1
+    if backend == "postgresql":
+        assert member.id == past + 1
+    assert store.member(member.id).full_name == "Y Blưp"
+    assert [r.id for r in store.referrals(member_id=member.id)] == [referral.id]
     store.close()
     engine.dispose()
 
@@ -450,7 +500,7 @@ def test_a_newer_database_is_refused_and_left_byte_identical(tmp_path: Path) -> 
     with pytest.raises(vsla.SchemaMismatch) as refused:
         vsla.open(path)
     assert str(refused.value) == (
-        "database schema version 9999 is newer than this vsla (0004); upgrade vsla"
+        "database schema version 9999 is newer than this vsla (0005); upgrade vsla"
     )
     with pytest.raises(vsla.SchemaMismatch):
         vsla.upgrade_database(path)
@@ -464,7 +514,7 @@ def test_a_newer_database_is_refused_and_nothing_is_written(backend: str, tmp_pa
     generate(store, groups=1, seed=2)
     set_version(engine, "9999")
     before = snapshot(store)
-    with pytest.raises(vsla.SchemaMismatch, match=r"9999 is newer than this vsla \(0004\)"):
+    with pytest.raises(vsla.SchemaMismatch, match=r"9999 is newer than this vsla \(0005\)"):
         vsla.open(engine)
     assert snapshot(store) == before
     assert schema.schema_version(engine) == "9999"
@@ -484,7 +534,7 @@ def test_upgrade_false_refuses_an_older_database_naming_both_versions(
         vsla.open(path, upgrade=False)
     message = str(refused.value)
     assert "0001" in message
-    assert "0004" in message
+    assert "0005" in message
     assert "vsla.upgrade_database" in message
     assert file_bytes(path) == before
     with vsla.open(path) as store:  # upgrading is the default

@@ -38,6 +38,9 @@ class Institution(StrEnum):
 
 
 class ReferralOutcome(StrEnum):
+    """What came of a referral: pending, accessed (an account opened, a loan received,
+    insurance bought) or declined."""
+
     PENDING = "pending"
     ACCESSED = "accessed"  # account opened, loan received, insurance bought
     DECLINED = "declined"
@@ -77,10 +80,15 @@ class NewReferral(Record):
 
 
 class Referral(NewReferral):
+    """A stored referral: a :class:`NewReferral` with its ``id``."""
+
     id: int
 
 
 class SupportKind(StrEnum):
+    """The kinds of livelihood support a member can receive: training, inputs, market
+    linkage, technology 4.0, a grant, technical advice."""
+
     TRAINING = "training"
     INPUTS = "inputs"
     MARKET_LINKAGE = "market_linkage"
@@ -102,6 +110,8 @@ class NewLivelihoodSupport(Record):
 
 
 class LivelihoodSupport(NewLivelihoodSupport):
+    """A stored livelihood support: a :class:`NewLivelihoodSupport` with its ``id``."""
+
     id: int
 
 
@@ -131,4 +141,6 @@ class NewGalSession(Record):
 
 
 class GalSession(NewGalSession):
+    """A stored GAL session: a :class:`NewGalSession` with its ``id``."""
+
     id: int

@@ -57,17 +57,15 @@ MAX_INT = 2**63 - 1
 """The largest integer both databases store (a signed 64-bit ``BIGINT``)."""
 MIN_INT = -(2**63)
 MAX_INT32 = 2**31 - 1
-"""The largest id, member number, count of shares or months (a 32-bit ``INTEGER``)."""
+"""The largest member number, count of shares or months (a 32-bit ``INTEGER``); ids are
+64-bit (``BIGINT``) since schema revision 0005."""
 MIN_INT32 = -(2**31)
 
 
 def is_small(name: str) -> bool:
-    """Whether an argument or field of this name goes into a 32-bit ``INTEGER`` column."""
-    return (
-        name == "id"
-        or name.endswith(("_id", "number", "term_months", "_id_or_code"))
-        or name in SMALL
-    )
+    """Whether an argument or field of this name goes into a 32-bit ``INTEGER`` column: a
+    member or cycle number, a term in months, a count of shares or people. Ids are 64-bit."""
+    return name.endswith(("number", "term_months")) or name in SMALL
 
 
 SMALL = frozenset(

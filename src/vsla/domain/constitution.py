@@ -56,6 +56,8 @@ class PaymentOrder(StrEnum):
 
 
 class MeetingFrequency(StrEnum):
+    """How often a group meets in a cycle: weekly, fortnightly or monthly."""
+
     WEEKLY = "weekly"
     FORTNIGHTLY = "fortnightly"
     MONTHLY = "monthly"

@@ -59,17 +59,24 @@ def _nfc(value: Any) -> Any:
 
 
 class Sex(StrEnum):
+    """A member's sex as recorded: ``F`` (female) or ``M`` (male)."""
+
     FEMALE = "F"
     MALE = "M"
 
 
 class GroupStatus(StrEnum):
+    """A group's life: active, graduated (runs on its own) or dissolved."""
+
     ACTIVE = "active"
     GRADUATED = "graduated"
     DISSOLVED = "dissolved"
 
 
 class OfficerRole(StrEnum):
+    """The officers a cycle elects: chair, secretary, box keeper, money counters and key
+    holders (docs/glossary.md)."""
+
     CHAIR = "chair"
     SECRETARY = "secretary"
     BOX_KEEPER = "box_keeper"
@@ -78,6 +85,8 @@ class OfficerRole(StrEnum):
 
 
 class ExitReason(StrEnum):
+    """Why a member left the group (recorded with ``left_on``)."""
+
     MOVED = "moved"
     VOLUNTARY = "voluntary"
     EXPELLED = "expelled"
@@ -86,6 +95,9 @@ class ExitReason(StrEnum):
 
 
 class Attendance(StrEnum):
+    """How a member attended a meeting: present, represented (someone else came for them and
+    bought their shares; whether that counts as present is a report option), or absent."""
+
     PRESENT = "present"
     REPRESENTED = "represented"
     ABSENT = "absent"
@@ -106,6 +118,9 @@ class Targets(Record):
 
 
 class NewProgramme(Record):
+    """A programme to add (:meth:`vsla.Store.add_programme`): its name, province, period and
+    targets (the defaults are Kon Tum's 2021-2025 plan)."""
+
     name: str = Field(min_length=1)
     currency: str = Field("VND", min_length=1, max_length=3)
     province: str = "Kon Tum"
@@ -123,10 +138,16 @@ class NewProgramme(Record):
 
 
 class Programme(NewProgramme):
+    """A stored programme: a :class:`NewProgramme` with its ``id``."""
+
     id: int
 
 
 class NewGroup(Record):
+    """A group to add (:meth:`vsla.Store.add_group`): a code unique in the database, a name,
+    where it is (district, commune, village), when it was established, its status, and the
+    day its GAL pilot began (``gal_pilot_since``), if it is one."""
+
     code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1)
     programme_id: int | None = None
@@ -162,10 +183,16 @@ class NewGroup(Record):
 
 
 class Group(NewGroup):
+    """A stored group: a :class:`NewGroup` with its ``id``."""
+
     id: int
 
 
 class NewMember(Record):
+    """A member to add (:meth:`vsla.Store.add_member`): the group, full name, number within
+    the group (the next free one when ``None``), sex, birth year, ethnicity, phone, the day
+    they joined and, once they leave, the day and the reason."""
+
     group_id: int
     full_name: str = Field(min_length=1)
     number: StrictInt | None = Field(
@@ -240,6 +267,8 @@ def member_problems(
 
 
 class Member(NewMember):
+    """A stored member: a :class:`NewMember` with its ``id`` and its ``number``."""
+
     id: int
     number: StrictInt
 

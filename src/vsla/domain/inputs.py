@@ -35,11 +35,15 @@ class FinePaid(Record):
 
 
 class Income(Record):
+    """Other income of the group at a meeting (for example a donation), into the loan fund."""
+
     amount: Amount = Field(gt=0)
     memo: str = ""
 
 
 class Expense(Record):
+    """An expense of the group at a meeting (for example a new padlock), out of the loan fund."""
+
     amount: Amount = Field(gt=0)
     memo: str = ""
 
@@ -66,6 +70,9 @@ class Repayment(Record):
 
 
 class SocialFundGrant(Record):
+    """A grant from the social fund to a member at a meeting (help after an illness, a
+    funeral), with its reason."""
+
     member_id: int
     amount: Amount = Field(gt=0)
     reason: str = ""

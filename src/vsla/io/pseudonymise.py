@@ -20,6 +20,8 @@ from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
 from vsla.errors import InvalidInput
 
 SALT_ENV = "VSLA_PSEUDONYM_SALT"
+"""The environment variable that holds the secret salt of pseudonymised exports, when no
+``salt`` is passed (docs/import-export.md)."""
 
 # Entries whose memo the library itself writes ("carried from cycle 1", "exit: moved",
 # "share-out remainder"): they carry no personal data and are kept.

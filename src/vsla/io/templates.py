@@ -318,6 +318,9 @@ COLUMNS: dict[ImportKind, tuple[Column, ...]] = {
     ImportKind.GROUPS: GROUP_COLUMNS,
     ImportKind.CYCLES: CYCLE_COLUMNS,
 }
+"""The columns of each import kind's sheet, in template order: each :class:`Column`'s name
+(the header), format, whether it is required, and the description the template's help
+sheet shows."""
 
 COLUMNS[ImportKind.OPENING] = (
     GROUP,

@@ -36,6 +36,8 @@ class ActivityStore(Transactions):
     """Mixed into :class:`~vsla.store.store.Store`."""
 
     def add_referral(self, new: NewReferral) -> Referral:
+        """Record that a member was introduced to a formal financial institution; see
+        :meth:`add_referrals`."""
         return self.add_referrals([new])[0]
 
     @retry_conflicts
@@ -140,6 +142,7 @@ class ActivityStore(Transactions):
     def referrals(
         self, *, group_id: int | None = None, member_id: int | None = None
     ) -> list[Referral]:
+        """The referrals recorded, oldest first, of one group or one member (or all)."""
         query = select(t.referrals).order_by(t.referrals.c.id)
         if member_id is not None:
             query = query.where(t.referrals.c.member_id == member_id)
@@ -149,6 +152,8 @@ class ActivityStore(Transactions):
             return [Referral.model_validate(r._asdict()) for r in conn.execute(query)]
 
     def add_livelihood_support(self, new: NewLivelihoodSupport) -> LivelihoodSupport:
+        """Record one livelihood support given to a member; see
+        :meth:`add_livelihood_supports`."""
         return self.add_livelihood_supports([new])[0]
 
     @retry_conflicts
@@ -174,6 +179,8 @@ class ActivityStore(Transactions):
     def livelihood_supports(
         self, *, group_id: int | None = None, member_id: int | None = None
     ) -> list[LivelihoodSupport]:
+        """The livelihood support records, oldest first, of one group or one member (or
+        all)."""
         query = select(t.livelihood_supports).order_by(t.livelihood_supports.c.id)
         if member_id is not None:
             query = query.where(t.livelihood_supports.c.member_id == member_id)
@@ -225,6 +232,7 @@ class ActivityStore(Transactions):
 
     @one_snapshot
     def gal_sessions(self, group_id: int | None = None) -> list[GalSession]:
+        """The GAL sessions recorded, oldest first, of one group (or of all groups)."""
         query = select(t.gal_sessions).order_by(t.gal_sessions.c.id)
         if group_id is not None:
             query = query.where(t.gal_sessions.c.group_id == group_id)

@@ -266,11 +266,14 @@ class CycleStore(MeetingStore):
 
     @one_snapshot
     def cycle(self, cycle_id: int) -> Cycle:
+        """The cycle with this id, with its constitution and officers (:class:`NotFound` if
+        there is none)."""
         with self._connect() as conn:
             return self._cycle(conn, cycle_id)
 
     @one_snapshot
     def cycles(self, group_id: int) -> list[Cycle]:
+        """A group's cycles, first to last."""
         with self._connect() as conn:
             ids = list(
                 conn.execute(

@@ -24,6 +24,10 @@ from vsla.store.transactions import one_snapshot
 
 @dataclass(frozen=True, slots=True)
 class Loan:
+    """A stored loan: its cycle, borrower, the meeting that made it, its terms, purpose and
+    the client id it was made with (docs/sync.md). Its position on a date comes from
+    :meth:`vsla.Store.loan_position`."""
+
     id: int
     cycle_id: int
     member_id: int
@@ -95,6 +99,7 @@ class LoanStore(StoreBase):
 
     @one_snapshot
     def loan(self, loan_id: int) -> Loan:
+        """The loan with this id (:class:`NotFound` if there is none)."""
         with self._connect() as conn:
             return self._loan(self._require(conn, t.loans, loan_id, "loan"))
 

@@ -379,6 +379,7 @@ class MeetingStore(StoreBase):
 
     @one_snapshot
     def meetings(self, cycle_id: int) -> list[MeetingRecord]:
+        """The meetings of a cycle in date order, each with its attendance and entries."""
         with self._connect() as conn:
             rows = list(
                 conn.execute(

@@ -30,6 +30,7 @@ class RegistryStore(StoreBase):
 
     @retry_conflicts
     def add_programme(self, new: NewProgramme) -> Programme:
+        """Add a programme (its name, province, period and targets) and return it with its id."""
         with self._begin() as conn:
             values = new.model_dump(mode="json")
             values["period_start"], values["period_end"] = new.period_start, new.period_end
@@ -40,6 +41,7 @@ class RegistryStore(StoreBase):
 
     @one_snapshot
     def programme(self, programme_id: int) -> Programme:
+        """The programme with this id (:class:`NotFound` if there is none)."""
         with self._connect() as conn:
             row = conn.execute(
                 select(t.programmes).where(t.programmes.c.id == programme_id)
@@ -50,6 +52,7 @@ class RegistryStore(StoreBase):
 
     @one_snapshot
     def programmes(self) -> list[Programme]:
+        """Every programme in the database, in the order they were added."""
         with self._connect() as conn:
             ids = conn.execute(select(t.programmes.c.id).order_by(t.programmes.c.id)).scalars()
             id_list = list(ids)
@@ -102,6 +105,8 @@ class RegistryStore(StoreBase):
 
     @one_snapshot
     def group(self, group_id_or_code: int | str) -> Group:
+        """The group with this id, or with this code when given a string
+        (:class:`NotFound` if there is none)."""
         col = t.groups.c.code if isinstance(group_id_or_code, str) else t.groups.c.id
         with self._connect() as conn:
             row = conn.execute(select(t.groups).where(col == group_id_or_code)).one_or_none()
@@ -111,6 +116,7 @@ class RegistryStore(StoreBase):
 
     @one_snapshot
     def groups(self, programme_id: int | None = None) -> list[Group]:
+        """The groups of a programme (or every group), in the order they were added."""
         query = select(t.groups).order_by(t.groups.c.id)
         if programme_id is not None:
             query = query.where(t.groups.c.programme_id == programme_id)
@@ -120,6 +126,7 @@ class RegistryStore(StoreBase):
     # ------------------------------------------------------------------ members
 
     def add_member(self, new: NewMember) -> Member:
+        """Add one member to a group; see :meth:`add_members`."""
         return self.add_members([new])[0]
 
     @retry_conflicts
@@ -210,6 +217,8 @@ class RegistryStore(StoreBase):
 
     @one_snapshot
     def member(self, member_id: int) -> Member:
+        """The member with this database id (:class:`NotFound` if there is none); by their
+        number in a group: :meth:`member_by_number`."""
         with self._connect() as conn:
             row = conn.execute(select(t.members).where(t.members.c.id == member_id)).one_or_none()
         if row is None:

@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: The revision :mod:`vsla.store.tables` describes; a test checks it against the scripts.
-SCHEMA_HEAD = "0004"
+SCHEMA_HEAD = "0005"
 #: The schema of vsla 0.1, which wrote no version table.
 FIRST_REVISION = "0001"
 #: Alembic's default name; on PostgreSQL it lives in the first schema of the search path.

@@ -85,6 +85,8 @@ class Store(
         return f"<vsla.Store {display_url(self.engine)}>"
 
     def close(self) -> None:
+        """Close the database's connections. ``with vsla.open(...) as store:`` closes it at the
+        end of the block."""
         self.engine.dispose()
 
     def __enter__(self) -> Store:

@@ -39,7 +39,11 @@ metadata = MetaData(
     }
 )
 
-Id = Integer
+Id = BigInteger().with_variant(Integer(), "sqlite")
+"""Row ids and the columns that point at them: 64-bit (revision 0005). The ledger gains about
+2,200 entries per group a year, so a national programme passes 2^31 entry ids within a few
+years; PostgreSQL's ``bigint`` holds 9.2 x 10^18. SQLite's ``INTEGER`` primary key is
+already a 64-bit rowid, and stays ``INTEGER`` so that it remains the rowid."""
 
 programmes = Table(
     "programmes",
@@ -228,10 +232,10 @@ gal_sessions = Table(
 client_ids = Table(
     "client_ids",
     metadata,
-    Column("programme_key", Integer, nullable=False),
+    Column("programme_key", Id, nullable=False),
     Column("kind", String(24), nullable=False),
     Column("client_id", String(64), nullable=False),
-    Column("record_id", Integer, nullable=False),
+    Column("record_id", Id, nullable=False),
     Column("content", JSON, nullable=False),
     PrimaryKeyConstraint("programme_key", "kind", "client_id"),
 )

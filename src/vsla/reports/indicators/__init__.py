@@ -55,7 +55,31 @@ and :func:`gal_comparison` are its methods (documented on :class:`StoreReports`)
 arguments checked."""
 
 group_indicators = checked_call(SQL_REPORTS.group_indicators)
+"""``group_indicators(store, group_id, on, *, par_days=(1, 30),
+represented_counts_as_present=True)``: a group's indicators on ``on``, over the cycle it runs
+on that date, with PAR at each threshold of ``par_days`` and breakdowns by sex and ethnicity
+(:meth:`StoreReports.group_indicators`; every figure: docs/indicators.md)."""
+
 group_indicators_all = checked_call(SQL_REPORTS.group_indicators_all)
+"""``group_indicators_all(store, on, *, programme_id=None, district=None, par_days=(1, 30),
+represented_counts_as_present=True)``: :func:`group_indicators` for every group established
+on or before ``on`` (in a programme and a district when given), ordered by group id
+(:meth:`StoreReports.group_indicators_all`)."""
+
 programme_indicators = checked_call(SQL_REPORTS.programme_indicators)
+"""``programme_indicators(store, programme_id, on, *, district=None, group_id=None,
+members_policy=MembersPolicy.ACTIVE_ON_DATE, breakdowns=None)``: the programme figures on
+``on`` for the whole programme, a district or one group, against the plan's targets, with
+breakdowns by district, group, sex, ethnicity and GAL status
+(:meth:`StoreReports.programme_indicators`)."""
+
 programme_time_series = checked_call(SQL_REPORTS.programme_time_series)
+"""``programme_time_series(store, programme_id, *, frequency="quarterly", district=None,
+group_id=None, members_policy=MembersPolicy.ACTIVE_ON_DATE)``: :func:`programme_indicators` at
+every quarter (or month or year) end of the programme period, plus the period end
+(:meth:`StoreReports.programme_time_series`)."""
+
 gal_comparison = checked_call(SQL_REPORTS.gal_comparison)
+"""``gal_comparison(store, programme_id, on, *, represented_counts_as_present=True)``: GAL
+pilot groups vs the other groups of the programme on ``on``, side by side
+(:meth:`StoreReports.gal_comparison`)."""
