@@ -6,6 +6,7 @@ __all__ = [
     "DEFAULT_DB",
     "fail",
     "is_url",
+    "known_district",
     "latest_meeting",
     "open_db",
     "parse_day",
@@ -16,6 +17,7 @@ __all__ = [
 ]
 
 import datetime as dt
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -56,6 +58,19 @@ def vsla_errors() -> Iterator[None]:
         yield
     except VslaError as exc:
         fail(str(exc))
+
+
+def known_district(store: Store, programme_id: int, district: str) -> str:
+    """``district`` as stored (trimmed, NFC), once a group of the programme is in it;
+    :class:`NotFound` naming the districts there are otherwise."""
+    district = unicodedata.normalize("NFC", district.strip())
+    known = sorted({g.district for g in store.groups(programme_id)})
+    if district not in known:
+        raise NotFound(
+            f"no group of programme #{programme_id} is in district {district!r} "
+            f"(districts: {', '.join(known) or 'none'})"
+        )
+    return district
 
 
 def is_url(db: str) -> bool:

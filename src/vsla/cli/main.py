@@ -34,6 +34,7 @@ from vsla.cli.common import (
     DEFAULT_DB,
     fail,
     is_url,
+    known_district,
     latest_meeting,
     open_db,
     parse_day,
@@ -232,13 +233,7 @@ def report_programme(
     with vsla_errors(), open_db(db) as store:
         pid = pick_programme(store, programme)
         if district is not None:
-            district = unicodedata.normalize("NFC", district.strip())
-            known = sorted({g.district for g in store.groups(pid)})
-            if district not in known:
-                raise NotFound(
-                    f"no group of programme #{pid} is in district {district!r} "
-                    f"(districts: {', '.join(known) or 'none'})"
-                )
+            district = known_district(store, pid, district)
         if day is None:
             day = _report_day(store, None, programme_id=pid)
         _print_dashboard(store, pid, day, district, lang)

@@ -12,7 +12,6 @@ from __future__ import annotations
 __all__ = ["readiness_tables", "report_readiness"]
 
 import datetime as dt
-import unicodedata
 from decimal import Decimal
 from typing import TYPE_CHECKING, Annotated
 
@@ -23,6 +22,7 @@ from rich.text import Text
 
 from vsla.cli.common import (
     DEFAULT_DB,
+    known_district,
     latest_meeting,
     open_db,
     parse_day,
@@ -32,7 +32,6 @@ from vsla.cli.common import (
 )
 from vsla.cli.labels import Lang, count, label, percent, tick
 from vsla.domain.readiness import CriterionResult
-from vsla.errors import NotFound
 
 if TYPE_CHECKING:
     from vsla.reports.readiness import ReadinessReport
@@ -172,13 +171,7 @@ def report_readiness(
     with vsla_errors(), open_db(db) as store:
         pid = pick_programme(store, programme)
         if district is not None:
-            district = unicodedata.normalize("NFC", district.strip())
-            known = sorted({g.district for g in store.groups(pid)})
-            if district not in known:
-                raise NotFound(
-                    f"no group of programme #{pid} is in district {district!r} "
-                    f"(districts: {', '.join(known) or 'none'})"
-                )
+            district = known_district(store, pid, district)
         if day is None:
             day = latest_meeting(store, programme_id=pid) or dt.date.today()
         report = linkage_readiness(store, pid, day, district=district)
