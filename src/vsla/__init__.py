@@ -19,6 +19,7 @@ from vsla.domain.activity import (
     ReferralOutcome,
     SupportKind,
 )
+from vsla.domain.allocation import Allocation, allocate_payment
 from vsla.domain.constitution import (
     Constitution,
     ExitProfitPolicy,
@@ -55,12 +56,10 @@ from vsla.domain.limits import (
     PLAUSIBLE_AMOUNT,
 )
 from vsla.domain.loans import (
-    Allocation,
     Instalment,
     LoanPayment,
     LoanPosition,
     LoanTerms,
-    allocate_payment,
     due_date,
     interest_charged,
     position,

@@ -15,14 +15,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
+from vsla.domain.allocation import Allocation, allocate_payment
 from vsla.domain.constitution import InterestMethod, PaymentOrder, PrincipalSchedule
 from vsla.domain.loans import (
-    Allocation,
     Instalment,
     LoanPayment,
     LoanPosition,
     LoanTerms,
-    allocate_payment,
     due_date,
     interest_charged,
     month_start,

@@ -20,10 +20,11 @@ from dateutil.relativedelta import relativedelta
 
 from vsla.demo.data import LOAN_PURPOSES
 from vsla.demo.plans import Draft, MemberPlan, chance, weighted
+from vsla.domain.allocation import allocate_payment
 from vsla.domain.constitution import Constitution
 from vsla.domain.entities import Attendance, ExitReason
 from vsla.domain.ledger import Balances, EntryKind, balances_from_totals
-from vsla.domain.loans import LoanPayment, LoanPosition, LoanTerms, allocate_payment, due_date
+from vsla.domain.loans import LoanPayment, LoanPosition, LoanTerms, due_date
 from vsla.domain.loans import position as loan_position
 from vsla.domain.shareout import exit_settlement
 

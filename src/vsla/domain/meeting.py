@@ -38,6 +38,7 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
+from vsla.domain.allocation import allocate_payment
 from vsla.domain.constitution import InterestMethod
 from vsla.domain.cyclestate import (
     _CONTRIBUTIONS,
@@ -62,7 +63,7 @@ from vsla.domain.ledger import (
     EntryKind,
     EntryOrigin,
 )
-from vsla.domain.loans import LoanTerms, allocate_payment, upfront_interest
+from vsla.domain.loans import LoanTerms, upfront_interest
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.money import format_money
 from vsla.errors import (
