@@ -30,17 +30,17 @@ def test_version_then_upgrade_then_version(tmp_path: Path) -> None:
     db = v0_1_database(tmp_path / "old.db")
     result = run("db", "version", "--db", db)
     assert result.exit_code == 0, result.output
-    assert "schema version 0001 (older than this vsla (0005): run `vsla db upgrade`)" in (
+    assert "schema version 0001 (older than this vsla (0006): run `vsla db upgrade`)" in (
         result.stdout
     )
     result = run("db", "upgrade", "--db", db)
     assert result.exit_code == 0, result.output
-    assert "schema version 0001 -> 0005: upgraded" in result.stdout
+    assert "schema version 0001 -> 0006: upgraded" in result.stdout
     assert schema_version(db) == SCHEMA_HEAD
     result = run("db", "upgrade", "--db", db)
     assert "already current" in result.stdout
     result = run("db", "version", "--db", db)
-    assert "schema version 0005 (current)" in result.stdout
+    assert "schema version 0006 (current)" in result.stdout
 
 
 def test_a_newer_database_is_refused_in_one_line(tmp_path: Path) -> None:
@@ -53,7 +53,7 @@ def test_a_newer_database_is_refused_in_one_line(tmp_path: Path) -> None:
     assert "not known to this vsla" in run("db", "version", "--db", db).stdout
     result = run("db", "upgrade", "--db", db)
     assert result.exit_code == 1
-    assert "database schema version 9999 is newer than this vsla (0005)" in result.stderr
+    assert "database schema version 9999 is newer than this vsla (0006)" in result.stderr
     assert "Traceback" not in result.output
     assert db.read_bytes() == before
 

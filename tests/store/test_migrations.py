@@ -196,8 +196,8 @@ def test_the_head_constant_is_the_head_of_the_scripts() -> None:
     script = ScriptDirectory.from_config(schema.alembic_config())
     assert script.get_heads() == [SCHEMA_HEAD]
     revisions = [s.revision for s in script.walk_revisions("base", "heads")]
-    assert revisions == ["0005", "0004", "0003", "0002", "0001"]
-    assert schema.known_revisions() == {"0001", "0002", "0003", "0004", "0005"}
+    assert revisions == ["0006", "0005", "0004", "0003", "0002", "0001"]
+    assert schema.known_revisions() == {"0001", "0002", "0003", "0004", "0005", "0006"}
     names = sorted(p.name for p in (schema.MIGRATIONS / "versions").glob("*.py"))
     assert names == [
         "0001_first_schema.py",
@@ -205,6 +205,7 @@ def test_the_head_constant_is_the_head_of_the_scripts() -> None:
         "0003_entry_origin.py",
         "0004_client_ids_and_changes.py",
         "0005_bigint_ids.py",
+        "0006_loan_marks.py",
     ]
 
 
@@ -252,7 +253,7 @@ def test_a_new_database_is_stamped_at_the_head(backend: str, tmp_path: Path) -> 
     assert schema.schema_version(engine) == SCHEMA_HEAD
     assert differences(engine) == []  # create_all made what the migrations would make
     with engine.connect() as conn:
-        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0005",)]
+        assert conn.execute(text("SELECT version_num FROM alembic_version")).all() == [("0006",)]
     store.close()
     engine.dispose()
 
@@ -500,7 +501,7 @@ def test_a_newer_database_is_refused_and_left_byte_identical(tmp_path: Path) -> 
     with pytest.raises(vsla.SchemaMismatch) as refused:
         vsla.open(path)
     assert str(refused.value) == (
-        "database schema version 9999 is newer than this vsla (0005); upgrade vsla"
+        "database schema version 9999 is newer than this vsla (0006); upgrade vsla"
     )
     with pytest.raises(vsla.SchemaMismatch):
         vsla.upgrade_database(path)
@@ -514,7 +515,7 @@ def test_a_newer_database_is_refused_and_nothing_is_written(backend: str, tmp_pa
     generate(store, groups=1, seed=2)
     set_version(engine, "9999")
     before = snapshot(store)
-    with pytest.raises(vsla.SchemaMismatch, match=r"9999 is newer than this vsla \(0005\)"):
+    with pytest.raises(vsla.SchemaMismatch, match=r"9999 is newer than this vsla \(0006\)"):
         vsla.open(engine)
     assert snapshot(store) == before
     assert schema.schema_version(engine) == "9999"
@@ -534,7 +535,7 @@ def test_upgrade_false_refuses_an_older_database_naming_both_versions(
         vsla.open(path, upgrade=False)
     message = str(refused.value)
     assert "0001" in message
-    assert "0005" in message
+    assert "0006" in message
     assert "vsla.upgrade_database" in message
     assert file_bytes(path) == before
     with vsla.open(path) as store:  # upgrading is the default

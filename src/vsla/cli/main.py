@@ -614,4 +614,35 @@ def db_upgrade(db: DbOption = DEFAULT_DB) -> None:
         stdout().print(escape(f"schema version {before or '-'} -> {after}: upgraded"))
 
 
+@db_app.command("verify")
+def db_verify(
+    db: DbOption = DEFAULT_DB,
+    repair: Annotated[
+        bool, typer.Option("--repair", help="rewrite every loan's marks from the ledger")
+    ] = False,
+) -> None:
+    """Check the loans' arrears marks (what the portfolio at risk is read from) against the
+    ledger; exit 1 listing each loan that differs. --repair rewrites them all."""
+    _existing(db)
+    with vsla_errors(), open_db(db) as store:
+        differences = store.verify_loan_marks()
+        loans = len(differences)
+        if not differences:
+            stdout().print("loan marks: every loan agrees with the ledger")
+            return
+        for difference in differences[:20]:
+            stderr().print(escape(str(difference)))
+        if len(differences) > 20:
+            stderr().print(escape(f"… and {len(differences) - 20} more"))
+        if repair:
+            written = store.rebuild_loan_marks()
+            stdout().print(
+                escape(
+                    f"loan marks: {loans} loans differed; rewrote {written} marks from the ledger"
+                )
+            )
+            return
+    fail(f"loan marks: {loans} loans differ from the ledger: run `vsla db verify --repair`")
+
+
 register_registry(app)  # programme add, group add, cycle start, members (cli/registry.py)

@@ -33,11 +33,15 @@ from vsla.domain.indicators import (
     CellKey,
     CycleFacts,
     GalFacts,
+    GroupCash,
     GroupFacts,
     MembersPolicy,
+    MoneyCell,
+    MoneyFacts,
     PopulationFacts,
     ProgrammeFacts,
     SessionFacts,
+    cash_from_totals,
     in_population,
     make_group_facts,
 )
@@ -244,6 +248,58 @@ class MemoryFacts:
                     1, s.women, s.men, s.reached_by_peer_sharing
                 )
         return GalFacts(sessions=dict(sorted(sessions.items())))
+
+    def money(self, groups: Sequence[Group], on: dt.date, scope: Scope) -> MoneyFacts:
+        """Money per (group id, sex, ethnicity) and cash per group id, entry by entry and loan
+        by loan (:meth:`LoanState.risk`, not the stored loan marks)."""
+        cells: dict[tuple[int, str, str], MoneyCell] = defaultdict(MoneyCell)
+        cash: dict[int, GroupCash] = {}
+        for group in groups:
+            started = [c for c in self.cycles(group.id) if c.start_date <= on]
+            if not started:
+                continue
+            cycle = max(started, key=lambda c: c.number)
+            by_id = {m.id: m for m in self.members(group.id)}
+            value = cycle.constitution.share_value
+            entries = [e for e in self.entries(cycle.id) if e.date <= on]
+            totals: dict[EntryKind, int] = defaultdict(int)
+            shares: dict[int, int] = defaultdict(int)
+            for e in entries:
+                totals[e.kind] += e.amount
+                if e.member_id is None:
+                    continue
+                shares[e.member_id] += e.shares
+                payout = e.amount if e.kind is EntryKind.SHARE_OUT_PAYOUT else 0
+                key = (group.id, *_cell(by_id[e.member_id]))
+                cells[key] = cells[key] + MoneyCell(
+                    savings=e.shares * value, share_out_payouts=payout
+                )
+            cash[group.id] = cash_from_totals(totals)
+            for member_id, held in shares.items():
+                if held > 0:
+                    key = (group.id, *_cell(by_id[member_id]))
+                    cells[key] = cells[key] + MoneyCell(members_saving=1)
+            moves = moves_from_entries(entries)
+            for loan in self.loans(cycle.id):
+                state = LoanState(
+                    id=loan.id,
+                    member_id=loan.member_id,
+                    terms=loan.terms,
+                    purpose=loan.purpose,
+                    moves=tuple(moves.get(loan.id, ())),
+                )
+                risk = state.risk(on)
+                if risk is None:
+                    continue
+                overdue, outstanding = risk
+                key = (group.id, *_cell(by_id[loan.member_id]))
+                cells[key] = cells[key] + MoneyCell(
+                    loans_active=1,
+                    loans_outstanding=outstanding,
+                    at_risk_1=outstanding if overdue > 1 else 0,
+                    at_risk_30=outstanding if overdue > 30 else 0,
+                )
+        return MoneyFacts(cells=dict(sorted(cells.items())), cash=dict(sorted(cash.items())))
 
 
 @contextmanager

@@ -25,6 +25,7 @@ from vsla.domain.meeting import CycleState, PlannedEntry
 from vsla.errors import NotFound
 from vsla.store import tables as t
 from vsla.store.changelog import ChangeKind, log_change
+from vsla.store.loanmarks import refresh_loan_marks
 from vsla.store.rows import (
     entries_from_rows,
     entry_from_row,
@@ -266,4 +267,5 @@ class StoreBase(Transactions):
         rows = [entry_row(cycle_id, meeting_id, on, p, p.loan_id) for p in planned]
         ids = insert_many(conn, t.entries, rows)
         log_change(conn, ChangeKind.ENTRY, ids)
+        refresh_loan_marks(conn, (row["loan_id"] for row in rows))
         return entries_from_rows(ids, rows)

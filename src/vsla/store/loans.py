@@ -18,6 +18,7 @@ from vsla.domain.tabular import Tabular
 from vsla.errors import NotFound
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
+from vsla.store.loanmarks import MarkDifference, loan_marks_differences, rebuild_loan_marks
 from vsla.store.rows import member_from_row, terms_from_row
 from vsla.store.transactions import one_snapshot
 
@@ -149,3 +150,18 @@ class LoanStore(StoreBase):
             payments=state.payments,
             position=state.position(on),
         )
+
+    @one_snapshot
+    def verify_loan_marks(self) -> list[MarkDifference]:
+        """Every loan whose stored arrears marks (the ``loan_marks`` table the reports read
+        the portfolio at risk from) differ from what its entries give, recomputed from the
+        whole ledger: an empty list when all agree. ``vsla db verify`` prints them."""
+        with self._connect() as conn:
+            return loan_marks_differences(conn)
+
+    def rebuild_loan_marks(self) -> int:
+        """Rewrite every loan's arrears marks from the ledger, in one transaction; the
+        number of marks written. Needed only after rows were written around the library
+        (``vsla db verify --repair``)."""
+        with self._begin() as conn:
+            return rebuild_loan_marks(conn)

@@ -29,6 +29,7 @@ from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.clientids import SeenInCall, lookup_many, programme_key, register, resent
+from vsla.store.loanmarks import refresh_loan_marks
 from vsla.store.rows import entries_from_rows, entry_from_row, entry_row, insert_many, loan_row
 from vsla.store.transactions import one_snapshot, retry_conflicts
 
@@ -358,6 +359,7 @@ class MeetingStore(StoreBase):
                 rows.append(entry_row(cycle_id, mid, plan.date, p, real_loan))
         entry_ids = insert_many(conn, t.entries, rows)
         log_change(conn, ChangeKind.ENTRY, entry_ids)
+        refresh_loan_marks(conn, (row["loan_id"] for row in rows))
         written = entries_from_rows(entry_ids, rows)
         records: list[MeetingRecord] = []
         start = 0

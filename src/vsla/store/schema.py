@@ -2,7 +2,7 @@
 
 The revisions live in ``vsla/store/migrations/versions`` (``0001`` is the schema of
 vsla 0.1, ``0002`` adds an index, ``0003`` the entries' ``origin``, ``0004`` client ids,
-the change feed and opening positions).
+the change feed and opening positions, ``0005`` 64-bit ids, ``0006`` the loan marks).
 :func:`ensure_schema`, which :func:`vsla.open` calls, brings a database to
 :data:`SCHEMA_HEAD` or refuses to open it:
 
@@ -63,7 +63,7 @@ if TYPE_CHECKING:
     from alembic.config import Config
 
 #: The revision :mod:`vsla.store.tables` describes; a test checks it against the scripts.
-SCHEMA_HEAD = "0005"
+SCHEMA_HEAD = "0006"
 #: The schema of vsla 0.1, which wrote no version table.
 FIRST_REVISION = "0001"
 #: Alembic's default name; on PostgreSQL it lives in the first schema of the search path.

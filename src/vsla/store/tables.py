@@ -185,6 +185,21 @@ entries = Table(
     Index("ix_entries_cycle_member", "cycle_id", "member_id"),
 )
 
+loan_marks = Table(
+    "loan_marks",
+    metadata,
+    # revision 0006: each loan's arrears as stretches of days (vsla.domain.loanmarks), kept
+    # with every loan move so that the portfolio at risk on any date is one aggregate query.
+    # Derived from the entries: rewritten for a loan whenever its moves change, checked
+    # against the ledger by Store.verify_loan_marks (`vsla db verify`).
+    Column("loan_id", Id, ForeignKey("loans.id"), nullable=False),
+    Column("since", Date, nullable=False),
+    Column("until", Date, nullable=True),
+    Column("outstanding", BigInteger, nullable=False),
+    Column("unpaid_since", Date, nullable=False),
+    PrimaryKeyConstraint("loan_id", "since"),
+)
+
 referrals = Table(
     "referrals",
     metadata,

@@ -38,10 +38,13 @@ __all__ = [
     "GalFacts",
     "GalSide",
     "GroupBreakdown",
+    "GroupCash",
     "GroupFacts",
     "GroupIndicators",
     "Indicator",
     "MembersPolicy",
+    "MoneyCell",
+    "MoneyFacts",
     "PopulationFacts",
     "ProgrammeFacts",
     "ProgrammeLine",
@@ -52,6 +55,7 @@ __all__ = [
     "annualized_return_on_savings",
     "attendance_rate",
     "average_loan_size",
+    "cash_from_totals",
     "check_par_days",
     "chosen_breakdowns",
     "count_against_target",
@@ -66,6 +70,7 @@ __all__ = [
     "loan_fund_utilization",
     "loan_risk",
     "make_group_facts",
+    "money_figures",
     "net_income",
     "par",
     "pct_members_with_loans",
@@ -132,6 +137,13 @@ from vsla.domain.indicators.group import (
     GroupBreakdown,
     GroupIndicators,
     group_indicators_from_facts,
+)
+from vsla.domain.indicators.money import (
+    GroupCash,
+    MoneyCell,
+    MoneyFacts,
+    cash_from_totals,
+    money_figures,
 )
 from vsla.domain.indicators.programme import BREAKDOWNS as BREAKDOWNS
 from vsla.domain.indicators.programme import (

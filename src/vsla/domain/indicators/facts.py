@@ -41,6 +41,7 @@ from typing import Literal
 from dateutil.relativedelta import relativedelta
 
 from vsla.domain.entities import Group, Member
+from vsla.domain.indicators.money import MoneyFacts
 from vsla.domain.ledger import EntryKind
 from vsla.domain.loans import LoanTerms
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
@@ -304,6 +305,8 @@ class ProgrammeFacts:
 
     groups: tuple[Group, ...]
     cells: Mapping[tuple[int, str, str], PopulationFacts]
+    money: MoneyFacts = field(default_factory=MoneyFacts)
+    """Money per (group id, sex, ethnicity) and cash per group id."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -339,3 +342,5 @@ class DistrictFacts:
 
     groups: Mapping[str, tuple[int, int]]
     cells: Mapping[tuple[str, str], PopulationFacts]
+    money: MoneyFacts = field(default_factory=MoneyFacts)
+    """Money per (district, sex) and cash per district."""

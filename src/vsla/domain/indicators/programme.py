@@ -17,7 +17,7 @@ __all__ = [
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
-from typing import Literal
+from typing import ClassVar, Literal
 
 from vsla.domain.base import Record
 from vsla.domain.entities import Group, GroupStatus, Programme, Sex
@@ -35,6 +35,7 @@ from vsla.domain.indicators.formulas import (
     pct_women,
     referral_rate,
 )
+from vsla.domain.indicators.money import GroupCash, MoneyCell, money_figures
 from vsla.domain.indicators.rows import flat_kinds, flat_row, text_order
 from vsla.domain.tabular import ColumnKind, ReportRow, Tabular
 from vsla.errors import InvalidInput
@@ -58,6 +59,23 @@ class ProgrammeLine(Record):
     referral_rate: Indicator
     linked_rate: Indicator
     livelihood_support_rate: Indicator
+    members_saving: int
+    savings: int
+    savings_per_member: Indicator
+    loans_active: int
+    loans_outstanding: int
+    at_risk_1: int
+    at_risk_30: int
+    par_1: Indicator
+    par_30: Indicator
+    share_out_payouts: int
+    loan_fund_cash: int | None
+    social_fund_cash: int | None
+    loan_fund_utilization: Indicator | None
+    interest_earned: int | None
+    fines_earned: int | None
+    net_income: int | None
+    return_on_savings: Indicator | None
 
 
 _LINE_FIGURES = tuple(
@@ -65,9 +83,18 @@ _LINE_FIGURES = tuple(
 )
 
 
+_AMOUNTS = frozenset({"savings_per_member"})
+"""The :class:`Indicator` figures that are an amount per person, not a ratio."""
+
+_MONEY_FIGURES = _LINE_FIGURES[_LINE_FIGURES.index("members_saving") :]
+
+
 class ProgrammeReport(Record, Tabular):
     """The programme figures of docs/indicators.md on a date, for the whole programme, a
-    district or a group, with breakdowns and targets."""
+    district or a group, with breakdowns and targets, and its money (docs/indicators.md,
+    "The programme's money")."""
+
+    amount_columns: ClassVar[frozenset[str]] = _AMOUNTS
 
     programme_id: int
     programme_name: str
@@ -88,6 +115,23 @@ class ProgrammeReport(Record, Tabular):
     referral_rate: Indicator
     linked_rate: Indicator
     livelihood_support_rate: Indicator
+    members_saving: int
+    savings: int
+    savings_per_member: Indicator
+    loans_active: int
+    loans_outstanding: int
+    at_risk_1: int
+    at_risk_30: int
+    par_1: Indicator
+    par_30: Indicator
+    share_out_payouts: int
+    loan_fund_cash: int | None
+    social_fund_cash: int | None
+    loan_fund_utilization: Indicator | None
+    interest_earned: int | None
+    fines_earned: int | None
+    net_income: int | None
+    return_on_savings: Indicator | None
     by_district: tuple[ProgrammeLine, ...]
     by_group: tuple[ProgrammeLine, ...]
     by_sex: tuple[ProgrammeLine, ...]
@@ -112,7 +156,7 @@ class ProgrammeReport(Record, Tabular):
 
     def declared_kinds(self) -> dict[str, ColumnKind]:
         """Rates are ratios and the ``_met`` columns flags even where no row has a value."""
-        kinds = flat_kinds(self, _LINE_FIGURES[2:])
+        kinds = flat_kinds(self, _LINE_FIGURES[2:], _AMOUNTS)
         for name in ("groups_active", "gal_pilot_groups"):
             kinds.update({name: ColumnKind.WHOLE, f"{name}_target": ColumnKind.WHOLE})
             kinds[f"{name}_met"] = ColumnKind.FLAG
@@ -162,9 +206,11 @@ def _programme_line(
     counts: tuple[int, int] | None,
     cells: Iterable[tuple[str, PopulationFacts]],
     programme: Programme,
+    money: Iterable[MoneyCell] = (),
+    cash: Iterable[GroupCash] | None = None,
 ) -> ProgrammeLine:
     """One breakdown line; ``counts`` is (groups active, GAL pilot groups), ``None`` on the
-    lines that do not split groups (sex, ethnicity)."""
+    lines that do not split groups (sex, ethnicity), as ``cash`` is."""
     total = PopulationFacts()
     women = 0
     for sex, cell in cells:
@@ -188,6 +234,7 @@ def _programme_line(
         livelihood_support_rate=livelihood_support_rate(
             total.supported, total.members, targets.livelihood_support_rate
         ),
+        **money_figures(money, None if counts is None else cash or (), total.members),
     )
 
 
@@ -248,9 +295,10 @@ def programme_report_from_facts(
     groups = sorted(facts.groups, key=lambda g: g.id)
     by_id = {g.id: g for g in groups}
     cells = [(by_id[gid], sex, eth, cell) for (gid, sex, eth), cell in facts.cells.items()]
+    cash = facts.money.cash
 
     def line(
-        dimension: Literal["district", "group", "sex", "ethnicity", "gal_status"],
+        dimension: Literal["district", "group", "sex", "ethnicity", "gal_status", ""],
         key: str,
         label: str,
         keep_groups: Sequence[Group] | None,
@@ -261,20 +309,41 @@ def programme_report_from_facts(
             if keep_groups is None
             else (_groups_active(keep_groups), _gal_pilots(keep_groups, on))
         )
-        return _programme_line(dimension, key, label, counts, picked, programme)
+        kept_cash = (
+            None if keep_groups is None else [cash[g.id] for g in keep_groups if g.id in cash]
+        )
+        return _programme_line(
+            dimension or "group",
+            key,
+            label,
+            counts,
+            picked,
+            programme,
+            money[(dimension, key)],
+            kept_cash,
+        )
 
-    # one pass over the cells and the groups, bucketed by every dimension
-    people: dict[tuple[str, str], list[tuple[str, PopulationFacts]]] = defaultdict(list)
-    for g, sex, eth, cell in cells:
+    def buckets(g: Group, sex: str, eth: str) -> Iterable[tuple[str, str]]:
         for dimension, key in (
             ("district", g.district),
             ("group", g.code),
             ("sex", sex),
             ("ethnicity", eth),
             ("gal_status", "pilot" if g.is_gal_pilot(on) else "other"),
+            ("", ""),  # the whole scope
         ):
-            if dimension in wanted:
-                people[(dimension, key)].append((sex, cell))
+            if dimension in wanted or not dimension:
+                yield dimension, key
+
+    # one pass over the cells and the groups, bucketed by every dimension
+    people: dict[tuple[str, str], list[tuple[str, PopulationFacts]]] = defaultdict(list)
+    for g, sex, eth, cell in cells:
+        for bucket in buckets(g, sex, eth):
+            people[bucket].append((sex, cell))
+    money: dict[tuple[str, str], list[MoneyCell]] = defaultdict(list)
+    for (gid, sex, eth), money_cell in facts.money.cells.items():
+        for bucket in buckets(by_id[gid], sex, eth):
+            money[bucket].append(money_cell)
     in_district: dict[str, list[Group]] = defaultdict(list)
     in_status: dict[str, list[Group]] = defaultdict(list)
     for g in groups:
@@ -307,7 +376,7 @@ def programme_report_from_facts(
         for key, label in (("pilot", "GAL pilot groups"), ("other", "other groups"))
         if "gal_status" in wanted
     )
-    whole_line = line("group", "", "", groups, [(sex, c) for _, sex, _, c in cells])
+    whole_line = line("", "", "", groups, people[("", "")])
     return _programme_report(
         programme,
         on,
@@ -366,6 +435,7 @@ def _programme_report(
         referral_rate=whole_line.referral_rate,
         linked_rate=whole_line.linked_rate,
         livelihood_support_rate=whole_line.livelihood_support_rate,
+        **{name: getattr(whole_line, name) for name in _MONEY_FIGURES},
         by_district=by_district,
         by_group=by_group,
         by_sex=by_sex,
@@ -410,8 +480,21 @@ def programme_report_from_district_facts(
     people: dict[str, list[tuple[str, PopulationFacts]]] = defaultdict(list)
     for (where, sex), cell in facts.cells.items():
         people[where].append((sex, cell))
+    money: dict[str, list[MoneyCell]] = defaultdict(list)
+    for (where, _), money_cell in facts.money.cells.items():
+        money[where].append(money_cell)
+    cash = facts.money.cash
     by_district = tuple(
-        _programme_line("district", d, d, facts.groups[d], people[d], programme)
+        _programme_line(
+            "district",
+            d,
+            d,
+            facts.groups[d],
+            people[d],
+            programme,
+            money[d],
+            [cash[d]] if d in cash else [],
+        )
         for d in sorted(facts.groups, key=text_order)
         if with_districts
     )
@@ -426,6 +509,8 @@ def programme_report_from_district_facts(
         counts,
         [(sex, cell) for (_, sex), cell in facts.cells.items()],
         programme,
+        facts.money.cells.values(),
+        cash.values(),
     )
     return _programme_report(
         programme, on, members_policy, district, group_id, whole_line, by_district=by_district

@@ -10,6 +10,7 @@ import datetime as dt
 import unicodedata
 from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from typing import Literal
 
 from vsla.domain.arguments import check_date
@@ -144,7 +145,10 @@ class Reports:
                 with_districts="district" in wanted,
             )
         groups = self.source.groups(scope)
-        facts = self.source.population(groups, on, scope, policy, period)
+        facts = replace(
+            self.source.population(groups, on, scope, policy, period),
+            money=self.source.money(groups, on, scope),
+        )
         return programme_report_from_facts(
             programme,
             on,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from vsla.domain.entities import Group, Programme
-from vsla.domain.indicators import GalFacts, GroupFacts, MembersPolicy, ProgrammeFacts
+from vsla.domain.indicators import GalFacts, GroupFacts, MembersPolicy, MoneyFacts, ProgrammeFacts
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,3 +59,5 @@ class FactSource(Protocol):
     ) -> ProgrammeFacts: ...
 
     def gal_activity(self, groups: Sequence[Group], on: dt.date, scope: Scope) -> GalFacts: ...
+
+    def money(self, groups: Sequence[Group], on: dt.date, scope: Scope) -> MoneyFacts: ...

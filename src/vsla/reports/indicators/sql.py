@@ -29,6 +29,7 @@ from vsla.domain.indicators import (
     GalFacts,
     GroupFacts,
     MembersPolicy,
+    MoneyFacts,
     PopulationFacts,
     ProgrammeFacts,
     SessionFacts,
@@ -36,19 +37,21 @@ from vsla.domain.indicators import (
 )
 from vsla.domain.indicators.facts import CELL_KIND_FIELDS
 from vsla.domain.ledger import EntryKind
-from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.errors import NotFound
 from vsla.reports.indicators.source import Scope
+from vsla.reports.indicators.sql_money import money_facts
 from vsla.reports.indicators.sql_parts import (
     active_on,
     as_int,
     counted_members,
     in_scope,
+    mark_covers,
+    marks_on,
     one_if,
     population_query,
 )
 from vsla.store import tables as t
-from vsla.store.rows import loan_moves_query, programme_from_row, terms_from_row
+from vsla.store.rows import programme_from_row
 from vsla.store.store import Store
 
 _DISBURSED = EntryKind.LOAN_DISBURSEMENT.value
@@ -56,6 +59,7 @@ _REDUCES_PRINCIPAL = (EntryKind.PRINCIPAL_REPAYMENT.value, EntryKind.WRITE_OFF.v
 _m = t.members.c
 _g = t.groups.c
 _e = t.entries.c
+_k = t.loan_marks.c
 
 _Counts = dict[int, dict[CellKey, dict[str, int]]]
 """Counts per group id, (sex, ethnicity) cell and :class:`CellFacts` field."""
@@ -110,7 +114,7 @@ class SqlFacts:
         totals, shares = self._sum_entries(rc, on, group_of_cycle, counts)
         ledger, borrower = self._loan_ledger(rc, on)
         self._count_loans(rc, ledger, borrower, on, counts)
-        risks = self._loan_risks(rc, ledger, borrower, on)
+        risks = self._loan_risks(rc, on)
         meetings = self._count_attendance(rc, on, counts)
         self._count_officers(rc, on, counts)
         return [
@@ -271,56 +275,19 @@ class SqlFacts:
             cell["loans"] += as_int(n_loans)
             cell["members_with_loans"] += as_int(borrowers)
 
-    def _loan_risks(
-        self, rc: CTE, ledger: Subquery, borrower: Join, on: dt.date
-    ) -> dict[int, dict[CellKey, list[tuple[int, int]]]]:
-        """5. The loans with principal outstanding and their moves by effective date: the
-        (days overdue, principal outstanding) of each, per group id and cell."""
+    def _loan_risks(self, rc: CTE, on: dt.date) -> dict[int, dict[CellKey, list[tuple[int, int]]]]:
+        """5. The loans of the running cycles with principal outstanding on the date: the
+        (days overdue, principal outstanding) of each, per group id and cell, read from the
+        loan mark that covers the date (:mod:`vsla.domain.loanmarks`)."""
         risks: dict[int, dict[CellKey, list[tuple[int, int]]]] = defaultdict(
             lambda: defaultdict(list)
         )
-        loan = t.loans.c
-        at_risk = and_(ledger.c.disbursed > 0, ledger.c.outstanding > 0)
-        risky = {
-            r.id: r
-            for r in self.conn.execute(
-                select(
-                    loan.id,
-                    loan.principal,
-                    loan.interest_rate,
-                    loan.term_months,
-                    loan.disbursed_on,
-                    loan.method,
-                    loan.principal_schedule,
-                    loan.rounding,
-                    rc.c.group_id,
-                    _m.sex,
-                    _m.ethnicity,
-                )
-                .select_from(borrower)
-                .where(at_risk)
-            )
-        }
-        moves: dict[int, list[LoanMove]] = defaultdict(list)
-        if risky:
-            q_moves = loan_moves_query().where(
-                _e.date <= on, _e.loan_id.in_(select(ledger.c.loan_id).where(at_risk))
-            )
-            for loan_id, recorded, day, kind_value, amount in self.conn.execute(q_moves):
-                moves[loan_id].append(
-                    LoanMove(recorded, day, EntryKind(kind_value), as_int(amount))
-                )
-        for loan_id, r in risky.items():
-            state = LoanState(
-                id=loan_id,
-                member_id=0,
-                terms=terms_from_row(r),
-                purpose=LoanPurpose.OTHER,
-                moves=tuple(moves[loan_id]),
-            )
-            risk = state.risk(on)
-            if risk is not None:
-                risks[r.group_id][(r.sex, r.ethnicity)].append(risk)
+        for gid, sex, eth, unpaid_since, outstanding in self.conn.execute(
+            select(rc.c.group_id, _m.sex, _m.ethnicity, _k.unpaid_since, _k.outstanding)
+            .select_from(marks_on(on, rc))
+            .where(*mark_covers(on))
+        ):
+            risks[gid][(sex, eth)].append((max(0, (on - unpaid_since).days), as_int(outstanding)))
         return risks
 
     def _count_attendance(self, rc: CTE, on: dt.date, counts: _Counts) -> dict[int, int]:
@@ -439,7 +406,12 @@ class SqlFacts:
             )
             for district, sex, n, n_referred, n_linked, n_supported in self.conn.execute(query)
         }
-        return DistrictFacts(groups=counts, cells=cells)
+        money = money_facts(self.conn, self._running_cycles(on, scope), on, by_district=True)
+        return DistrictFacts(groups=counts, cells=cells, money=money)
+
+    def money(self, groups: Sequence[Group], on: dt.date, scope: Scope) -> MoneyFacts:
+        """Money per (group id, sex, ethnicity) and cash per group id (three queries)."""
+        return money_facts(self.conn, self._running_cycles(on, scope), on, by_district=False)
 
     def gal_activity(self, groups: Sequence[Group], on: dt.date, scope: Scope) -> GalFacts:
         gs = t.gal_sessions.c

@@ -3,13 +3,22 @@ conditions, the population query both programme paths share, and reading sums ba
 
 from __future__ import annotations
 
-__all__ = ["active_on", "as_int", "counted_members", "in_scope", "one_if", "population_query"]
+__all__ = [
+    "active_on",
+    "as_int",
+    "counted_members",
+    "in_scope",
+    "mark_covers",
+    "marks_on",
+    "one_if",
+    "population_query",
+]
 
 import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, and_, case, func, or_, select
+from sqlalchemy import CTE, ColumnElement, Join, Select, Subquery, and_, case, func, or_, select
 
 from vsla.domain.indicators import MembersPolicy
 from vsla.reports.indicators.source import Scope
@@ -17,6 +26,8 @@ from vsla.store import tables as t
 
 _m = t.members.c
 _g = t.groups.c
+_k = t.loan_marks.c
+_l = t.loans.c
 
 
 def in_scope(scope: Scope) -> list[ColumnElement[bool]]:
@@ -104,3 +115,17 @@ def as_int(value: object) -> int:
     if isinstance(value, Decimal) and value == value.to_integral_value():
         return int(value)
     raise TypeError(f"expected a whole number from SQL, got {value!r}")
+
+
+def mark_covers(on: dt.date) -> list[ColumnElement[bool]]:
+    """The loan mark that covers ``on``: the one stretch of each loan owing principal then."""
+    return [_k.since <= on, or_(_k.until.is_(None), _k.until > on)]
+
+
+def marks_on(on: dt.date, running: CTE) -> Join:
+    """Loan marks joined to their loans, the loans' running cycles and their borrowers."""
+    return (
+        t.loan_marks.join(t.loans, _l.id == _k.loan_id)
+        .join(running, running.c.id == _l.cycle_id)
+        .join(t.members, _m.id == _l.member_id)
+    )
