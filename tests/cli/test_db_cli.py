@@ -65,3 +65,42 @@ def test_a_missing_file_is_not_created(tmp_path: Path) -> None:
         assert result.exit_code == 1
         assert "no database at" in result.stderr
     assert not db.exists()
+
+
+def test_verify_finds_a_loan_mark_changed_around_the_library_and_repairs_it(
+    tmp_path: Path,
+) -> None:
+    """The v0.1 demo database, upgraded: revision 0006 filled the loan marks from the ledger,
+    so `vsla db verify` finds every loan in agreement. A mark changed by another program (one
+    đồng more outstanding) and a mark deleted are both named; --repair rewrites them from the
+    ledger, and the next verify is clean."""
+    db = v0_1_database(tmp_path / "old.db")
+    assert run("db", "upgrade", "--db", db).exit_code == 0
+    clean = run("db", "verify", "--db", db)
+    assert clean.exit_code == 0, clean.output
+    assert "every loan agrees with the ledger" in clean.stdout
+    with sqlite3.connect(db) as conn:
+        marks = conn.execute("SELECT COUNT(*), COUNT(DISTINCT loan_id) FROM loan_marks").fetchone()
+        assert marks[0] > 0
+        changed, deleted = (
+            row[0]
+            for row in conn.execute(
+                "SELECT DISTINCT loan_id FROM loan_marks ORDER BY loan_id LIMIT 2"
+            )
+        )
+        conn.execute(
+            "UPDATE loan_marks SET outstanding = outstanding + 1 WHERE loan_id = ?", (changed,)
+        )
+        conn.execute("DELETE FROM loan_marks WHERE loan_id = ?", (deleted,))
+    conn.close()
+    found = run("db", "verify", "--db", db)
+    assert found.exit_code == 1
+    assert f"loan #{changed}: stored" in found.stderr
+    assert f"loan #{deleted}: stored none; the ledger gives" in found.stderr
+    assert "2 loans differ from the ledger" in found.stderr
+    repaired = run("db", "verify", "--repair", "--db", db)
+    assert repaired.exit_code == 0
+    assert f"2 loans differed; rewrote {marks[0]} marks from the ledger" in repaired.stdout
+    assert run("db", "verify", "--db", db).exit_code == 0
+    with vsla.open(db) as store:
+        assert store.verify_loan_marks() == []

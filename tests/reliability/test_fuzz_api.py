@@ -452,7 +452,15 @@ def store_table(c: Ctx) -> Table:
 
 
 # Public Store methods without arguments: nothing to fuzz (each is exercised by every test).
-NO_ARGUMENTS = {"close", "connection", "programmes", "snapshot", "transaction"}
+NO_ARGUMENTS = {
+    "close",
+    "connection",
+    "programmes",
+    "rebuild_loan_marks",
+    "snapshot",
+    "transaction",
+    "verify_loan_marks",
+}
 
 
 def _store_methods() -> set[str]:

@@ -273,6 +273,9 @@ class CorrectionsMachine(RuleBasedStateMachine):
             return
         for cycle in self.cycles:
             self._check_cycle(cycle)
+        # the arrears marks the reports read the portfolio at risk from equal a recomputation
+        # from the ledger after every step (meetings, late meetings, reversals, write-offs)
+        assert self.store.verify_loan_marks() == []
 
     def _check_cycle(self, cycle: vsla.Cycle) -> None:
         entries = self.store.entries(cycle.id)

@@ -279,6 +279,7 @@ def build_random_programme(draw: Any, store: vsla.Store) -> vsla.Programme:
 
 def _check_agreement(store: vsla.Store, programme: vsla.Programme, days: list[dt.date]) -> None:
     pid = programme.id
+    assert store.verify_loan_marks() == []
     for on in days:
         # the facts first (the clearer message), then every report
         scope = Scope(established_by=on)
@@ -289,6 +290,7 @@ def _check_agreement(store: vsla.Store, programme: vsla.Programme, days: list[dt
             memory.group_facts(groups, on, scope),
             [memory.population(groups, on, scope, p, period) for p in MembersPolicy],
             memory.gal_activity(groups, on, scope),
+            memory.money(groups, on, scope),
         )
         with store.engine.connect() as conn:
             facts = SqlFacts(conn)
@@ -297,10 +299,14 @@ def _check_agreement(store: vsla.Store, programme: vsla.Programme, days: list[dt
                 facts.group_facts(groups, on, scope),
                 [facts.population(groups, on, scope, p, period) for p in MembersPolicy],
                 facts.gal_activity(groups, on, scope),
+                facts.money(groups, on, scope),
             )
         assert got[0] == expected[0]
         assert got[1] == expected[1]
         assert got[2] == expected[2]
+        # money: the SQL path reads the portfolio at risk from the stored loan marks, the
+        # reference from each loan's whole history
+        assert got[3] == expected[3]
 
         for par_days, represented in (((1, 30), True), ((0, 7, 31), False)):
             assert sql.group_indicators_all(

@@ -153,6 +153,12 @@ class LedgerMachine(RuleBasedStateMachine):
         assert all(m.principal_outstanding >= 0 for m in members)
         assert sum(m.principal_outstanding for m in members) == sql.loans_outstanding
 
+    @invariant()
+    def the_loan_marks_are_the_ledgers(self) -> None:
+        """After every step, each loan's stored arrears marks equal a recomputation from its
+        entries (what the portfolio at risk of the reports is read from)."""
+        assert self.store.verify_loan_marks() == []
+
 
 LedgerMachine.TestCase.settings = settings(
     max_examples=60,

@@ -640,3 +640,32 @@ def test_revision_0003_reads_the_old_memos_once(tmp_path: Path) -> None:
     with engine.connect() as conn:
         got = [r[0] for r in conn.execute(text("SELECT origin FROM entries ORDER BY id"))]
     assert got == [origin for *_, origin in rows]
+
+
+@pytest.mark.parametrize("backend", BACKENDS)
+def test_revision_0006_fills_the_loan_marks_from_the_ledger(
+    backend: str, tmp_path: Path, dump_engine: Engine
+) -> None:
+    """Revision 0006 creates ``loan_marks`` and fills it from the entries already there: every
+    loan agrees with its ledger, and the programme's portfolio at risk read from the marks
+    equals the one worked out from each loan's history, on the dump's date and a past one."""
+    engine = legacy_database(backend, tmp_path, dump_engine, stamped=True)
+    store = vsla.open(engine)
+    assert schema.schema_version(engine) == SCHEMA_HEAD
+    with engine.connect() as conn:
+        marks, loans = conn.execute(
+            text("SELECT COUNT(*), COUNT(DISTINCT loan_id) FROM loan_marks")
+        ).one()
+    assert marks >= loans > 0
+    assert store.verify_loan_marks() == []
+    from vsla.reports import indicators, reference
+
+    [programme] = store.programmes()
+    owing = []
+    for on in (AS_OF, AS_OF - dt.timedelta(days=90), AS_OF - dt.timedelta(days=180)):
+        fast = indicators.programme_indicators(store, programme.id, on)
+        assert fast == reference.programme_indicators(store, programme.id, on)
+        owing.append(fast.loans_outstanding)
+    assert max(owing) > 0  # loans were owing on some of those days
+    store.close()
+    engine.dispose()

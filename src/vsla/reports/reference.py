@@ -274,7 +274,8 @@ class MemoryFacts:
                 cells[key] = cells[key] + MoneyCell(
                     savings=e.shares * value, share_out_payouts=payout
                 )
-            cash[group.id] = cash_from_totals(totals)
+            if entries:  # as the SQL path: a group whose running cycle has no entry has no cash row
+                cash[group.id] = cash_from_totals(totals)
             for member_id, held in shares.items():
                 if held > 0:
                     key = (group.id, *_cell(by_id[member_id]))
