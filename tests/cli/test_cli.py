@@ -127,6 +127,33 @@ def test_report_programme_in_vietnamese_and_by_district(db: Path, store: vsla.St
     assert f"({referred}/{members})" in result.stdout
 
 
+def test_the_dashboard_shows_the_money_summed_from_the_store(db: Path, store: vsla.Store) -> None:
+    """The money tables' total lines, checked against sums taken straight from the store:
+    savings (Σ member savings of each group's latest cycle started by the date) and loans
+    owing (Σ principal outstanding of the loans of those cycles), on an 80-column terminal
+    where every figure stays whole."""
+    savings = owing = loans = 0
+    for group in store.groups():
+        cycle = store.cycles(group.id)[-1]
+        savings += sum(m.savings for m in store.member_balances(cycle.id, AS_OF))
+        for loan in store.loans(cycle.id):
+            position = store.loan_position(loan.id, AS_OF)
+            if position.principal_outstanding > 0:
+                loans += 1
+                owing += position.principal_outstanding
+    result = runner.invoke(app, ["report", "programme", "--db", str(db)], env={"COLUMNS": "80"})
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    totals = [line for line in lines if line.startswith("│ Tổng")]
+    assert len(totals) == 3  # savings, funds, loans
+    saving_cells = [cell.strip() for cell in totals[0].split("│")[1:-1]]
+    assert saving_cells[2] == count(savings, Lang.VI)
+    loan_cells = [cell.strip() for cell in totals[2].split("│")[1:-1]]
+    assert loan_cells[1:3] == [count(loans, Lang.VI), count(owing, Lang.VI)]
+    table = lines[lines.index(next(x for x in lines if x.startswith("Cho vay và nợ quá hạn"))) :]
+    assert all(line.rstrip().endswith(("┓", "┃", "┩", "│", "┤", "┘")) for line in table[1:])
+
+
 def test_report_programme_on_an_earlier_date(db: Path) -> None:
     result = run("report", "programme", "--db", db, "--on", "2024-06-30", "--lang", "en")
     assert result.exit_code == 0, result.output

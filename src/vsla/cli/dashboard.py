@@ -50,7 +50,7 @@ def _met(ind: Indicator) -> Text:
 
 def programme_dashboard(report: ProgrammeReport, lang: Lang) -> list[RenderableType]:
     """The programme's targets with actual, target and met (✓/✗), then per district and
-    GAL pilots vs the other groups."""
+    GAL pilots vs the other groups, then the money of the groups per district."""
     scope = f" — {label('district', lang)} {report.district}" if report.district else ""
     title = Text.assemble(
         (f"{label('dashboard', lang)}: {report.programme_name}", "bold"),
@@ -78,7 +78,64 @@ def programme_dashboard(report: ProgrammeReport, lang: Lang) -> list[RenderableT
     gal = _lines_table(label("by_gal_status", lang), "", lang)
     for line in report.by_gal_status:
         _add_line(gal, label(line.key, lang), line, lang)
-    return [title, targets, districts, gal]
+    return [title, targets, districts, gal, *_money_tables(report, lang)]
+
+
+_MONEY_TABLES = (
+    ("money_savings", ("members_saving", "savings", "savings_per_member")),
+    ("money_funds", ("social_fund_cash", "loan_fund_utilization", "return_on_savings")),
+    ("money_loans", ("loans_active", "loans_outstanding", "par_1", "par_30")),
+)
+_AMOUNTS = frozenset({"savings", "savings_per_member", "loans_outstanding", "social_fund_cash"})
+
+
+def _money_tables(report: ProgrammeReport, lang: Lang) -> list[RenderableType]:
+    """The money of the running cycles per district, GAL pilots and others, and in all: the
+    savings, the funds, the loans (three tables that fit 80 columns). Amounts in whole đồng, the unit in the column's name; numbers
+    are never wrapped or cut."""
+    tables: list[RenderableType] = []
+    groups = [(label(line.key, lang), line) for line in report.by_gal_status]
+    for title, columns in _MONEY_TABLES:
+        sections = [
+            [(line.label, _money_cells(line, columns, lang)) for line in report.by_district],
+            [(name, _money_cells(line, columns, lang)) for name, line in groups],
+            [(label("total", lang), _money_cells(report, columns, lang))],
+        ]
+        rows = [row for section in sections for row in section]
+        table = Table(title=label(title, lang), title_justify="left")
+        # every figure's column as wide as its widest cell: a figure is never cut or wrapped
+        table.add_column(label("district", lang))
+        for i, key in enumerate(columns):
+            if key.startswith("par_"):
+                name = label("par", lang, days=key[4:])
+            else:
+                name = label(key, lang)
+            widest = max(len(cells[i]) for _, cells in rows)
+            shown = f"{name} (₫)" if key in _AMOUNTS else name
+            table.add_column(shown, justify="right", min_width=widest)
+        for number, section in enumerate(s for s in sections if s):
+            if number:
+                table.add_section()
+            for name, cells in section:
+                table.add_row(name, *cells)
+        tables.append(table)
+    return tables
+
+
+def _money_cells(
+    line: ProgrammeLine | ProgrammeReport, columns: Sequence[str], lang: Lang
+) -> tuple[str, ...]:
+    def shown(key: str) -> str:
+        value = getattr(line, key)
+        if value is None:
+            return "—"
+        if isinstance(value, Indicator):
+            if key in _AMOUNTS:
+                return "—" if value.value is None else count(to_unit(value.value), lang)
+            return percent(value.value, lang)
+        return count(value, lang)
+
+    return tuple(shown(key) for key in columns)
 
 
 def _lines_table(title: str, first: str, lang: Lang) -> Table:

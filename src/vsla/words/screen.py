@@ -43,6 +43,21 @@ WORDS: dict[str, dict[Lang, str]] = {
     "pilot": {Lang.VI: "Tổ thí điểm GAL", Lang.EN: "GAL pilot groups"},
     "other": {Lang.VI: "Tổ khác", Lang.EN: "Other groups"},
     "total": {Lang.VI: "Tổng", Lang.EN: "Total"},
+    "money_savings": {
+        Lang.VI: "Tiết kiệm của các tổ theo huyện (chu kỳ đang chạy)",
+        Lang.EN: "The groups' savings by district (running cycles)",
+    },
+    "money_funds": {
+        Lang.VI: "Quỹ và lợi nhuận theo huyện (chu kỳ đang chạy)",
+        Lang.EN: "Funds and returns by district (running cycles)",
+    },
+    "money_loans": {
+        Lang.VI: "Cho vay và nợ quá hạn theo huyện (chu kỳ đang chạy)",
+        Lang.EN: "Loans and portfolio at risk by district (running cycles)",
+    },
+    "members_saving": {Lang.VI: "Thành viên tiết kiệm", Lang.EN: "Members saving"},
+    "loans_active": {Lang.VI: "Khoản vay còn nợ", Lang.EN: "Loans owing"},
+    "return_on_savings": {Lang.VI: "Lợi nhuận trên tiết kiệm", Lang.EN: "Return on savings"},
     # group
     "group": {Lang.VI: "Tổ", Lang.EN: "Group"},
     "cycle": {Lang.VI: "Chu kỳ", Lang.EN: "Cycle"},
