@@ -343,4 +343,4 @@ class DistrictFacts:
     groups: Mapping[str, tuple[int, int]]
     cells: Mapping[tuple[str, str], PopulationFacts]
     money: MoneyFacts = field(default_factory=MoneyFacts)
-    """Money per (district, sex) and cash per district."""
+    """Money per ``(district,)`` and cash per district."""

@@ -481,7 +481,7 @@ def programme_report_from_district_facts(
     for (where, sex), cell in facts.cells.items():
         people[where].append((sex, cell))
     money: dict[str, list[MoneyCell]] = defaultdict(list)
-    for (where, _), money_cell in facts.money.cells.items():
+    for (where, *_), money_cell in facts.money.cells.items():
         money[where].append(money_cell)
     cash = facts.money.cash
     by_district = tuple(

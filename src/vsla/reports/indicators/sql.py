@@ -284,7 +284,7 @@ class SqlFacts:
         )
         for gid, sex, eth, unpaid_since, outstanding in self.conn.execute(
             select(rc.c.group_id, _m.sex, _m.ethnicity, _k.unpaid_since, _k.outstanding)
-            .select_from(marks_on(on, rc))
+            .select_from(marks_on(on, rc).join(t.members, _m.id == t.loans.c.member_id))
             .where(*mark_covers(on))
         ):
             risks[gid][(sex, eth)].append((max(0, (on - unpaid_since).days), as_int(outstanding)))

@@ -23,33 +23,40 @@ _e = t.entries.c
 _m = t.members.c
 _g = t.groups.c
 _k = t.loan_marks.c
+_l = t.loans.c
 _PAYOUT = EntryKind.SHARE_OUT_PAYOUT.value
 
 
 def money_facts(conn: Connection, running: CTE, on: dt.date, *, by_district: bool) -> MoneyFacts:
     """Money per (group id, sex, ethnicity) and cash per group id; or, ``by_district``, money
-    per (district, sex) and cash per district. ``running`` is the cycle each group of the
-    scope runs on ``on`` (its columns ``id``, ``group_id``, ``share_value``)."""
+    and cash per district (keys ``(district,)`` and ``district``: the dashboard's path, which
+    needs no member). ``running`` is the cycle each group of the scope runs on ``on`` (its
+    columns ``id``, ``group_id``, ``share_value``)."""
     rc = running.c
     where: Any = _g.district if by_district else rc.group_id
-    who: tuple[Any, ...] = (_m.sex,) if by_district else (_m.sex, _m.ethnicity)
+    who: tuple[Any, ...] = () if by_district else (_m.sex, _m.ethnicity)
     cycles = running.join(t.groups, _g.id == rc.group_id)
+
+    def with_members(joined: Any, member_id: Any) -> Any:
+        return joined.join(t.members, _m.id == member_id) if who else joined
+
     cells: dict[tuple[Any, ...], dict[str, int]] = defaultdict(lambda: defaultdict(int))
     totals: dict[Hashable, dict[EntryKind, int]] = defaultdict(lambda: defaultdict(int))
 
     # 1. the running cycles' entries up to the date, by kind: savings, payouts, the boxes
+    ledger = t.entries.join(cycles, rc.id == _e.cycle_id)
+    if who:  # the group's own entries (no member) still count in its totals
+        ledger = ledger.outerjoin(t.members, _m.id == _e.member_id)
     by_kind = (
         select(where, *who, _e.kind, func.sum(_e.amount), func.sum(_e.shares * rc.share_value))
-        .select_from(
-            t.entries.join(cycles, rc.id == _e.cycle_id).outerjoin(t.members, _m.id == _e.member_id)
-        )
+        .select_from(ledger)
         .where(_e.date <= on)
         .group_by(where, *who, _e.kind)
     )
     for key, *rest in conn.execute(by_kind):
         *person, kind, amount, savings = rest
         totals[key][EntryKind(kind)] += as_int(amount)
-        if person[0] is None:  # the group's own entries: no member
+        if who and person[0] is None:  # the group's own entries: no member
             continue
         cell = cells[(key, *person)]
         cell["savings"] += as_int(savings)
@@ -68,8 +75,8 @@ def money_facts(conn: Connection, running: CTE, on: dt.date, *, by_district: boo
     saving = (
         select(where, *who, func.count())
         .select_from(
-            per_member.join(cycles, rc.id == per_member.c.cycle_id).join(
-                t.members, _m.id == per_member.c.member_id
+            with_members(
+                per_member.join(cycles, rc.id == per_member.c.cycle_id), per_member.c.member_id
             )
         )
         .group_by(where, *who)
@@ -91,7 +98,9 @@ def money_facts(conn: Connection, running: CTE, on: dt.date, *, by_district: boo
                 for days in PAR_DAYS
             ),
         )
-        .select_from(marks_on(on, running).join(t.groups, _g.id == rc.group_id))
+        .select_from(
+            with_members(marks_on(on, running).join(t.groups, _g.id == rc.group_id), _l.member_id)
+        )
         .where(*mark_covers(on))
         .group_by(where, *who)
     )

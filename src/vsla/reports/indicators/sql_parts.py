@@ -123,9 +123,8 @@ def mark_covers(on: dt.date) -> list[ColumnElement[bool]]:
 
 
 def marks_on(on: dt.date, running: CTE) -> Join:
-    """Loan marks joined to their loans, the loans' running cycles and their borrowers."""
-    return (
-        t.loan_marks.join(t.loans, _l.id == _k.loan_id)
-        .join(running, running.c.id == _l.cycle_id)
-        .join(t.members, _m.id == _l.member_id)
+    """Loan marks joined to their loans and the loans' running cycles (join ``members`` on
+    ``loans.member_id`` for the borrowers)."""
+    return t.loan_marks.join(t.loans, _l.id == _k.loan_id).join(
+        running, running.c.id == _l.cycle_id
     )
