@@ -91,8 +91,8 @@ _AMOUNTS = frozenset({"savings", "savings_per_member", "loans_outstanding", "soc
 
 def _money_tables(report: ProgrammeReport, lang: Lang) -> list[RenderableType]:
     """The money of the running cycles per district, GAL pilots and others, and in all: the
-    savings, the funds, the loans (three tables that fit 80 columns). Amounts in whole đồng, the unit in the column's name; numbers
-    are never wrapped or cut."""
+    savings, the funds, the loans (three tables that fit 80 columns). Amounts in whole đồng,
+    the unit in the column's name; numbers are never wrapped or cut."""
     tables: list[RenderableType] = []
     groups = [(label(line.key, lang), line) for line in report.by_gal_status]
     for title, columns in _MONEY_TABLES:
