@@ -106,10 +106,8 @@ def _money_tables(report: ProgrammeReport, lang: Lang) -> list[RenderableType]:
         # every figure's column as wide as its widest cell: a figure is never cut or wrapped
         table.add_column(label("district", lang))
         for i, key in enumerate(columns):
-            if key.startswith("par_"):
-                name = label("par", lang, days=key[4:])
-            else:
-                name = label(key, lang)
+            par = key.startswith("par_")
+            name = label("par", lang, days=key[4:]) if par else label(key, lang)
             widest = max(len(cells[i]) for _, cells in rows)
             shown = f"{name} (₫)" if key in _AMOUNTS else name
             table.add_column(shown, justify="right", min_width=widest)
