@@ -40,7 +40,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
@@ -63,6 +63,8 @@ from sqlalchemy import (
 
 import vsla
 from vsla.demo import generate
+from vsla.domain.indicators import period_ends
+from vsla.domain.ledger import LOAN_FUND_SIGN, SOCIAL_FUND_SIGN, EntryKind
 from vsla.reports import programme_indicators
 from vsla.store import tables as t
 
@@ -86,12 +88,17 @@ ORDER: tuple[Table, ...] = (
     t.attendance,
     t.loans,
     t.entries,
+    t.loan_marks,
     t.referrals,
     t.livelihood_supports,
     t.gal_sessions,
 )
-FIGURES = ("groups_active", "gal_pilot_groups", "members", "women", "referred", "linked",
-           "supported")  # fmt: skip
+PEOPLE = ("groups_active", "gal_pilot_groups", "members", "women", "referred", "linked",
+          "supported")  # fmt: skip
+MONEY = ("members_saving", "savings", "loans_active", "loans_outstanding", "at_risk_1",
+         "at_risk_30", "share_out_payouts", "loan_fund_cash", "social_fund_cash",
+         "interest_earned", "fines_earned", "net_income")  # fmt: skip
+FIGURES = PEOPLE + MONEY
 
 
 def _places(value: Decimal, places: int = 2) -> Decimal:
@@ -230,6 +237,13 @@ def _clone_once(conn: Any, copy: int, n: int, top: dict[str, int]) -> int:
         "attendance": [t.attendance.c.meeting_id.in_(meetings)],
         "loans": [t.loans.c.cycle_id.in_(cycles), t.loans.c.id <= top["loans"]],
         "entries": [t.entries.c.cycle_id.in_(cycles), t.entries.c.id <= top["entries"]],
+        "loan_marks": [
+            t.loan_marks.c.loan_id.in_(
+                select(t.loans.c.id).where(
+                    t.loans.c.cycle_id.in_(cycles), t.loans.c.id <= top["loans"]
+                )
+            )
+        ],
         "referrals": [t.referrals.c.member_id.in_(members), t.referrals.c.id <= top["referrals"]],
         "livelihood_supports": [
             t.livelihood_supports.c.member_id.in_(members),
@@ -273,6 +287,17 @@ def row_counts(engine: Engine) -> dict[str, int]:
 
 # ---------------------------------------------------------------------------------- dashboard
 
+
+def _kinds(sign: int, table: Mapping[EntryKind, int]) -> str:
+    return ", ".join(f"'{kind.value}'" for kind, moves in table.items() if moves == sign)
+
+
+# What an analyst who knows the schema would write for the same figures, in one statement:
+# the people per group, the running cycle of each group (its latest started by the date), the
+# ledger of those cycles summed by kind, the members whose net shares are above zero, and the
+# loan marks that cover the date (the portfolio at risk: a loan's arrears cannot be computed
+# in SQL from the entries alone; the marks are the library's own table, written with every
+# loan move). The signs of the two boxes are the ledger's (vsla.domain.ledger).
 HAND_WRITTEN = """
 WITH referred AS (
     SELECT DISTINCT member_id FROM referrals WHERE referred_on <= :on
@@ -293,19 +318,75 @@ WITH referred AS (
     LEFT JOIN supported s ON s.member_id = m.id
     WHERE m.joined_on <= :on AND (m.left_on IS NULL OR m.left_on > :on)
     GROUP BY m.group_id
+), districts AS (
+    SELECT g.district,
+           SUM(CASE WHEN g.status = 'active' THEN 1 ELSE 0 END) AS groups_active,
+           SUM(CASE WHEN g.gal_pilot_since <= :on THEN 1 ELSE 0 END) AS pilots,
+           COALESCE(SUM(p.members), 0) AS members,
+           COALESCE(SUM(p.women), 0) AS women,
+           COALESCE(SUM(p.referred), 0) AS referred,
+           COALESCE(SUM(p.linked), 0) AS linked,
+           COALESCE(SUM(p.supported), 0) AS supported
+    FROM groups g LEFT JOIN people p ON p.group_id = g.id
+    WHERE g.programme_id = :pid AND g.established_on <= :on
+    GROUP BY g.district
+), running AS (
+    SELECT c.id, c.share_value, g.district
+    FROM cycles c JOIN groups g ON g.id = c.group_id
+    WHERE g.programme_id = :pid AND g.established_on <= :on AND c.start_date <= :on
+      AND NOT EXISTS (SELECT 1 FROM cycles later WHERE later.group_id = c.group_id
+                      AND later.start_date <= :on AND later.number > c.number)
+), ledger AS (
+    SELECT r.district,
+           SUM(e.shares * r.share_value) AS savings,
+           SUM(CASE WHEN e.kind = 'share_out_payout' THEN e.amount ELSE 0 END) AS payouts,
+           SUM(CASE WHEN e.kind IN (LOAN_FUND_IN) THEN e.amount
+                    WHEN e.kind IN (LOAN_FUND_OUT) THEN -e.amount ELSE 0 END) AS loan_fund,
+           SUM(CASE WHEN e.kind IN (SOCIAL_FUND_IN) THEN e.amount
+                    WHEN e.kind IN (SOCIAL_FUND_OUT) THEN -e.amount ELSE 0 END) AS social_fund,
+           SUM(CASE WHEN e.kind = 'interest_payment' THEN e.amount ELSE 0 END) AS interest,
+           SUM(CASE WHEN e.kind = 'fine' THEN e.amount ELSE 0 END) AS fines,
+           SUM(CASE WHEN e.kind IN ('interest_payment', 'fine', 'other_income') THEN e.amount
+                    WHEN e.kind IN ('expense', 'write_off') THEN -e.amount
+                    ELSE 0 END) AS net_income
+    FROM entries e JOIN running r ON r.id = e.cycle_id
+    WHERE e.date <= :on
+    GROUP BY r.district
+), saving AS (
+    SELECT r.district, COUNT(*) AS members_saving
+    FROM (SELECT e.cycle_id FROM entries e JOIN running r ON r.id = e.cycle_id
+          WHERE e.date <= :on AND e.member_id IS NOT NULL AND e.shares <> 0
+          GROUP BY e.cycle_id, e.member_id HAVING SUM(e.shares) > 0) s
+    JOIN running r ON r.id = s.cycle_id
+    GROUP BY r.district
+), risk AS (
+    SELECT r.district,
+           COUNT(*) AS loans_active,
+           SUM(k.outstanding) AS outstanding,
+           SUM(CASE WHEN k.unpaid_since < :late_1 THEN k.outstanding ELSE 0 END) AS at_risk_1,
+           SUM(CASE WHEN k.unpaid_since < :late_30 THEN k.outstanding ELSE 0 END) AS at_risk_30
+    FROM loan_marks k JOIN loans l ON l.id = k.loan_id JOIN running r ON r.id = l.cycle_id
+    WHERE k.since <= :on AND (k.until IS NULL OR k.until > :on)
+    GROUP BY r.district
 )
-SELECT g.district,
-       SUM(CASE WHEN g.status = 'active' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN g.gal_pilot_since <= :on THEN 1 ELSE 0 END),
-       COALESCE(SUM(p.members), 0),
-       COALESCE(SUM(p.women), 0),
-       COALESCE(SUM(p.referred), 0),
-       COALESCE(SUM(p.linked), 0),
-       COALESCE(SUM(p.supported), 0)
-FROM groups g LEFT JOIN people p ON p.group_id = g.id
-WHERE g.programme_id = :pid AND g.established_on <= :on
-GROUP BY g.district
+SELECT d.district, d.groups_active, d.pilots, d.members, d.women, d.referred, d.linked,
+       d.supported,
+       COALESCE(s.members_saving, 0), COALESCE(l.savings, 0), COALESCE(k.loans_active, 0),
+       COALESCE(k.outstanding, 0), COALESCE(k.at_risk_1, 0), COALESCE(k.at_risk_30, 0),
+       COALESCE(l.payouts, 0), COALESCE(l.loan_fund, 0), COALESCE(l.social_fund, 0),
+       COALESCE(l.interest, 0), COALESCE(l.fines, 0), COALESCE(l.net_income, 0)
+FROM districts d
+LEFT JOIN ledger l ON l.district = d.district
+LEFT JOIN saving s ON s.district = d.district
+LEFT JOIN risk k ON k.district = d.district
 """
+for _name, _sign, _table in (
+    ("LOAN_FUND_IN", 1, LOAN_FUND_SIGN),
+    ("LOAN_FUND_OUT", -1, LOAN_FUND_SIGN),
+    ("SOCIAL_FUND_IN", 1, SOCIAL_FUND_SIGN),
+    ("SOCIAL_FUND_OUT", -1, SOCIAL_FUND_SIGN),
+):
+    HAND_WRITTEN = HAND_WRITTEN.replace(_name, _kinds(_sign, _table))
 
 Figures = dict[str, tuple[int, ...]]
 
@@ -319,16 +400,22 @@ def dashboard_vsla(store: vsla.Store, pid: int, on: dt.date) -> Figures:
 
 
 def dashboard_sql(engine: Engine, pid: int, on: dt.date) -> Figures:
-    query = text(HAND_WRITTEN).bindparams(bindparam("on", type_=Date), bindparam("pid"))
+    dates = ("on", "late_1", "late_30")
+    query = text(HAND_WRITTEN).bindparams(
+        *(bindparam(name, type_=Date) for name in dates), bindparam("pid")
+    )
+    values = {"pid": pid, "on": on}
+    values.update({f"late_{days}": on - dt.timedelta(days=days) for days in (1, 30)})
     with engine.connect() as conn:
         return {
-            str(district): tuple(int(v) for v in values)
-            for district, *values in conn.execute(query, {"on": on, "pid": pid})
+            str(district): tuple(int(v) for v in figures)
+            for district, *figures in conn.execute(query, values)
         }
 
 
 def dashboard_pandas(engine: Engine, pid: int, on: dt.date) -> Figures:
-    """What a notebook user would write: read the tables, filter and group in pandas."""
+    """What a notebook user would write without vsla: read the tables, filter and group in
+    pandas, for the same figures (the portfolio at risk from the library's loan marks)."""
     import pandas as pd
 
     day = pd.Timestamp(on)
@@ -369,11 +456,73 @@ def dashboard_pandas(engine: Engine, pid: int, on: dt.date) -> Figures:
     counts = per_group.groupby("district").sum()
     sums = people.groupby("district")[["members", "women", "referred", "linked",
                                        "supported"]].sum()  # fmt: skip
-    joined = counts.join(sums, how="left").fillna(0)
+    joined = counts.join(sums, how="left").join(_pandas_money(engine, groups, day), how="left")
+    joined = joined.fillna(0)
     return {
         str(district): tuple(int(row[name]) for name in FIGURES)
         for district, row in joined.iterrows()
     }
+
+
+def _pandas_money(engine: Engine, groups: Any, day: Any) -> Any:
+    """The money by district in pandas: the running cycles, their ledger up to the date,
+    the members saving, and the loan marks covering the date."""
+    import pandas as pd
+
+    with engine.connect() as conn:
+        cycles = pd.read_sql_table("cycles", conn, parse_dates=["start_date"])
+        entries = pd.read_sql_query(
+            "SELECT cycle_id, member_id, kind, amount, shares, date FROM entries",
+            conn,
+            parse_dates=["date"],
+        )
+        loans = pd.read_sql_query("SELECT id, cycle_id FROM loans", conn)
+        marks = pd.read_sql_table("loan_marks", conn, parse_dates=["since", "until",
+                                                                   "unpaid_since"])  # fmt: skip
+    started = cycles[(cycles.start_date <= day) & cycles.group_id.isin(groups.id)]
+    running = started.loc[started.groupby("group_id").number.idxmax()]
+    running = running.merge(groups[["id", "district"]], left_on="group_id", right_on="id",
+                            suffixes=("", "_group"))[["id", "district", "share_value"]]  # fmt: skip
+    ledger = entries[entries.date <= day].merge(running, left_on="cycle_id", right_on="id")
+    ledger["savings"] = ledger.shares * ledger.share_value
+    for name, kinds in (
+        ("loan_fund_cash", LOAN_FUND_SIGN),
+        ("social_fund_cash", SOCIAL_FUND_SIGN),
+        ("share_out_payouts", {EntryKind.SHARE_OUT_PAYOUT: 1}),
+        ("interest_earned", {EntryKind.INTEREST_PAYMENT: 1}),
+        ("fines_earned", {EntryKind.FINE: 1}),
+        (
+            "net_income",
+            {
+                EntryKind.INTEREST_PAYMENT: 1,
+                EntryKind.FINE: 1,
+                EntryKind.OTHER_INCOME: 1,
+                EntryKind.EXPENSE: -1,
+                EntryKind.WRITE_OFF: -1,
+            },
+        ),
+    ):
+        sign = ledger.kind.map({kind.value: moves for kind, moves in kinds.items()}).fillna(0)
+        ledger[name] = ledger.amount * sign.astype("int64")
+    sums = ledger.groupby("district")[["savings", "loan_fund_cash", "social_fund_cash",
+                                       "share_out_payouts", "interest_earned", "fines_earned",
+                                       "net_income"]].sum()  # fmt: skip
+    held = ledger[ledger.member_id.notna()].groupby(["district", "cycle_id", "member_id"]).shares
+    saving = (held.sum() > 0).groupby("district").sum().rename("members_saving")
+    covering = marks[(marks.since <= day) & (marks.until.isna() | (marks.until > day))]
+    owing = covering.merge(loans, left_on="loan_id", right_on="id").merge(
+        running, left_on="cycle_id", right_on="id", suffixes=("", "_cycle")
+    )
+    overdue = (day - owing.unpaid_since).dt.days
+    owing["at_risk_1"] = owing.outstanding.where(overdue > 1, 0)
+    owing["at_risk_30"] = owing.outstanding.where(overdue > 30, 0)
+    risk = owing.groupby("district").agg(
+        loans_active=("loan_id", "count"),
+        loans_outstanding=("outstanding", "sum"),
+        at_risk_1=("at_risk_1", "sum"),
+        at_risk_30=("at_risk_30", "sum"),
+    )
+    return sums.join(saving, how="outer").join(risk, how="outer")
 
 
 MEMORY_PROBE = """
@@ -551,8 +700,8 @@ def copy_with_executemany(engine: Engine, before: dict[str, int], after: dict[st
         for table in ORDER:
             if "id" in table.c:
                 where = table.c.id > before[table.name]
-            else:  # officers, attendance: by their parent
-                parent = "cycle_id" if "cycle_id" in table.c else "meeting_id"
+            else:  # officers, attendance, loan marks: by their parent
+                parent = next(c for c in ("cycle_id", "meeting_id", "loan_id") if c in table.c)
                 parent_table = next(iter(table.c[parent].foreign_keys)).column.table.name
                 where = table.c[parent] > before[parent_table]
             rows = []
@@ -618,6 +767,9 @@ class Result:
     memory_kib: tuple[int, int]
     latencies: list[int]
     imported: ImportMeasure
+    past: dt.date
+    past_vsla_ns: int
+    past_sql_ns: int
 
 
 def measure(
@@ -650,13 +802,18 @@ def measure(
     report(f"[{backend.name} {groups:,}] {rows['entries']:,} ledger entries; dashboard …")
     store = vsla.open(backend.url)
     pid, on = summary.programme_id, summary.as_of
+    past = past_quarter_end(on - dt.timedelta(days=365), on)
     figures = dashboard_vsla(store, pid, on)
-    same = figures == dashboard_sql(engine, pid, on) == dashboard_pandas(engine, pid, on)
+    same = figures == dashboard_sql(engine, pid, on) == dashboard_pandas(
+        engine, pid, on
+    ) and dashboard_vsla(store, pid, past) == dashboard_sql(engine, pid, past)
     if not same:
         raise SystemExit(f"the three dashboards disagree at {groups} groups: a bug to fix")
     repeats = 5 if groups <= template else 3
     vsla_ns = _best_of(repeats, lambda: dashboard_vsla(store, pid, on))
     sql_ns = _best_of(repeats, lambda: dashboard_sql(engine, pid, on))
+    past_vsla_ns = _best_of(repeats, lambda: dashboard_vsla(store, pid, past))
+    past_sql_ns = _best_of(repeats, lambda: dashboard_sql(engine, pid, past))
     pandas_ns = _best_of(max(1, repeats - 2), lambda: dashboard_pandas(engine, pid, on))
     memory = dashboard_memory(backend, pid, on)
     report(f"[{backend.name} {groups:,}] 30-member meetings …")
@@ -680,7 +837,17 @@ def measure(
         memory,
         latencies,
         imported,
+        past,
+        past_vsla_ns,
+        past_sql_ns,
     )
+
+
+def past_quarter_end(first: dt.date, last: dt.date) -> dt.date:
+    """The quarter end halfway between ``first`` and ``last`` (a past quarter's report: the
+    demo's cycles run for the year before its report date)."""
+    ends = [day for day in period_ends(first, last, "quarterly") if day < last]
+    return ends[len(ends) // 2] if ends else last
 
 
 def _ratio(a: int, b: int) -> Decimal:
@@ -713,6 +880,10 @@ def render(results: Sequence[Result]) -> str:
             f"     vsla / SQL {_ratio(r.vsla_ns, r.sql_ns)} (target <= 1.5: "
             f"{_mark(_ratio(r.vsla_ns, r.sql_ns) <= Decimal('1.5'))}); vsla / pandas "
             f"{_ratio(r.vsla_ns, r.pandas_ns)} (target < 1: {_mark(r.vsla_ns < r.pandas_ns)})",
+            f"   dashboard on a past quarter end ({r.past}): vsla {_ms(r.past_vsla_ns)} ms, "
+            f"hand-written SQL {_ms(r.past_sql_ns)} ms",
+            f"     vsla / SQL {_ratio(r.past_vsla_ns, r.past_sql_ns)} (target <= 1.5: "
+            f"{_mark(_ratio(r.past_vsla_ns, r.past_sql_ns) <= Decimal('1.5'))})",
             f"   dashboard peak memory: {after // MB} MB for the whole process, "
             f"{(after - before) // MB} MB above the {before // MB} MB it held before "
             f"(target < 500 MB: {_mark(after < 500 * MB)})",
