@@ -20,7 +20,7 @@ from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.loanmarks import MarkDifference, loan_marks_differences, rebuild_loan_marks
 from vsla.store.rows import member_from_row, terms_from_row
-from vsla.store.transactions import one_snapshot
+from vsla.store.transactions import one_snapshot, retry_conflicts
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,6 +159,7 @@ class LoanStore(StoreBase):
         with self._connect() as conn:
             return loan_marks_differences(conn)
 
+    @retry_conflicts
     def rebuild_loan_marks(self) -> int:
         """Rewrite every loan's arrears marks from the ledger, in one transaction; the
         number of marks written. Needed only after rows were written around the library
