@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+from dataclasses import replace
 from decimal import Decimal
 
 from hypothesis import given, settings
@@ -146,3 +147,25 @@ def test_the_marks_give_the_risk_of_every_day(loan: LoanState, offsets: list[int
     days |= {m.recorded_on for m in loan.moves} | {last + dt.timedelta(days=400)}
     for on in sorted(days):
         assert risk_from_marks(marks, on) == loan.risk(on), on
+
+
+@settings(max_examples=300)
+@given(histories(), st.data())
+def test_working_out_only_the_days_a_write_touched_gives_the_same_marks(
+    loan: LoanState, data: st.DataObject
+) -> None:
+    """A write records moves on one day; the marks before it were those of the loan without
+    them. Working out only the days from the write on, on top of the marks held before, gives
+    the marks of the whole history: for a write appended at the end (a meeting) and for one
+    dated between earlier days (a late meeting), and for any ``since`` on or before it."""
+    days = sorted({m.recorded_on for m in loan.moves})
+    day = data.draw(st.sampled_from(days))
+    written = [m for m in loan.moves if m.recorded_on == day]
+    kept = tuple(
+        m for m in loan.moves if m.recorded_on != day or data.draw(st.booleans(), label="kept")
+    )
+    if len(kept) == len(loan.moves):
+        kept = tuple(m for m in loan.moves if m not in written[:1])
+    before = loan_marks(replace(loan, moves=kept))
+    since = day - dt.timedelta(days=data.draw(st.integers(0, 40)))
+    assert loan_marks(loan, since, before) == loan_marks(loan)

@@ -71,11 +71,28 @@ class LoanMark:
         return max(0, (on - self.unpaid_since).days)
 
 
-def loan_marks(loan: LoanState) -> list[LoanMark]:
+def loan_marks(
+    loan: LoanState, since: dt.date | None = None, earlier: Iterable[LoanMark] = ()
+) -> list[LoanMark]:
     """The stretches of ``loan``'s history on which it owes principal, in date order; two
-    neighbouring stretches with the same figures are one."""
+    neighbouring stretches with the same figures are one.
+
+    With ``since``: only the days from ``since`` on are worked out, and ``earlier`` (the
+    loan's marks as they were before moves recorded on ``since`` or later were added) gives
+    the days before it, which such moves cannot change; the last of them now ends at
+    ``since`` at the latest. This is what a write costs: one day's position per loan, not
+    its whole history. The result equals ``loan_marks(loan)``."""
     days = sorted({m.recorded_on for m in loan.moves})
     marks: list[LoanMark] = []
+    if since is not None:
+        days = [day for day in days if day >= since]
+        cut = days[0] if days else since  # the first day worked out again
+        for mark in sorted(earlier, key=lambda m: m.since):
+            if mark.since >= cut:
+                continue
+            if days and (mark.until is None or mark.until > cut):
+                mark = replace(mark, until=cut)
+            marks.append(mark)
     for i, day in enumerate(days):
         until = days[i + 1] if i + 1 < len(days) else None
         state = loan.as_of(day)

@@ -267,5 +267,5 @@ class StoreBase(Transactions):
         rows = [entry_row(cycle_id, meeting_id, on, p, p.loan_id) for p in planned]
         ids = insert_many(conn, t.entries, rows)
         log_change(conn, ChangeKind.ENTRY, ids)
-        refresh_loan_marks(conn, (row["loan_id"] for row in rows))
+        refresh_loan_marks(conn, ((row["loan_id"], row["date"]) for row in rows))
         return entries_from_rows(ids, rows)

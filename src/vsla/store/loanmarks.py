@@ -20,6 +20,7 @@ __all__ = [
     "stored_marks",
 ]
 
+import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -76,13 +77,25 @@ def _row(mark: LoanMark) -> dict[str, Any]:
     }
 
 
-def refresh_loan_marks(conn: Connection, loan_ids: Iterable[int | None]) -> None:
-    """Rewrite the marks of the loans ``loan_ids`` (``None`` ignored) from their entries, in
-    the caller's transaction: called by every write of entries that name a loan."""
-    ids = sorted({i for i in loan_ids if i is not None and i > 0})
-    for chunk in _chunks(ids):
+def refresh_loan_marks(conn: Connection, written: Iterable[tuple[int | None, dt.date]]) -> None:
+    """Bring the marks of the loans named by just-written entries up to date, in the caller's
+    transaction: ``written`` holds each entry's (loan id or ``None``, date recorded). Called
+    by every write of entries. Only the days from each loan's earliest such date on are
+    worked out again (:func:`~vsla.domain.loanmarks.loan_marks` with ``since``)."""
+    since: dict[int, dt.date] = {}
+    for loan_id, day in written:
+        if loan_id is not None and loan_id > 0:
+            since[loan_id] = min(day, since.get(loan_id, day))
+    for chunk in _chunks(sorted(since)):
+        held: dict[int, list[LoanMark]] = defaultdict(list)
+        for mark in stored_marks(conn, chunk):
+            held[mark.loan_id].append(mark)
+        rows = [
+            _row(mark)
+            for loan in _loan_states(conn, chunk)
+            for mark in loan_marks(loan, since[loan.id], held[loan.id])
+        ]
         conn.execute(delete(t.loan_marks).where(_k.loan_id.in_(chunk)))
-        rows = [_row(mark) for mark in recomputed_marks(conn, chunk)]
         if rows:
             conn.execute(t.loan_marks.insert(), rows)
 

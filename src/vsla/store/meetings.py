@@ -359,7 +359,7 @@ class MeetingStore(StoreBase):
                 rows.append(entry_row(cycle_id, mid, plan.date, p, real_loan))
         entry_ids = insert_many(conn, t.entries, rows)
         log_change(conn, ChangeKind.ENTRY, entry_ids)
-        refresh_loan_marks(conn, (row["loan_id"] for row in rows))
+        refresh_loan_marks(conn, ((row["loan_id"], row["date"]) for row in rows))
         written = entries_from_rows(entry_ids, rows)
         records: list[MeetingRecord] = []
         start = 0
