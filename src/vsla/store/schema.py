@@ -25,6 +25,7 @@ as it was.
 from __future__ import annotations
 
 __all__ = [
+    "DERIVED_SINCE",
     "FIRST_REVISION",
     "FIRST_SCHEMA_TABLES",
     "MIGRATIONS",
@@ -308,10 +309,18 @@ def _stamp(conn: Connection, state: _State, revision: str) -> None:
     conn.execute(insert(_version).values(version_num=revision))
 
 
+#: The revision that created each table of data derived from the ledger, which the
+#: revisions leave empty: an upgrade from before it fills the table at the head, in the same
+#: transaction, with the code of this vsla (the derived data must be what today's rules give).
+DERIVED_SINCE = {"loan_marks": "0006"}
+
+
 def _upgrade(conn: Connection) -> None:
-    """Run every revision after the stamped one to the head, in ``conn``'s transaction."""
+    """Run every revision after the stamped one to the head, then fill the derived tables
+    the upgrade created, all in ``conn``'s transaction."""
     from alembic import command
 
+    before = _read(conn).versions[0]
     command.upgrade(alembic_config(conn), "head")
     after = _read(conn).versions
     if after != (SCHEMA_HEAD,):  # a revision file missing from the package, say
@@ -319,6 +328,10 @@ def _upgrade(conn: Connection) -> None:
             f"upgrading the database stopped at version {', '.join(after)}, not "
             f"{SCHEMA_HEAD}; nothing was changed"
         )
+    if before < DERIVED_SINCE["loan_marks"]:
+        from vsla.store.loanmarks import rebuild_loan_marks  # imports the store's rows
+
+        rebuild_loan_marks(conn)
 
 
 def upgrade(engine: Engine) -> str:

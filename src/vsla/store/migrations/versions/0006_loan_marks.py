@@ -1,10 +1,11 @@
 """Loan marks: each loan's arrears as stretches of days, for the portfolio at risk on any
 date in one aggregate query (docs/performance.md, "The money dashboard").
 
-The table is derived from the entries, like an index. This revision creates it and fills it
-from the ledger with the rule of the installed vsla (``vsla.store.loanmarks``): the marks
-must be what the reports' rule gives, so a later change of the rule would come with a
-revision that rebuilds them again.
+The table is derived from the entries, like an index. This revision only creates it: like
+every revision, it moves no data through the store's code. The upgrade fills it once every
+revision has run, at the head schema and in the same transaction, with the rule of the
+installed vsla (``vsla.store.schema.DERIVED_SINCE``), so the marks are what the reports'
+rule gives.
 
 Revision ID: 0006
 Revises: 0005
@@ -34,9 +35,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("loan_id", "since", name="pk_loan_marks"),
         sa.ForeignKeyConstraint(["loan_id"], ["loans.id"], name="fk_loan_marks_loan_id_loans"),
     )
-    from vsla.store.loanmarks import rebuild_loan_marks
-
-    rebuild_loan_marks(op.get_bind())
 
 
 def downgrade() -> None:
