@@ -10,12 +10,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
 import vsla
 from tests.conftest import snapshot
 from tests.io import dataset
 from vsla.io import ImportKind, export_programme, import_file
 from vsla.store import tables
+from vsla.store import tables as t
 
 ON = (dt.date(2024, 2, 1), dt.date(2024, 5, 1), dt.date(2024, 12, 31))
 
@@ -142,6 +144,10 @@ def test_re_import_of_an_export_gives_the_same_figures(
     target = emptied(store)
     summary = import_file(target, ImportKind.PROGRAMME, path)
     assert figures(target) == before
+    # restored through the store's own operations: the loans' arrears marks are written too
+    assert target.verify_loan_marks() == []
+    with target.connection() as conn:
+        assert conn.execute(select(func.count()).select_from(t.loan_marks)).scalar_one() > 0
     assert summary.per_table == {
         "programmes": 1,
         "groups": 2,
