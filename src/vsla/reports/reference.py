@@ -111,6 +111,25 @@ class MemoryFacts:
             self._loans[cycle_id] = self.store.loans(cycle_id)
         return self._loans[cycle_id]
 
+    def _loan_states(
+        self, cycle_id: int, entries: Sequence[LedgerEntry]
+    ) -> list[tuple[Loan, LoanState]]:
+        """Each loan of the cycle with its moves among ``entries`` (a cycle's, cut at a date)."""
+        moves = moves_from_entries(entries)
+        return [
+            (
+                loan,
+                LoanState(
+                    id=loan.id,
+                    member_id=loan.member_id,
+                    terms=loan.terms,
+                    purpose=loan.purpose,
+                    moves=tuple(moves.get(loan.id, ())),
+                ),
+            )
+            for loan in self.loans(cycle_id)
+        ]
+
     # ------------------------------------------------------------------ FactSource
 
     def programme(self, programme_id: int) -> Programme:
@@ -162,15 +181,7 @@ class MemoryFacts:
 
         # loans: counted when disbursed (and not cancelled); at risk while principal is owed
         borrowers: set[int] = set()
-        moves = moves_from_entries(entries)
-        for loan in self.loans(cycle.id):
-            state = LoanState(
-                id=loan.id,
-                member_id=loan.member_id,
-                terms=loan.terms,
-                purpose=loan.purpose,
-                moves=tuple(moves.get(loan.id, ())),
-            )
+        for loan, state in self._loan_states(cycle.id, entries):
             if state.cancelled:
                 continue
             borrower = by_id[loan.member_id]
@@ -280,15 +291,7 @@ class MemoryFacts:
                 if held > 0:
                     key = (group.id, *_cell(by_id[member_id]))
                     cells[key] = cells[key] + MoneyCell(members_saving=1)
-            moves = moves_from_entries(entries)
-            for loan in self.loans(cycle.id):
-                state = LoanState(
-                    id=loan.id,
-                    member_id=loan.member_id,
-                    terms=loan.terms,
-                    purpose=loan.purpose,
-                    moves=tuple(moves.get(loan.id, ())),
-                )
+            for loan, state in self._loan_states(cycle.id, entries):
                 risk = state.risk(on)
                 if risk is None:
                     continue
