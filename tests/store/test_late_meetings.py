@@ -28,6 +28,7 @@ import vsla
 from tests.conftest import snapshot
 from tests.store.helpers import START, World, build
 from vsla.domain.ledger import EntryKind
+from vsla.store.loanmarks import stored_marks
 
 D = dt.date
 JAN8, JAN15, JAN22, FEB1, FEB5, FEB12 = (
@@ -339,3 +340,18 @@ def test_any_order_the_rules_accept_gives_the_balances_of_date_order(
     assert positions == {
         loan.client_id: b.loan_position(loan.id, WEEKS[-1]) for loan in b.loans(shuffled.cycle.id)
     }
+    # the arrears marks written meeting by meeting, late ones too, are the ledger's, and the
+    # same stretches as in date order
+    assert a.verify_loan_marks() == b.verify_loan_marks() == []
+
+    def marks(store: vsla.Store, cycle_id: int) -> dict[str | None, list[tuple[Any, ...]]]:
+        with store.connection() as conn:
+            return {
+                loan.client_id: [
+                    (m.since, m.until, m.outstanding, m.unpaid_since)
+                    for m in stored_marks(conn, [loan.id])
+                ]
+                for loan in store.loans(cycle_id)
+            }
+
+    assert marks(a, in_order.cycle.id) == marks(b, shuffled.cycle.id)
