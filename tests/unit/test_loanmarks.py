@@ -12,7 +12,7 @@ import itertools
 from dataclasses import replace
 from decimal import Decimal
 
-from hypothesis import given, settings
+from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 from vsla.domain.constitution import InterestMethod, PrincipalSchedule
@@ -21,6 +21,7 @@ from vsla.domain.loanmarks import LoanMark, loan_marks, risk_from_marks
 from vsla.domain.loans import LoanTerms
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.money import Rounding
+from vsla.errors import InvalidInput
 
 D0 = dt.date(2024, 1, 10)
 TERMS = LoanTerms(principal=100_000, interest_rate=Decimal("0.02"), term_months=2, disbursed_on=D0)
@@ -166,6 +167,9 @@ def test_working_out_only_the_days_a_write_touched_gives_the_same_marks(
     )
     if len(kept) == len(loan.moves):
         kept = tuple(m for m in loan.moves if m not in written[:1])
-    before = loan_marks(replace(loan, moves=kept))
+    try:
+        before = loan_marks(replace(loan, moves=kept))
+    except InvalidInput:  # a later reversal of a move left out: not a history that can exist
+        assume(False)
     since = day - dt.timedelta(days=data.draw(st.integers(0, 40)))
     assert loan_marks(loan, since, before) == loan_marks(loan)
