@@ -900,6 +900,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--template", type=int, default=TEMPLATE, help="groups generated")
     parser.add_argument("--seed", type=int, default=2021)
     parser.add_argument("--sqlite-only", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--postgres-only", action="store_true", help="skip SQLite")
     args = parser.parse_args(argv)
     sizes = sorted(int(s) for s in args.sizes.split(","))
     url = os.environ.get(POSTGRES_ENV, DEFAULT_POSTGRES)
@@ -911,7 +912,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{'at ' + url.split('@')[-1] if use_pg else 'skipped'}")  # fmt: skip
     results: list[Result] = []
     with sqlite_backend() as backend:
-        for groups in sizes:
+        for groups in () if args.postgres_only else sizes:
             results.append(
                 measure(backend, groups, seed=args.seed, sample=args.sample, template=args.template)
             )
