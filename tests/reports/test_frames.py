@@ -102,6 +102,32 @@ def test_programme_frame_groupby_district_and_html_percentages(
     assert f">{shown}</td>" in report._repr_html_()
 
 
+def test_programme_money_columns_are_whole_dong_and_ratios(
+    demo: tuple[vsla.Store, vsla.demo.DemoSummary],
+) -> None:
+    """The money of the programme report: amounts and counts whole (``Int64`` where the
+    lines by sex have none), PAR and returns ``float64`` even where undefined; a groupby by
+    district sums to the report's own total, to the đồng."""
+    store, summary = demo
+    report = vsla.programme_indicators(store, summary.programme_id, summary.as_of)
+    frame = report.to_dataframe()
+    for name in ("members_saving", "savings", "loans_active", "loans_outstanding", "at_risk_30"):
+        assert str(frame[name].dtype) == "int64", name
+    for name in ("loan_fund_cash", "social_fund_cash", "interest_earned", "net_income"):
+        assert str(frame[name].dtype) == "Int64", name  # None on the lines by sex
+    for name in ("par_1", "par_30", "loan_fund_utilization", "return_on_savings"):
+        assert str(frame[name].dtype) == "float64", name
+    districts = frame[frame["dimension"] == "district"]
+    assert int(districts["savings"].sum()) == report.savings
+    assert int(districts["loans_outstanding"].sum()) == report.loans_outstanding
+    assert int(districts["social_fund_cash"].sum()) == report.social_fund_cash
+    by_sex = frame[frame["dimension"] == "sex"]
+    assert by_sex["loan_fund_cash"].isna().all()
+    assert int(by_sex["savings"].sum()) == report.savings
+    assert report.declared_kinds()["savings_per_member"] is ColumnKind.AMOUNT
+    assert report.declared_kinds()["par_30"] is ColumnKind.RATIO
+
+
 def test_gal_frame_keeps_counts_whole_and_html_shows_amounts_as_money(
     demo: tuple[vsla.Store, vsla.demo.DemoSummary],
 ) -> None:
