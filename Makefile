@@ -55,7 +55,8 @@ quick: $(STAMP)
 	$(BIN)/pytest -m "not slow"
 
 # The national-scale benchmark (91 and 10,000 groups, SQLite and the local PostgreSQL):
-# about 25 minutes; see docs/performance.md. VSLA_BENCH_POSTGRES_URL picks another server.
+# about an hour (the 10,000-group money dashboard reads 22 million entries, and pandas does
+# too); see docs/performance.md. VSLA_BENCH_POSTGRES_URL picks another server.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/scale.py
 
