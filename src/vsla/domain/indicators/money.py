@@ -80,7 +80,7 @@ def cash_from_totals(totals: Mapping[EntryKind, int]) -> GroupCash:
     ```pycon
     >>> t = {EntryKind.SHARE_PURCHASE: 500_000, EntryKind.LOAN_DISBURSEMENT: 300_000,
     ...      EntryKind.INTEREST_PAYMENT: 12_000, EntryKind.FINE: 3_000,
-    ...      EntryKind.SOCIAL_FUND_CONTRIBUTION: 40_000, EntryKind.EXPENSE: 5_000}
+    ...      EntryKind.SOCIAL_CONTRIBUTION: 40_000, EntryKind.EXPENSE: 5_000}
     >>> c = cash_from_totals(t)  # 500 - 300 + 12 + 3 - 5 = 210 thousand in the loan fund
     >>> c.loan_fund_cash, c.social_fund_cash, c.interest_paid, c.fines, c.net_income
     (210000, 40000, 12000, 3000, 10000)
