@@ -128,6 +128,22 @@ class Boxes:
     def apply(self, entry: PlannedEntry, who: str) -> None:
         """Move the entry's cash, refusing it if either box would go below zero, or if the
         cycle's total of its kind or either box would go above the ceiling of a total."""
+        kind, amount = entry.kind, entry.amount
+        loan_fund = self.loan_fund + LOAN_FUND_SIGN[kind] * amount
+        social_fund = self.social_fund + SOCIAL_FUND_SIGN[kind] * amount
+        total = self.totals.get(kind, 0) + amount
+        if (
+            loan_fund < 0
+            or social_fund < 0
+            or max(loan_fund, social_fund, total) > MAX_TOTAL  # the common case ends here
+        ):
+            self._refuse(entry, who, total)
+        self.totals[kind] = total
+        self.loan_fund = loan_fund
+        self.social_fund = social_fund
+
+    def _refuse(self, entry: PlannedEntry, who: str, total: int) -> None:
+        """Raise the error :meth:`apply` found, naming the entry, its box and the rule."""
         what = f"{self.state.group_label}, {self.on}: {entry.kind.value.replace('_', ' ')}"
         facts: _Facts = {
             "group_code": self.state.group_code,
@@ -156,18 +172,13 @@ class Boxes:
                     **facts,
                     rule="max_total",
                 )
-        total = self.totals.get(entry.kind, 0) + entry.amount
-        if total > MAX_TOTAL:
-            raise InvalidInput(
-                f"{what} of {format_money(entry.amount)}{who} would bring the cycle's total of "
-                f"{entry.kind.value.replace('_', ' ')} to {format_money(total)}, above the "
-                f"ceiling of a total, {format_money(MAX_TOTAL)} (rule: vsla.MAX_TOTAL)",
-                **facts,
-                rule="max_total",
-            )
-        self.totals[entry.kind] = total
-        self.loan_fund += LOAN_FUND_SIGN[entry.kind] * entry.amount
-        self.social_fund += SOCIAL_FUND_SIGN[entry.kind] * entry.amount
+        raise InvalidInput(
+            f"{what} of {format_money(entry.amount)}{who} would bring the cycle's total of "
+            f"{entry.kind.value.replace('_', ' ')} to {format_money(total)}, above the "
+            f"ceiling of a total, {format_money(MAX_TOTAL)} (rule: vsla.MAX_TOTAL)",
+            **facts,
+            rule="max_total",
+        )
 
 
 def member_of(

@@ -99,9 +99,7 @@ def loan_marks(
         outstanding = state.principal_outstanding
         if state.cancelled or outstanding <= 0:
             continue
-        unpaid = state.position(day).next_payment_on
-        if unpaid is None:  # pragma: no cover - principal owed means an obligation unmet
-            raise AssertionError(f"{loan.label} owes {outstanding} with nothing unpaid")
+        unpaid = state.unpaid_since(day)
         last = marks[-1] if marks else None
         if (
             last is not None

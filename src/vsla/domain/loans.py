@@ -231,6 +231,10 @@ def upfront_interest(terms: LoanTerms) -> int:
 
     ```
     """
+    return _upfront(terms)
+
+
+def _upfront(terms: LoanTerms) -> int:
     if terms.method is not InterestMethod.UPFRONT:
         return 0
     return _charge(terms, terms.principal, terms.term_months)
@@ -319,8 +323,10 @@ class _Book:
     """A loan's validated history as of ``on``: balances, charges and obligations."""
 
     __slots__ = (
+        "_charges",
         "_cumulative",
         "_dates",
+        "_obligations",
         "closed_on",
         "interest_paid",
         "interest_written_off",
@@ -381,6 +387,8 @@ class _Book:
         reductions.sort(key=lambda r: r[0])
         self._dates: list[dt.date] = []
         self._cumulative: list[int] = []
+        self._charges: dict[int, int] = {}  # month k -> its charge, worked out once
+        self._obligations: tuple[list[tuple[dt.date, int]], list[tuple[dt.date, int]]] | None = None
         total = 0
         self.closed_on: dt.date | None = None
         for day, amount in reductions:
@@ -418,6 +426,12 @@ class _Book:
 
     def month_charge(self, k: int) -> int:
         """Month k's service charge on the actual history (a projection if k has not begun)."""
+        charge = self._charges.get(k)
+        if charge is None:
+            charge = self._charges[k] = self._month_charge(k)
+        return charge
+
+    def _month_charge(self, k: int) -> int:
         terms = self.terms
         balance = self.outstanding(month_start(terms.disbursed_on, k))
         if balance > 0:
@@ -438,7 +452,7 @@ class _Book:
 
     def interest_charged(self) -> int:
         months = range(1, self.months_charged() + 1)
-        return upfront_interest(self.terms) + sum(self.month_charge(k) for k in months)
+        return _upfront(self.terms) + sum(self.month_charge(k) for k in months)
 
     def obligations(self) -> tuple[list[tuple[dt.date, int]], list[tuple[dt.date, int]]]:
         """What the loan's schedule makes payable, and when, on the actual history:
@@ -447,12 +461,17 @@ class _Book:
         Interest: the upfront interest at disbursement, then month k's charge at the end of
         month k (for every month of the term and every month begun after it). Principal: at
         the due date, or per instalment, the written-off part removed from the latest
-        instalments first.
+        instalments first. Worked out once per position (the lists are shared: read them).
         """
+        if self._obligations is None:
+            self._obligations = self._schedule()
+        return self._obligations
+
+    def _schedule(self) -> tuple[list[tuple[dt.date, int]], list[tuple[dt.date, int]]]:
         terms = self.terms
         d0 = terms.disbursed_on
         last = max(terms.term_months, months_begun(d0, self.on))
-        interest = [(d0, upfront_interest(terms))]
+        interest = [(d0, _upfront(terms))]
         interest += [(month_start(d0, k + 1), self.month_charge(k)) for k in range(1, last + 1)]
         parts = _principal_parts(terms)
         forgiven = self.written_off
@@ -474,7 +493,7 @@ class _Book:
         owed_principal = sum(a for day, a in principal if day <= self.on) - self.principal_repaid
         return max(0, owed_interest) + max(0, owed_principal)
 
-    def earliest_unpaid(self) -> dt.date | None:
+    def earliest_unpaid(self) -> dt.date:
         """The payable date of the earliest obligation not met by what was paid for it.
 
         The ledger splits every repayment into an interest part and a principal part, and
@@ -619,6 +638,23 @@ def position(
 
     ```
     """
+    return unchecked_position(
+        terms, payments, on, written_off, written_off_on, interest_written_off
+    )
+
+
+def unchecked_position(
+    terms: LoanTerms,
+    payments: Iterable[LoanPayment],
+    on: dt.date,
+    written_off: int = 0,
+    written_off_on: dt.date | None = None,
+    interest_written_off: int = 0,
+) -> LoanPosition:
+    """:func:`position` without the argument checks of a public call: for the library's own
+    callers (:class:`~vsla.domain.loanstate.LoanState`), whose arguments are built from
+    typed values. The loan's own rules (a payment before the disbursement, more repaid than
+    lent) are still checked."""
     book = _Book(terms, payments, on, written_off, written_off_on, interest_written_off)
     charged = book.interest_charged()
     outstanding = book.outstanding(on)
@@ -643,7 +679,7 @@ def position(
         interest_paid=book.interest_paid,
         interest_due=interest_due,
         amount_due=amount_due,
-        due_on=due_date(terms),
+        due_on=month_start(terms.disbursed_on, terms.term_months + 1),
         is_overdue=days > 0,
         days_overdue=days,
         next_payment_on=unpaid,
@@ -652,3 +688,17 @@ def position(
         interest_written_off=book.interest_written_off,
         payable_now=0 if settled else book.payable(),
     )
+
+
+def unchecked_earliest_unpaid(
+    terms: LoanTerms,
+    payments: Iterable[LoanPayment],
+    on: dt.date,
+    written_off: int = 0,
+    written_off_on: dt.date | None = None,
+    interest_written_off: int = 0,
+) -> dt.date:
+    """The ``next_payment_on`` of :func:`unchecked_position` for a loan that still owes
+    principal on ``on`` (so is not settled), without working out the rest of its position."""
+    book = _Book(terms, payments, on, written_off, written_off_on, interest_written_off)
+    return book.earliest_unpaid()

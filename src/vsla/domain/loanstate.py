@@ -44,7 +44,13 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from vsla.domain.ledger import EntryKind, LedgerEntry
-from vsla.domain.loans import LoanPayment, LoanPosition, LoanTerms, position
+from vsla.domain.loans import (
+    LoanPayment,
+    LoanPosition,
+    LoanTerms,
+    unchecked_earliest_unpaid,
+    unchecked_position,
+)
 from vsla.domain.money import format_money
 
 
@@ -119,11 +125,14 @@ class LoanState:
     def principal_outstanding(self) -> int:
         """Principal disbursed, less repaid and written off, over every move held: a sum,
         so the planner need not work out the loan's whole position to check a loan limit."""
-        return (
-            self._sum(EntryKind.LOAN_DISBURSEMENT)
-            - self._sum(EntryKind.PRINCIPAL_REPAYMENT)
-            - self._sum(EntryKind.WRITE_OFF)
-        )
+        owed = 0
+        for m in self.moves:
+            kind = m.kind
+            if kind is EntryKind.LOAN_DISBURSEMENT:
+                owed += m.amount
+            elif kind is EntryKind.PRINCIPAL_REPAYMENT or kind is EntryKind.WRITE_OFF:
+                owed -= m.amount
+        return owed
 
     def _by_day(self, *kinds: EntryKind) -> dict[dt.date, dict[EntryKind, int]]:
         days: dict[dt.date, dict[EntryKind, int]] = defaultdict(lambda: dict.fromkeys(kinds, 0))
@@ -154,13 +163,28 @@ class LoanState:
         """The loan at the close of ``on``, from the moves recorded on or before it."""
         state = self.as_of(on)
         written = state.write_offs
-        return position(
+        return unchecked_position(
             self.terms,
             state.payments,
             on,
-            written_off=sum(w[1] for w in written),
-            written_off_on=written[-1][0] if written else None,
-            interest_written_off=sum(w[2] for w in written),
+            sum(w[1] for w in written),
+            written[-1][0] if written else None,
+            sum(w[2] for w in written),
+        )
+
+    def unpaid_since(self, on: dt.date) -> dt.date:
+        """The payable date of the earliest obligation left unpaid at the close of ``on``,
+        for a loan that owes principal then (what :attr:`LoanPosition.next_payment_on`
+        gives, without the rest of the position)."""
+        state = self.as_of(on)
+        written = state.write_offs
+        return unchecked_earliest_unpaid(
+            self.terms,
+            state.payments,
+            on,
+            sum(w[1] for w in written),
+            written[-1][0] if written else None,
+            sum(w[2] for w in written),
         )
 
     def risk(self, on: dt.date) -> tuple[int, int] | None:

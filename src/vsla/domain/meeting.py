@@ -49,7 +49,7 @@ from vsla.domain.cyclestate import (
     check_can_record,
     member_of,
 )
-from vsla.domain.entities import Attendance
+from vsla.domain.entities import Attendance, Member
 from vsla.domain.inputs import (
     Expense,
     FinePaid,
@@ -105,12 +105,19 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         boxes.apply(entry, who)
         plan.entries.append(entry)
 
+    # the members active on the day, looked up once; anyone else gets member_of's error
+    active = {i: m for i, m in state.members.items() if m.is_active(on)}
+
+    def member(member_id: int, what: str, where: str) -> Member:
+        found = active.get(member_id)
+        return member_of(state, member_id, on, what, where) if found is None else found
+
     for member_id, status in meeting.attendance.items():
-        member_of(state, member_id, on, "attendance", "attendance")
+        member(member_id, "attendance", "attendance")
         plan.attendance[member_id] = status
 
     for member_id, amount in meeting.social_fund_contributions.items():
-        m = member_of(state, member_id, on, "a social fund contribution", _CONTRIBUTIONS)
+        m = member(member_id, "a social fund contribution", _CONTRIBUTIONS)
         unit = rules.social_fund_contribution
         if unit == 0 or amount <= 0 or amount % unit != 0:
             raise InvalidInput(
@@ -125,7 +132,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         add(PlannedEntry(EntryKind.SOCIAL_CONTRIBUTION, amount, member_id=member_id))
 
     for member_id, n in meeting.share_purchases.items():
-        m = member_of(state, member_id, on, "a share purchase", "share_purchases")
+        m = member(member_id, "a share purchase", "share_purchases")
         low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
         if not low <= n <= high:
             raise SharesOutOfRange(
@@ -146,7 +153,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             shares_now[member_id] = shares_now.get(member_id, 0) + n
 
     for fine in meeting.fines:
-        m = member_of(state, fine.member_id, on, "a fine", "fines")
+        m = member(fine.member_id, "a fine", "fines")
         if fine.fine not in rules.fines:
             known = ", ".join(sorted(rules.fines)) or "none"
             raise InvalidInput(
@@ -236,7 +243,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             repaid_principal[m.id] = repaid_principal.get(m.id, 0) + split.principal
 
     for grant in meeting.social_fund_grants:
-        m = member_of(state, grant.member_id, on, "a social fund grant", "social_fund_grants")
+        m = member(grant.member_id, "a social fund grant", "social_fund_grants")
         add(
             PlannedEntry(
                 EntryKind.SOCIAL_GRANT, grant.amount, member_id=grant.member_id, memo=grant.reason
@@ -259,7 +266,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         outstanding[member_id] = outstanding.get(member_id, 0) - paid
 
     for request in meeting.loans:
-        m = member_of(state, request.member_id, on, "a loan", "loans")
+        m = member(request.member_id, "a loan", "loans")
         who = f" to {m.label()}"
         if request.term_months > rules.max_term_months:
             raise LoanLimitExceeded(

@@ -22,7 +22,7 @@ __all__ = [
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,7 +32,7 @@ from vsla.domain.ledger import EntryKind
 from vsla.domain.loanmarks import LoanMark, loan_marks
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.store import tables as t
-from vsla.store.rows import loan_moves_query, terms_from_row
+from vsla.store.rows import bulk_insert, loan_moves_query, terms_from_row
 
 _CHUNK = 500  # loans per query: well under every driver's limit on bound parameters
 _l = t.loans.c
@@ -77,27 +77,42 @@ def _row(mark: LoanMark) -> dict[str, Any]:
     }
 
 
-def refresh_loan_marks(conn: Connection, written: Iterable[tuple[int | None, dt.date]]) -> None:
+def refresh_loan_marks(
+    conn: Connection,
+    written: Iterable[tuple[int | None, dt.date]],
+    known: Mapping[int, LoanState] | None = None,
+    new: Collection[int] = (),
+) -> None:
     """Bring the marks of the loans named by just-written entries up to date, in the caller's
     transaction: ``written`` holds each entry's (loan id or ``None``, date recorded). Called
     by every write of entries. Only the days from each loan's earliest such date on are
-    worked out again (:func:`~vsla.domain.loanmarks.loan_marks` with ``since``)."""
+    worked out again (:func:`~vsla.domain.loanmarks.loan_marks` with ``since``).
+
+    ``known`` holds loans (by id) whose every move the caller has in memory, the written ones
+    included (a meeting's planner has them): they are not read back from the ledger. ``new``
+    names loans created in this transaction: they have no marks stored yet."""
     since: dict[int, dt.date] = {}
     for loan_id, day in written:
         if loan_id is not None and loan_id > 0:
             since[loan_id] = min(day, since.get(loan_id, day))
+    known = known or {}
     for chunk in _chunks(sorted(since)):
         held: dict[int, list[LoanMark]] = defaultdict(list)
-        for mark in stored_marks(conn, chunk):
-            held[mark.loan_id].append(mark)
+        old = [i for i in chunk if i not in new]
+        if old:
+            for mark in stored_marks(conn, old):
+                held[mark.loan_id].append(mark)
+        loans = [known[i] for i in chunk if i in known]
+        unknown = [i for i in chunk if i not in known]
+        if unknown:
+            loans += _loan_states(conn, unknown)
         rows = [
-            _row(mark)
-            for loan in _loan_states(conn, chunk)
-            for mark in loan_marks(loan, since[loan.id], held[loan.id])
+            _row(mark) for loan in loans for mark in loan_marks(loan, since[loan.id], held[loan.id])
         ]
-        conn.execute(delete(t.loan_marks).where(_k.loan_id.in_(chunk)))
+        if old:
+            conn.execute(delete(t.loan_marks).where(_k.loan_id.in_(old)))
         if rows:
-            conn.execute(t.loan_marks.insert(), rows)
+            bulk_insert(conn, t.loan_marks, rows)
 
 
 def stored_marks(conn: Connection, ids: Sequence[int]) -> list[LoanMark]:
@@ -168,6 +183,6 @@ def rebuild_loan_marks(conn: Connection) -> int:
     for chunk in _chunks(_all_loan_ids(conn)):
         rows = [_row(mark) for mark in recomputed_marks(conn, chunk)]
         if rows:
-            conn.execute(t.loan_marks.insert(), rows)
+            bulk_insert(conn, t.loan_marks, rows)
             written += len(rows)
     return written

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, select
 from vsla.domain.entities import Attendance
 from vsla.domain.late import CycleHistory, plan_late_meeting
 from vsla.domain.ledger import EntryKind, LedgerEntry
+from vsla.domain.loanstate import LoanState
 from vsla.domain.meeting import (
     CycleState,
     LoanRequest,
@@ -30,7 +31,14 @@ from vsla.store.base import StoreBase
 from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.clientids import SeenInCall, lookup_many, programme_key, register, resent
 from vsla.store.loanmarks import refresh_loan_marks
-from vsla.store.rows import entries_from_rows, entry_from_row, entry_row, insert_many, loan_row
+from vsla.store.rows import (
+    bulk_insert,
+    entries_from_rows,
+    entry_from_row,
+    entry_row,
+    insert_many,
+    loan_row,
+)
 from vsla.store.transactions import one_snapshot, retry_conflicts
 
 
@@ -150,7 +158,7 @@ class MeetingStore(StoreBase):
                         continue
                 self._check_item_ids(key, cycle_id, meeting, seen, items, state)
                 if state.last_meeting_on is not None and meeting.date < state.last_meeting_on:
-                    self._flush(conn, cycle_id, key, pending, results)
+                    self._flush(conn, cycle_id, key, pending, results, state.loans)
                     late = plan_late_meeting(self._history(conn, cycle_id), meeting)
                     stand_ins = [-1 - n for n in range(len(late.new_loans))]
                     self._flush(
@@ -165,7 +173,7 @@ class MeetingStore(StoreBase):
                 stand_ins = [first - n for n in range(len(plan.new_loans))]
                 state = advance(state, plan, stand_ins)
                 pending.append(_Pending(i, meeting, plan, stand_ins))
-            self._flush(conn, cycle_id, key, pending, results)
+            self._flush(conn, cycle_id, key, pending, results, state.loans)
             for i, j in same_as.items():
                 results[i] = results[j]
             return [results[i] for i in range(len(meetings))]
@@ -226,8 +234,10 @@ class MeetingStore(StoreBase):
         key: int,
         pending: list[_Pending],
         results: dict[int, MeetingRecord],
+        loans: Mapping[int, LoanState] | None = None,
     ) -> None:
-        """Write the planned meetings and register their client ids; empties ``pending``."""
+        """Write the planned meetings and register their client ids; empties ``pending``.
+        ``loans``: the planner's loans after the last of them (see :meth:`_write_plans`)."""
         if not pending:
             return
         records = self._write_plans(
@@ -235,6 +245,7 @@ class MeetingStore(StoreBase):
             cycle_id,
             [(p.plan, p.stand_ins) for p in pending],
             [p.meeting.client_id for p in pending],
+            loans,
         )
         rows: dict[RecordKind, list[tuple[str, int, Any]]] = defaultdict(list)
         for p, record in zip(pending, records, strict=True):
@@ -319,11 +330,14 @@ class MeetingStore(StoreBase):
         cycle_id: int,
         plans: Sequence[tuple[MeetingPlan, list[int]]],
         client_ids: Sequence[str | None] = (),
+        loans: Mapping[int, LoanState] | None = None,
     ) -> list[MeetingRecord]:
         """Write planned meetings with one multi-row INSERT per table (the bulk path).
 
         ``plans`` pairs each plan with the stand-in ids (negative) its new loans were given
         while the batch was planned; entries naming a stand-in get the loan's real id.
+        ``loans``: the planner's loans after the last plan (stand-in ids for new ones), every
+        move held, so the loan marks need not read them back from the ledger.
         """
         if not plans:
             return []
@@ -337,7 +351,7 @@ class MeetingStore(StoreBase):
             for m, s in plan.attendance.items()
         ]
         if attendance:
-            conn.execute(t.attendance.insert(), attendance)
+            bulk_insert(conn, t.attendance, attendance)
         # loans, then the stand-in -> real id map
         loan_rows = [
             loan_row(cycle_id, new.member_id, mid, new.terms, new.purpose, new.ref)
@@ -359,7 +373,13 @@ class MeetingStore(StoreBase):
                 rows.append(entry_row(cycle_id, mid, plan.date, p, real_loan))
         entry_ids = insert_many(conn, t.entries, rows)
         log_change(conn, ChangeKind.ENTRY, entry_ids)
-        refresh_loan_marks(conn, ((row["loan_id"], row["date"]) for row in rows))
+        known: dict[int, LoanState] = {}
+        for loan_id, loan in (loans or {}).items():
+            real_id = real.get(loan_id, loan_id)
+            known[real_id] = loan if real_id == loan_id else replace(loan, id=real_id)
+        refresh_loan_marks(
+            conn, ((row["loan_id"], row["date"]) for row in rows), known, set(real.values())
+        )
         written = entries_from_rows(entry_ids, rows)
         records: list[MeetingRecord] = []
         start = 0

@@ -7,6 +7,7 @@ entry to a row, loan terms to a row and back, and programme, group and member ro
 from __future__ import annotations
 
 __all__ = [
+    "bulk_insert",
     "entries_from_rows",
     "entry_from_row",
     "entry_row",
@@ -22,10 +23,13 @@ __all__ = [
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from functools import lru_cache
 from operator import itemgetter
 from typing import Any
 
-from sqlalchemy import Connection, Date, Row, Select, Table, func, select
+from sqlalchemy import Connection, Date, Row, Select, Table, func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
 from vsla.domain.entities import Group, Member, Programme, Targets
 from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
@@ -57,6 +61,10 @@ def entry_row(
     }
 
 
+_KINDS = {kind.value: kind for kind in EntryKind}
+_ORIGINS = {origin.value: origin for origin in EntryOrigin}
+
+
 def entry_from_row(row: Mapping[Any, Any], entry_id: int | None = None) -> LedgerEntry:
     """A ledger entry from an ``entries`` row (a mapping; ``entry_id`` when the row has no
     id yet because it was just inserted)."""
@@ -65,14 +73,14 @@ def entry_from_row(row: Mapping[Any, Any], entry_id: int | None = None) -> Ledge
         cycle_id=row["cycle_id"],
         meeting_id=row["meeting_id"],
         date=row["date"],
-        kind=EntryKind(row["kind"]),
+        kind=_KINDS[row["kind"]],
         amount=row["amount"],
         member_id=row["member_id"],
         loan_id=row["loan_id"],
         shares=row["shares"],
         memo=row["memo"],
         reverses_id=row["reverses_id"],
-        origin=EntryOrigin(row["origin"]),
+        origin=_ORIGINS[row["origin"]],
         client_id=row["client_id"],
         effective_on=row["effective_on"],
     )
@@ -85,14 +93,37 @@ def entries_from_rows(ids: Sequence[int], rows: Sequence[dict[str, Any]]) -> lis
 
 def terms_from_row(r: Any) -> LoanTerms:
     """The terms of a ``loans`` row (any row with the loan columns as attributes)."""
+    return _terms(
+        int(r.principal),
+        r.interest_rate,
+        r.term_months,
+        r.disbursed_on,
+        r.method,
+        r.principal_schedule,
+        r.rounding,
+    )
+
+
+@lru_cache(maxsize=1 << 14)
+def _terms(
+    principal: int,
+    rate: str,
+    term_months: int,
+    disbursed_on: dt.date,
+    method: str,
+    schedule: str,
+    rounding: str,
+) -> LoanTerms:
+    # validated once per distinct set of terms: LoanTerms is frozen, so one value may be
+    # shared (a cycle's state is read again at every store call)
     return LoanTerms(
-        principal=int(r.principal),
-        interest_rate=Decimal(r.interest_rate),
-        term_months=r.term_months,
-        disbursed_on=r.disbursed_on,
-        method=r.method,
-        principal_schedule=r.principal_schedule,
-        rounding=Rounding(r.rounding),
+        principal=principal,
+        interest_rate=Decimal(rate),
+        term_months=term_months,
+        disbursed_on=disbursed_on,
+        method=method,
+        principal_schedule=schedule,
+        rounding=Rounding(rounding),
     )
 
 
@@ -146,45 +177,113 @@ def programme_from_row(row: Row[Any]) -> Programme:
 
 
 def member_from_row(row: Row[Any]) -> Member:
-    return Member.model_validate(row._asdict())
+    """A ``members`` row as a :class:`Member`, validated once per distinct row (a member is
+    frozen, so equal rows may share one value: a group's members are read at every call)."""
+    return _member(tuple(row._fields), tuple(row))
+
+
+@lru_cache(maxsize=1 << 14)
+def _member(fields: tuple[str, ...], values: tuple[Any, ...]) -> Member:
+    return Member.model_validate(dict(zip(fields, values, strict=True)))
 
 
 def group_from_row(row: Row[Any]) -> Group:
     return Group.model_validate(row._asdict())
 
 
-def insert_many(conn: Connection, table: Table, rows: list[dict[str, Any]]) -> list[int]:
-    """Insert ``rows`` in one executemany and return their ids, in the order of ``rows``.
+def _values(table: Table, rows: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[Any]]:
+    """The columns ``rows`` fill (a Python-side scalar default filling a column they leave
+    out, as SQLAlchemy would) and each row's values in that order."""
+    given = rows[0]
+    names = [c.name for c in table.c if c.name in given]
+    defaults = {
+        c.name: c.default.arg
+        for c in table.c
+        if c.name not in given and isinstance(c.default, ScalarElementColumnDefault)
+    }
+    values: list[Any] = (
+        list(map(itemgetter(*names), rows))
+        if len(names) > 1
+        else [(row[names[0]],) for row in rows]
+    )
+    if defaults:
+        names += list(defaults)
+        values = [(*v, *defaults.values()) for v in values]
+    return names, values
 
-    PostgreSQL returns them with ``INSERT … RETURNING`` (SQLAlchemy keeps the order). On
-    SQLite, ``RETURNING`` in that order costs one statement per row, so the rows go in with
-    one ``executemany`` and their ids are read back: SQLite gives each new row the largest
-    rowid plus one, and the transaction holds the write lock, so the ids of this insert are
-    exactly those above the largest id before it, ascending in insertion order.
+
+def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Insert ``rows`` (mappings with the same keys, plain values: ints, text, dates, ``None``)
+    the fastest way the database driver has, in the caller's transaction.
+
+    SQLite: the driver's own ``executemany`` (SQLAlchemy's per-row parameter processing costs
+    more than the insert itself), dates as SQLAlchemy's SQLite ``DATE`` stores them (ISO).
+    PostgreSQL through psycopg 3: ``COPY … FROM STDIN``, one stream for all the rows. Any
+    other driver: SQLAlchemy's ``executemany``.
+    """
+    if not rows:
+        return
+    if conn.dialect.name == "sqlite":
+        names, values = _values(table, rows)
+        for i, name in enumerate(names):
+            if isinstance(table.c[name].type, Date):
+                iso = {day: day.isoformat() for day in {v[i] for v in values if v[i] is not None}}
+                if iso:  # a column of dates left empty (entries.effective_on) stays None
+                    values = [(*v[:i], iso.get(v[i]), *v[i + 1 :]) for v in values]
+        conn.exec_driver_sql(
+            f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
+            values,
+        )
+        return
+    if conn.dialect.driver == "psycopg":
+        names, values = _values(table, rows)
+        driver = conn.connection.driver_connection
+        assert driver is not None
+        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
+        dbapi = conn.dialect.loaded_dbapi
+        try:
+            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+                for v in values:
+                    copy.write_row(v)
+        except dbapi.Error as exc:
+            # what SQLAlchemy does with a failure of its own statements: the driver's error
+            # wrapped (IntegrityError, OperationalError, ...), the connection dropped from the
+            # pool when the server is gone, so the store's callers see one kind of error
+            lost = conn.dialect.is_disconnect(exc, driver, None)
+            if lost:
+                conn.invalidate(exc)
+            raise DBAPIError.instance(
+                statement, None, exc, dbapi.Error, connection_invalidated=lost, dialect=conn.dialect
+            ) from exc
+        return
+    conn.execute(table.insert(), list(rows))
+
+
+# the sequence is looked up once (a lookup per row would cost more than the draw itself)
+_DRAW_IDS = text(
+    "SELECT nextval(s.seq) FROM (SELECT pg_get_serial_sequence(:table, 'id')::regclass AS seq)"
+    " AS s CROSS JOIN generate_series(1, :n)"
+)
+
+
+def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
+    """Insert ``rows`` with :func:`bulk_insert` and return their ids, in the order of ``rows``.
+
+    PostgreSQL: the ids are drawn from the table's sequence first (one query), the rows go in
+    with them. SQLite: the rows go in, then their ids are read back: SQLite gives each new row
+    the largest rowid plus one, and the transaction holds the write lock, so the ids of this
+    insert are exactly those above the largest id before it, ascending in insertion order.
     """
     if not rows:
         return []
     id_column = table.c.id
     if conn.dialect.name != "sqlite":
-        return list(
-            conn.execute(
-                table.insert().returning(id_column, sort_by_parameter_order=True), rows
-            ).scalars()
-        )
+        drawn = conn.execute(_DRAW_IDS, {"table": table.name, "n": len(rows)}).scalars()
+        ids = sorted(int(i) for i in drawn)
+        bulk_insert(conn, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        return ids
     top = conn.execute(select(func.max(id_column))).scalar_one_or_none() or 0
-    # the driver's own executemany: SQLAlchemy's per-row parameter processing costs more
-    # than the insert itself. Dates go in as SQLAlchemy's SQLite DATE stores them (ISO).
-    names = [c.name for c in table.c if c.name in rows[0]]
-    values = list(map(itemgetter(*names), rows))
-    for i, name in enumerate(names):
-        if isinstance(table.c[name].type, Date):
-            iso = {day: day.isoformat() for day in {v[i] for v in values if v[i] is not None}}
-            if iso:  # a column of dates left empty (entries.effective_on, mostly) stays None
-                values = [(*v[:i], iso.get(v[i]), *v[i + 1 :]) for v in values]
-    conn.exec_driver_sql(
-        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-        values,
-    )
+    bulk_insert(conn, table, rows)
     ids = list(conn.execute(select(id_column).where(id_column > top).order_by(id_column)).scalars())
     if len(ids) != len(rows):  # pragma: no cover - would mean another writer interleaved
         raise RuntimeError(f"{table.name}: inserted {len(rows)} rows but found {len(ids)} ids")

@@ -1,0 +1,157 @@
+"""The bulk writer under every recorded meeting (``vsla.store.rows.bulk_insert`` and
+``insert_many``): rows go in exactly as given, ids come back in the order of the rows, and a
+failure of the driver's fast path (PostgreSQL's ``COPY``, SQLite's own ``executemany``) is
+the SQLAlchemy error every other statement raises, so the store's error handling and retries
+see it."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy.exc import DBAPIError, IntegrityError
+
+import vsla
+from tests.conftest import BACKENDS, POSTGRES_URL, fresh_store
+from vsla.store import tables as t
+from vsla.store.rows import bulk_insert, insert_many
+
+START = dt.date(2024, 1, 1)
+
+
+@pytest.fixture(params=BACKENDS)
+def world(request: pytest.FixtureRequest) -> Iterator[tuple[vsla.Store, int, list[int]]]:
+    """A store with a group of three members and a cycle: (store, cycle id, member ids)."""
+    store = fresh_store(request.param)
+    group = store.add_group(vsla.NewGroup(code="B1", name="Tổ Đăk Pék", established_on=START))
+    members = store.add_members(
+        [
+            vsla.NewMember(group_id=group.id, full_name=f"Y Mơ {i}", sex="F", joined_on=START)
+            for i in range(3)
+        ]
+    )
+    rules = vsla.Constitution(share_value=10_000, interest_rate=Decimal("0.02"))
+    cycle = store.start_cycle(
+        group.id, start=START, end=START + dt.timedelta(days=300), constitution=rules
+    )
+    yield store, cycle.id, [m.id for m in members]
+    store.close()
+
+
+def _meeting_rows(cycle_id: int, days: int) -> list[dict[str, object]]:
+    return [
+        {
+            "cycle_id": cycle_id,
+            "date": START + dt.timedelta(weeks=i),
+            "number": i + 1,
+            "client_id": None if i % 2 else f"m/{i}",
+            # minutes_recorded left out: its default (False) fills it, as SQLAlchemy would
+        }
+        for i in range(days)
+    ]
+
+
+def test_ids_come_back_in_the_order_of_the_rows(world: tuple[vsla.Store, int, list[int]]) -> None:
+    store, cycle_id, _ = world
+    rows = _meeting_rows(cycle_id, 5)
+    with store.engine.begin() as conn:
+        ids = insert_many(conn, t.meetings, rows)
+    assert ids == sorted(ids) and len(set(ids)) == 5
+    with store.engine.connect() as conn:
+        stored = {
+            r.id: (r.date, r.number, r.client_id, r.minutes_recorded)
+            for r in conn.execute(select(t.meetings))
+        }
+    assert [stored[i] for i in ids] == [
+        (START + dt.timedelta(weeks=i), i + 1, None if i % 2 else f"m/{i}", False) for i in range(5)
+    ]
+
+
+def test_values_go_in_as_given(world: tuple[vsla.Store, int, list[int]]) -> None:
+    """Text with quotes, tabs, backslashes and newlines (what COPY's text format escapes),
+    ``None``, dates and 64-bit amounts come back unchanged."""
+    store, cycle_id, members = world
+    with store.engine.begin() as conn:
+        (meeting_id,) = insert_many(conn, t.meetings, _meeting_rows(cycle_id, 1))
+        memo = "nợ \"cũ\"\tkhoản\\N 'a'\nb \\. \r end"
+        rows = [
+            {
+                "cycle_id": cycle_id,
+                "meeting_id": meeting_id,
+                "date": START,
+                "kind": "other_income",
+                "amount": 2**62 + n,
+                "shares": 0,
+                "member_id": members[0] if n else None,
+                "loan_id": None,
+                "memo": memo if n else "",
+                "reverses_id": None,
+                "origin": "meeting",
+                "client_id": None,
+                "effective_on": START - dt.timedelta(days=n) if n else None,
+            }
+            for n in range(2)
+        ]
+        ids = insert_many(conn, t.entries, rows)
+    with store.engine.connect() as conn:
+        got = [
+            (r.amount, r.member_id, r.memo, r.effective_on)
+            for r in conn.execute(select(t.entries).where(t.entries.c.id.in_(ids)))
+        ]
+    assert sorted(got, key=lambda g: g[0]) == [
+        (2**62, None, "", None),
+        (2**62 + 1, members[0], memo, START - dt.timedelta(days=1)),
+    ]
+
+
+def test_a_broken_constraint_is_sqlalchemys_integrity_error(
+    world: tuple[vsla.Store, int, list[int]],
+) -> None:
+    """Two attendance rows for one member at one meeting break the primary key: the error is
+    SQLAlchemy's IntegrityError (what the store turns into a clear error or a retry), and
+    the transaction writes nothing."""
+    store, cycle_id, members = world
+    with store.engine.begin() as conn:
+        (meeting_id,) = insert_many(conn, t.meetings, _meeting_rows(cycle_id, 1))
+    row = {"meeting_id": meeting_id, "member_id": members[1], "status": "present"}
+    with pytest.raises(IntegrityError), store.engine.begin() as conn:
+        bulk_insert(conn, t.attendance, [row, dict(row)])
+    with store.engine.connect() as conn:
+        assert conn.execute(select(t.attendance)).all() == []
+
+
+def _terminate_own_session(conn: Connection) -> None:
+    assert POSTGRES_URL
+    pid = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as other:
+        other.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    admin.dispose()
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(not POSTGRES_URL, reason="VSLA_TEST_POSTGRES_URL is not set")
+def test_a_connection_lost_during_copy_is_an_invalidated_dbapi_error() -> None:
+    """The server ends the session just before the rows stream in: the error says the
+    connection was invalidated (the store's signal to run the call again on a fresh one)."""
+    store = fresh_store("postgresql")
+    group = store.add_group(vsla.NewGroup(code="B1", name="Tổ B", established_on=START))
+    rows = [
+        {
+            "group_id": group.id,
+            "held_on": START,
+            "tool": "vision_journey",
+            "women": 3,
+            "men": 1,
+            "reached_by_peer_sharing": 0,
+        }
+    ]
+    with pytest.raises(DBAPIError) as caught, store.engine.connect() as conn:
+        _terminate_own_session(conn)
+        bulk_insert(conn, t.gal_sessions, rows)
+    assert caught.value.connection_invalidated
+    assert store.groups()[0].code == "B1"  # the pool hands out a live connection again
+    store.close()
