@@ -216,6 +216,44 @@ def test_a_batch_follows_the_rule_meeting_by_meeting_all_or_nothing(store: vsla.
     assert len(store.meetings(w.cycle.id)) == 2
 
 
+def test_members_named_twice_in_one_call_are_written_once(store: vsla.Store) -> None:
+    """A phone sends Y Lan twice in one batch (and Y Mai once, between): Y Lan is written
+    once and both places of the result are her; sent again with other content in the same
+    call, nothing of the call is written."""
+    group = store.add_group(vsla.NewGroup(code="A", name="Tổ A", established_on=START))
+    lan = vsla.NewMember(
+        group_id=group.id, full_name="Y Lan", sex="F", joined_on=START, client_id="m-lan"
+    )
+    mai = vsla.NewMember(group_id=group.id, full_name="Y Mai", sex="F", joined_on=START)
+    first, second, third = store.add_members([lan, mai, lan])
+    assert first == third and (first.number, second.number) == (1, 2)
+    assert [m.full_name for m in store.members(group.id)] == ["Y Lan", "Y Mai"]
+    renamed = lan.model_copy(update={"client_id": "m-lan-2"})
+    other = renamed.model_copy(update={"full_name": "Y Lanh"})
+    e = conflict(lambda: store.add_members([renamed, other]), store)
+    assert [(d.field, d.stored, d.given) for d in e.differences] == [
+        ("full_name", "Y Lan", "Y Lanh")
+    ]
+    # a referral named twice in one call, between two others: written once
+    referral = vsla.NewReferral(
+        member_id=first.id, institution="vbsp", service="vay", referred_on=JAN15, client_id="r-1"
+    )
+    other_one = referral.model_copy(update={"client_id": None, "member_id": second.id})
+    made = store.add_referrals([other_one, referral, other_one, referral])
+    assert made[1] == made[3] and made[0] != made[2]
+    assert [r.member_id for r in store.referrals(group_id=group.id)] == [
+        second.id,
+        first.id,
+        second.id,
+    ]
+    # a number given twice in one call (or one a member holds) is refused before any write
+    nine = mai.model_copy(update={"number": 9})
+    before = snapshot(store)
+    with pytest.raises(vsla.InvalidInput, match="already has a member number 9"):
+        store.add_members([nine, nine.model_copy(update={"full_name": "Y Nhi"})])
+    assert snapshot(store) == before
+
+
 def test_a_client_id_is_unique_per_kind_within_its_programme(store: vsla.Store) -> None:
     one = store.add_programme(vsla.NewProgramme(name="Kon Tum"))
     two = store.add_programme(vsla.NewProgramme(name="Gia Lai"))

@@ -6,7 +6,9 @@ __all__ = ["ActivityStore"]
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -26,10 +28,25 @@ from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
 from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.clientids import SeenInCall, group_code, programme_key, register, resent
+from vsla.store.rows import insert_many
 from vsla.store.transactions import Transactions, one_snapshot, retry_conflicts
 
 _New = TypeVar("_New", NewReferral, NewLivelihoodSupport)
 _Made = TypeVar("_Made", bound=BaseModel)
+
+
+@dataclass(frozen=True, slots=True)
+class _Later:
+    """A record of the call not inserted yet: its place in the call's result."""
+
+    place: int
+
+
+def _placed(out: Sequence[_Made | _Later], item: _Made | _Later) -> _Made:
+    """The record at ``item``'s place once every record is inserted."""
+    while isinstance(item, _Later):
+        item = out[item.place]
+    return item
 
 
 class ActivityStore(Transactions):
@@ -52,7 +69,9 @@ class ActivityStore(Transactions):
                 ChangeKind.REFERRAL,
                 t.referrals,
                 Referral,
-                lambda r: self._active_member(conn, r.member_id, r.referred_on, "referral"),
+                lambda r, known: self._active_member(
+                    conn, r.member_id, r.referred_on, "referral", known
+                ),
             )
 
     def _add_activity(
@@ -63,23 +82,33 @@ class ActivityStore(Transactions):
         change: ChangeKind,
         table: Table,
         made: Callable[..., _Made],
-        check: Callable[[_New], Row[Any]],
+        check: Callable[[_New, Mapping[int, Row[Any]]], Row[Any]],
     ) -> list[_Made]:
-        """Check and insert member activity records (referrals, livelihood support); a
-        record re-sent with its client id is the stored one (after the group's lock)."""
-        out: list[_Made] = []
+        """Check and insert member activity records (referrals, livelihood support) with
+        one read of their members and one insert; a record re-sent with its client id is
+        the stored one (after the group's lock)."""
+        out: list[_Made | _Later] = []
         seen = SeenInCall()
         rows: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
-        created: list[int] = []
+        keys: dict[int, int] = {}  # group id -> programme key, the group locked
         codes: dict[int, str | None] = {}
+        fresh: list[tuple[int, str | None, Any, dict[str, Any]]] = []
+        members = {
+            row.id: row
+            for row in conn.execute(
+                select(t.members).where(t.members.c.id.in_({r.member_id for r in new}))
+            )
+        }
         for r in new:
-            member = check(r)
+            member = check(r, members)
             client_id = getattr(r, "client_id", None)
+            given: Any = None
             if client_id is not None:
-                self._lock(conn, t.groups, member.group_id)  # its re-sends queue here
-                key, given = programme_key(conn, group_id=member.group_id), content(r)
-                if member.group_id not in codes:
+                if member.group_id not in keys:
+                    self._lock(conn, t.groups, member.group_id)  # its re-sends queue here
+                    keys[member.group_id] = programme_key(conn, group_id=member.group_id)
                     codes[member.group_id] = group_code(conn, member.group_id)
+                key, given = keys[member.group_id], content(r)
                 facts: dict[str, Any] = {
                     "group_code": codes[member.group_id],
                     "member_number": int(member.number),
@@ -97,18 +126,26 @@ class ActivityStore(Transactions):
                     seen.add(key, kind, client_id, given, stored)
                     out.append(stored)
                     continue
-            rid = conn.execute(table.insert().values(**r.model_dump())).inserted_primary_key
-            assert rid is not None
-            record = made(id=rid[0], **r.model_dump())
-            out.append(record)
-            created.append(rid[0])
+                seen.add(key, kind, client_id, given, _Later(len(out)))
+            fresh.append((len(out), client_id, given, r.model_dump()))
+            out.append(_Later(len(out)))  # its id comes with the insert below
+        ids = insert_many(
+            conn,
+            table,
+            [
+                {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+                for *_, values in fresh
+            ],
+        )
+        for (place, client_id, given, values), record_id in zip(fresh, ids, strict=True):
+            out[place] = made(id=record_id, **values)
             if client_id is not None:
-                seen.add(key, kind, client_id, given, record)
-                rows[key].append((client_id, rid[0], given))
+                member_row = members[values["member_id"]]
+                rows[keys[member_row.group_id]].append((client_id, record_id, given))
         for key, registered in rows.items():
             register(conn, key, kind, registered)
-        log_change(conn, change, created)
-        return out
+        log_change(conn, change, ids)
+        return [_placed(out, item) for item in out]
 
     @retry_conflicts
     def record_referral_outcome(
@@ -170,8 +207,8 @@ class ActivityStore(Transactions):
                 ChangeKind.LIVELIHOOD_SUPPORT,
                 t.livelihood_supports,
                 LivelihoodSupport,
-                lambda s: self._active_member(
-                    conn, s.member_id, s.received_on, "livelihood support"
+                lambda s, known: self._active_member(
+                    conn, s.member_id, s.received_on, "livelihood support", known
                 ),
             )
 
@@ -240,10 +277,20 @@ class ActivityStore(Transactions):
             return [GalSession.model_validate(r._asdict()) for r in conn.execute(query)]
 
     @staticmethod
-    def _active_member(conn: Any, member_id: int, on: dt.date, what: str) -> Row[Any]:
-        row: Row[Any] | None = conn.execute(
-            select(t.members).where(t.members.c.id == member_id)
-        ).one_or_none()
+    def _active_member(
+        conn: Any,
+        member_id: int,
+        on: dt.date,
+        what: str,
+        known: Mapping[int, Row[Any]] | None = None,
+    ) -> Row[Any]:
+        """The member's row (from ``known`` when it holds it), refused unless the member
+        is active on ``on``."""
+        row: Row[Any] | None = (
+            known[member_id]
+            if known is not None and member_id in known
+            else conn.execute(select(t.members).where(t.members.c.id == member_id)).one_or_none()
+        )
         if row is None:
             raise NotFound(f"member #{member_id} named in a {what} does not exist")
         if row.joined_on > on:

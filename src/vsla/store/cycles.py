@@ -21,7 +21,7 @@ from vsla.store import tables as t
 from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.clientids import lookup, programme_key, register, resent
 from vsla.store.meetings import MeetingRecord, MeetingStore
-from vsla.store.rows import group_from_row, member_from_row
+from vsla.store.rows import bulk_insert, group_from_row, member_from_row
 from vsla.store.transactions import one_snapshot, retry_conflicts
 
 Officers = Mapping[int, OfficerRole | str | Iterable[OfficerRole | str]]
@@ -174,16 +174,27 @@ class CycleStore(MeetingStore):
         if client_id is not None:
             register(conn, key, RecordKind.CYCLE, [(client_id, cycle_id, given)])
         roles: dict[int, tuple[OfficerRole, ...]] = {}
-        for member_id, role in (officers or {}).items():
-            member = member_from_row(self._require(conn, t.members, member_id, "member"))
+        named = dict(officers or {})
+        rows = {
+            r.id: r for r in conn.execute(select(t.members).where(t.members.c.id.in_(list(named))))
+        }
+        for member_id, role in named.items():
+            if member_id not in rows:
+                self._require(conn, t.members, member_id, "member")  # its NotFound
+            member = member_from_row(rows[member_id])
             if member.group_id != group_id:
                 raise InvalidInput(f"{member.label()} is not a member of group {group.code}")
             these = (OfficerRole(role),) if isinstance(role, str) else tuple(map(OfficerRole, role))
             roles[member_id] = these
-            for r in these:
-                conn.execute(
-                    t.officers.insert().values(cycle_id=cycle_id, member_id=member_id, role=r)
-                )
+        bulk_insert(
+            conn,
+            t.officers,
+            [
+                {"cycle_id": cycle_id, "member_id": member_id, "role": r.value}
+                for member_id, these in roles.items()
+                for r in these
+            ],
+        )
         if last is not None:
             carried = plan_opening_carry(last, self._balances(conn, last.id, None))
             self._write_entries(conn, cycle_id, start, carried)

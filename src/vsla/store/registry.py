@@ -7,9 +7,11 @@ __all__ = ["RegistryStore"]
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from vsla.domain.entities import Group, Member, NewGroup, NewMember, NewProgramme, Programme
@@ -19,8 +21,22 @@ from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.clientids import SeenInCall, group_code, lookup, programme_key, register, resent
-from vsla.store.rows import group_from_row, member_from_row, programme_from_row
+from vsla.store.rows import group_from_row, insert_many, member_from_row, programme_from_row
 from vsla.store.transactions import one_snapshot, retry_conflicts
+
+
+@dataclass(frozen=True, slots=True)
+class _Later:
+    """A member of :meth:`RegistryStore.add_members` not inserted yet: its place in the
+    call's result (a client id named twice in one call gets the same member back)."""
+
+    place: int
+
+
+def _resolve(out: Sequence[Member | _Later], item: _Later) -> Member:
+    found = out[item.place]
+    assert isinstance(found, Member), "a member's place holds the member once inserted"
+    return found
 
 
 class RegistryStore(StoreBase):
@@ -133,14 +149,14 @@ class RegistryStore(StoreBase):
     def add_members(self, new: Sequence[NewMember]) -> list[Member]:
         """Add several members in one transaction (all or none). A member sent again with
         its ``client_id`` is returned as stored, nothing written (docs/sync.md)."""
-        out: list[Member] = []
+        out: list[Member | _Later] = []
         with self._begin() as conn:
+            taken: dict[int, set[int]] = {}  # each group's member numbers, stored or given
             next_number: dict[int, int] = {}
             groups: dict[int, Group] = {}
             keys: dict[int, int] = {}
             seen = SeenInCall()
-            registered: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
-            created: list[int] = []
+            fresh: list[tuple[int, NewMember, dict[str, Any]]] = []  # (place in out, ...)
             for m in new:
                 if m.group_id not in next_number:
                     group = group_from_row(self._require(conn, t.groups, m.group_id, "group"))
@@ -148,12 +164,12 @@ class RegistryStore(StoreBase):
                     # concurrent adders to one group queue here, so each reads the numbers
                     # the others committed and none takes a number twice
                     self._lock(conn, t.groups, m.group_id)
-                    top = conn.execute(
-                        select(func.max(t.members.c.number)).where(
-                            t.members.c.group_id == m.group_id
-                        )
-                    ).scalar_one_or_none()
-                    next_number[m.group_id] = (top or 0) + 1
+                    taken[m.group_id] = set(
+                        conn.execute(
+                            select(t.members.c.number).where(t.members.c.group_id == m.group_id)
+                        ).scalars()
+                    )
+                    next_number[m.group_id] = max(taken[m.group_id], default=0) + 1
                     keys[m.group_id] = programme_key(conn, group_id=m.group_id)
                 if m.client_id is not None:
                     key, given = keys[m.group_id], content(m)
@@ -193,27 +209,37 @@ class RegistryStore(StoreBase):
                         + "; ".join(f"{field}: {message}" for field, message in broken)
                     )
                 number = m.number if m.number is not None else next_number[m.group_id]
-                next_number[m.group_id] = max(next_number[m.group_id], number + 1)
-                values = {**m.model_dump(), "number": number}
-                try:
-                    mid = conn.execute(t.members.insert().values(**values)).inserted_primary_key
-                except IntegrityError as exc:
+                if number in taken[m.group_id]:
                     raise InvalidInput(
                         f"group {group.code} ({group.name}) already has a member number "
                         f"{number} ({m.full_name} cannot take it)"
-                    ) from exc
-                assert mid is not None
-                member = Member(id=mid[0], **values)
-                out.append(member)
-                created.append(member.id)
+                    )
+                taken[m.group_id].add(number)
+                next_number[m.group_id] = max(next_number[m.group_id], number + 1)
+                if m.client_id is not None:  # named again later in this call: this member
+                    key, later = keys[m.group_id], _Later(len(out))
+                    seen.add(key, RecordKind.MEMBER, m.client_id, content(m), later)
+                fresh.append((len(out), m, {**m.model_dump(), "number": number}))
+                out.append(_Later(len(out)))  # its id comes with the insert below
+            # one insert for all (the numbers are checked above, under the groups' locks)
+            ids = insert_many(
+                conn,
+                t.members,
+                [
+                    {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+                    for _, _, values in fresh
+                ],
+            )
+            registered: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
+            for (place, m, values), member_id in zip(fresh, ids, strict=True):
+                member = Member(id=member_id, **values)
+                out[place] = member
                 if m.client_id is not None:
-                    key = keys[m.group_id]
-                    seen.add(key, RecordKind.MEMBER, m.client_id, content(m), member)
-                    registered[key].append((m.client_id, member.id, content(m)))
+                    registered[keys[m.group_id]].append((m.client_id, member.id, content(m)))
             for key, rows in registered.items():
                 register(conn, key, RecordKind.MEMBER, rows)
-            log_change(conn, ChangeKind.MEMBER, created)
-        return out
+            log_change(conn, ChangeKind.MEMBER, ids)
+        return [m if isinstance(m, Member) else _resolve(out, m) for m in out]
 
     @one_snapshot
     def member(self, member_id: int) -> Member:
