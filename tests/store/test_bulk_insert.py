@@ -7,8 +7,8 @@ see it."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from collections.abc import Iterator
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import Connection, create_engine, select, text
@@ -59,7 +59,8 @@ def test_ids_come_back_in_the_order_of_the_rows(world: tuple[vsla.Store, int, li
     rows = _meeting_rows(cycle_id, 5)
     with store.engine.begin() as conn:
         ids = insert_many(conn, t.meetings, rows)
-    assert ids == sorted(ids) and len(set(ids)) == 5
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 5
     with store.engine.connect() as conn:
         stored = {
             r.id: (r.date, r.number, r.client_id, r.minutes_recorded)
@@ -149,9 +150,10 @@ def test_a_connection_lost_during_copy_is_an_invalidated_dbapi_error() -> None:
             "reached_by_peer_sharing": 0,
         }
     ]
-    with pytest.raises(DBAPIError) as caught, store.engine.connect() as conn:
+    with store.engine.connect() as conn:
         _terminate_own_session(conn)
-        bulk_insert(conn, t.gal_sessions, rows)
+        with pytest.raises(DBAPIError) as caught:
+            bulk_insert(conn, t.gal_sessions, rows)
     assert caught.value.connection_invalidated
     assert store.groups()[0].code == "B1"  # the pool hands out a live connection again
     store.close()

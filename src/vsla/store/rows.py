@@ -152,12 +152,15 @@ def loan_row(
     }
 
 
+@lru_cache(maxsize=1)
 def loan_moves_query() -> Select[Any]:
     """Loan moves (loan id, date recorded, date effective, kind, Σ amount) of the ledger:
     a reversing entry is effective on the date of the entry it reverses, an opening
     position's entry on its ``effective_on``. Add the ``WHERE``
     (a cycle, a date, some loans); rows become :class:`~vsla.domain.loanstate.LoanMove`.
-    The one SQL of a loan's history, for the store and the reports alike."""
+    The one SQL of a loan's history, for the store and the reports alike. Built once: a
+    statement is immutable (``where`` returns a new one), and building it costs more than
+    running it on a cycle's entries."""
     e = t.entries.c
     original = t.entries.alias("original")
     effective = func.coalesce(original.c.effective_on, original.c.date, e.effective_on, e.date)
@@ -225,11 +228,14 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         return
     if conn.dialect.name == "sqlite":
         names, values = _values(table, rows)
-        for i, name in enumerate(names):
-            if isinstance(table.c[name].type, Date):
-                iso = {day: day.isoformat() for day in {v[i] for v in values if v[i] is not None}}
-                if iso:  # a column of dates left empty (entries.effective_on) stays None
-                    values = [(*v[:i], iso.get(v[i]), *v[i + 1 :]) for v in values]
+        dates = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date)]
+        if dates:  # column by column (zip transposes in C), each distinct day formatted once
+            columns = list(zip(*values, strict=True))
+            for i in dates:
+                iso = {day: day.isoformat() for day in set(columns[i]) - {None}}
+                iso[None] = None
+                columns[i] = tuple(map(iso.__getitem__, columns[i]))
+            values = list(zip(*columns, strict=True))
         conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
             values,
@@ -239,10 +245,12 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
         names, values = _values(table, rows)
         driver = conn.connection.driver_connection
         assert driver is not None
-        statement = f"COPY {table.name} ({', '.join(names)}) FROM STDIN"
         dbapi = conn.dialect.loaded_dbapi
         try:
-            with driver.cursor() as cursor, cursor.copy(statement) as copy:
+            with (
+                driver.cursor() as cursor,
+                cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+            ):
                 for v in values:
                     copy.write_row(v)
         except dbapi.Error as exc:
@@ -253,7 +261,7 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
             if lost:
                 conn.invalidate(exc)
             raise DBAPIError.instance(
-                statement, None, exc, dbapi.Error, connection_invalidated=lost, dialect=conn.dialect
+                f"COPY {table.name}", None, exc, dbapi.Error, connection_invalidated=lost
             ) from exc
         return
     conn.execute(table.insert(), list(rows))
