@@ -319,8 +319,10 @@ def schedule(terms: LoanTerms) -> tuple[Instalment, ...]:
 # --------------------------------------------------------------------------------------------
 
 
-class _Book:
-    """A loan's validated history as of ``on``: balances, charges and obligations."""
+class LoanBook:
+    """A loan's validated history as of ``on``: balances, charges and obligations (the
+    library's own callers build one and ask it, or :func:`position_of` it, directly; users
+    call :func:`position`, whose arguments are checked first)."""
 
     __slots__ = (
         "_charges",
@@ -558,7 +560,7 @@ def interest_charged(
 
     ```
     """
-    return _Book(terms, payments, on, written_off, written_off_on).interest_charged()
+    return LoanBook(terms, payments, on, written_off, written_off_on).interest_charged()
 
 
 @dataclass(frozen=True)
@@ -638,24 +640,18 @@ def position(
 
     ```
     """
-    return unchecked_position(
-        terms, payments, on, written_off, written_off_on, interest_written_off
+    return position_of(
+        LoanBook(terms, payments, on, written_off, written_off_on, interest_written_off)
     )
 
 
-def unchecked_position(
-    terms: LoanTerms,
-    payments: Iterable[LoanPayment],
-    on: dt.date,
-    written_off: int = 0,
-    written_off_on: dt.date | None = None,
-    interest_written_off: int = 0,
-) -> LoanPosition:
-    """:func:`position` without the argument checks of a public call: for the library's own
-    callers (:class:`~vsla.domain.loanstate.LoanState`), whose arguments are built from
-    typed values. The loan's own rules (a payment before the disbursement, more repaid than
-    lent) are still checked."""
-    book = _Book(terms, payments, on, written_off, written_off_on, interest_written_off)
+def position_of(book: LoanBook) -> LoanPosition:
+    """The :class:`LoanPosition` of a :class:`LoanBook` (what :func:`position` returns),
+    for the library's own callers (:class:`~vsla.domain.loanstate.LoanState`), whose
+    arguments are built from typed values and skip the checks of a public call. The loan's
+    own rules (a payment before the disbursement, more repaid than lent) are checked when
+    the book is built."""
+    terms, on = book.terms, book.on
     charged = book.interest_charged()
     outstanding = book.outstanding(on)
     interest_due = 0 if book.is_written_off else max(0, charged - book.interest_paid)
@@ -688,17 +684,3 @@ def unchecked_position(
         interest_written_off=book.interest_written_off,
         payable_now=0 if settled else book.payable(),
     )
-
-
-def unchecked_earliest_unpaid(
-    terms: LoanTerms,
-    payments: Iterable[LoanPayment],
-    on: dt.date,
-    written_off: int = 0,
-    written_off_on: dt.date | None = None,
-    interest_written_off: int = 0,
-) -> dt.date:
-    """The ``next_payment_on`` of :func:`unchecked_position` for a loan that still owes
-    principal on ``on`` (so is not settled), without working out the rest of its position."""
-    book = _Book(terms, payments, on, written_off, written_off_on, interest_written_off)
-    return book.earliest_unpaid()

@@ -44,13 +44,7 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from vsla.domain.ledger import EntryKind, LedgerEntry
-from vsla.domain.loans import (
-    LoanPayment,
-    LoanPosition,
-    LoanTerms,
-    unchecked_earliest_unpaid,
-    unchecked_position,
-)
+from vsla.domain.loans import LoanBook, LoanPayment, LoanPosition, LoanTerms, position_of
 from vsla.domain.money import format_money
 
 
@@ -159,11 +153,10 @@ class LoanState:
             for day, sums in self._by_day(principal, interest).items()
         )
 
-    def position(self, on: dt.date) -> LoanPosition:
-        """The loan at the close of ``on``, from the moves recorded on or before it."""
+    def _book(self, on: dt.date) -> LoanBook:
         state = self.as_of(on)
         written = state.write_offs
-        return unchecked_position(
+        return LoanBook(
             self.terms,
             state.payments,
             on,
@@ -172,20 +165,15 @@ class LoanState:
             sum(w[2] for w in written),
         )
 
+    def position(self, on: dt.date) -> LoanPosition:
+        """The loan at the close of ``on``, from the moves recorded on or before it."""
+        return position_of(self._book(on))
+
     def unpaid_since(self, on: dt.date) -> dt.date:
         """The payable date of the earliest obligation left unpaid at the close of ``on``,
         for a loan that owes principal then (what :attr:`LoanPosition.next_payment_on`
         gives, without the rest of the position)."""
-        state = self.as_of(on)
-        written = state.write_offs
-        return unchecked_earliest_unpaid(
-            self.terms,
-            state.payments,
-            on,
-            sum(w[1] for w in written),
-            written[-1][0] if written else None,
-            sum(w[2] for w in written),
-        )
+        return self._book(on).earliest_unpaid()
 
     def risk(self, on: dt.date) -> tuple[int, int] | None:
         """``(days_overdue, principal_outstanding)`` at the close of ``on`` for the
