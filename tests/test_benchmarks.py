@@ -88,3 +88,24 @@ def test_percentile_is_the_nearest_rank() -> None:
     values = list(range(1, 21))  # 1..20: the 95th percentile is the 19th value, the median the 10th
     assert (scale.percentile(values, 50), scale.percentile(values, 95)) == (10, 19)
     assert scale.percentile([7], 95) == 7
+
+
+def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``python -m benchmarks.import_parts`` on one group: it prints the ratio and a line per
+    part (nothing is timed here), and puts back every function it wrapped."""
+    from benchmarks import import_parts
+
+    import vsla.store.meetings as store_meetings
+    import vsla.store.rows as store_rows
+
+    before = (vsla.Store.record_meetings, store_meetings.plan_meeting, store_rows.bulk_insert)
+    assert import_parts.main(["--sample", "1"]) == 0
+    out = capsys.readouterr().out
+    assert "sqlite:" in out
+    assert "ratio" in out
+    assert "record_meetings" in out
+    assert "insert entries" in out
+    after = (vsla.Store.record_meetings, store_meetings.plan_meeting, store_rows.bulk_insert)
+    assert after == before

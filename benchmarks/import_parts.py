@@ -1,0 +1,140 @@
+"""Where the bulk import's time goes: ``python -m benchmarks.import_parts``.
+
+The import measure of ``make bench`` (:func:`benchmarks.scale.measure_import`: 20 groups
+through the library's write path against the driver's ``executemany`` of the same rows),
+run once on a fresh database, with the time spent in each part of the write path summed
+and printed beside the ratio: the store's public calls, and inside ``record_meetings``
+the planning, the state loads, the loan marks, the inserts (per table) and the records
+returned. A part called inside another is counted in both, so the lines do not add up.
+
+```sh
+.venv/bin/python -m benchmarks.import_parts                 # SQLite
+.venv/bin/python -m benchmarks.import_parts --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+```
+
+Times are nanoseconds of ``time.perf_counter_ns`` around each call (no profiler: its own
+cost would change the shares); nothing is asserted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager
+from typing import Any
+
+import vsla
+import vsla.store.base as store_base
+import vsla.store.loanmarks as store_marks
+import vsla.store.meetings as store_meetings
+import vsla.store.rows as store_rows
+from benchmarks import scale
+from vsla.demo import generate
+
+_CALLS = ("record_meetings", "share_out", "settle_member_exit", "add_members", "start_cycle",
+          "add_group", "add_referrals", "add_livelihood_supports", "add_gal_session",
+          "write_off")  # fmt: skip
+
+
+class Parts:
+    """Nanoseconds and calls per part, summed while the import runs."""
+
+    def __init__(self) -> None:
+        self.ns: Counter[str] = Counter()
+        self.calls: Counter[str] = Counter()
+        self._undo: list[Callable[[], None]] = []
+
+    def time(self, owner: Any, name: str, label: str | None = None) -> None:
+        """Sum the time of ``owner.name`` (a module's function or a class's method)."""
+        inner = getattr(owner, name)
+        key = label or name
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            start = time.perf_counter_ns()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                self.ns[key] += time.perf_counter_ns() - start
+                self.calls[key] += 1
+
+        setattr(owner, name, timed)
+        self._undo.append(lambda: setattr(owner, name, inner))
+
+    def by_table(self, module: Any) -> None:
+        """Sum ``bulk_insert`` as ``module`` calls it, per table (rows counted, not calls)."""
+        inner = module.bulk_insert
+
+        def timed(conn: Any, table: Any, rows: Sequence[Any]) -> None:
+            start = time.perf_counter_ns()
+            try:
+                inner(conn, table, rows)
+            finally:
+                self.ns[f"insert {table.name}"] += time.perf_counter_ns() - start
+                self.calls[f"insert {table.name}"] += len(rows)
+
+        module.bulk_insert = timed
+        self._undo.append(lambda: setattr(module, "bulk_insert", inner))
+
+    def undo(self) -> None:
+        for step in reversed(self._undo):
+            step()
+
+    def lines(self) -> Iterator[str]:
+        for title, keep in (
+            ("the store's calls", lambda key: key in _CALLS),
+            ("parts of them", lambda key: key not in _CALLS and not key.startswith("insert ")),
+            ("the inserts, by table", lambda key: key.startswith("insert ")),
+        ):
+            yield title
+            for key, ns in self.ns.most_common():
+                if keep(key):
+                    unit = "rows" if key.startswith("insert ") else "calls"
+                    yield f"  {key:36} {ns / 1e6:9.1f} ms  ({self.calls[key]:,} {unit})"
+
+
+def measure(backend: scale.Backend, sample: int, seed: int) -> tuple[scale.ImportMeasure, Parts]:
+    scale.reset(backend)
+    store = vsla.open(backend.url)
+    generate(store, groups=1, seed=seed, weekly=True, code_prefix="W")  # schema, programme
+    store.close()
+    parts = Parts()
+    for name in _CALLS:
+        parts.time(vsla.Store, name)
+    parts.time(store_meetings, "plan_meeting", "planning a meeting (plan_meeting)")
+    parts.time(store_meetings.MeetingStore, "_write_plans", "writing planned meetings")
+    parts.time(store_meetings, "refresh_loan_marks", "loan marks of the meetings")
+    parts.time(store_meetings, "entries_from_rows", "entries returned by the meetings")
+    parts.time(store_base.StoreBase, "_state", "loading a cycle's state (every call)")
+    for module in (store_rows, store_meetings, store_marks):
+        parts.by_table(module)
+    try:
+        result = scale.measure_import(backend, sample, seed + 1)
+    finally:
+        parts.undo()
+    return result, parts
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument("--postgres", metavar="URL", help="measure on PostgreSQL at URL")
+    parser.add_argument("--sample", type=int, default=scale.SAMPLE, help="groups imported")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args(argv)
+    where: AbstractContextManager[scale.Backend] = (
+        scale.postgres_backend(args.postgres) if args.postgres else scale.sqlite_backend()
+    )
+    with where as backend:
+        result, parts = measure(backend, args.sample, args.seed)
+    print(
+        f"{backend.name}: {result.rows:,} rows; library {result.library_ns / 1e6:.1f} ms, "
+        f"executemany {result.executemany_ns / 1e6:.1f} ms: ratio {result.ratio}"
+    )
+    for line in parts.lines():
+        print(line)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
