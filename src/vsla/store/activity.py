@@ -7,8 +7,6 @@ __all__ = ["ActivityStore"]
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any, TypeVar
 
 from pydantic import BaseModel
@@ -27,26 +25,20 @@ from vsla.domain.sync import RecordKind, content
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
 from vsla.store.changelog import ChangeKind, log_change
-from vsla.store.clientids import SeenInCall, group_code, programme_key, register, resent
-from vsla.store.rows import insert_many
+from vsla.store.clientids import (
+    Later,
+    SeenInCall,
+    group_code,
+    placed,
+    programme_key,
+    register,
+    resent,
+)
+from vsla.store.rows import insert_many, plain
 from vsla.store.transactions import Transactions, one_snapshot, retry_conflicts
 
 _New = TypeVar("_New", NewReferral, NewLivelihoodSupport)
 _Made = TypeVar("_Made", bound=BaseModel)
-
-
-@dataclass(frozen=True, slots=True)
-class _Later:
-    """A record of the call not inserted yet: its place in the call's result."""
-
-    place: int
-
-
-def _placed(out: Sequence[_Made | _Later], item: _Made | _Later) -> _Made:
-    """The record at ``item``'s place once every record is inserted."""
-    while isinstance(item, _Later):
-        item = out[item.place]
-    return item
 
 
 class ActivityStore(Transactions):
@@ -87,7 +79,7 @@ class ActivityStore(Transactions):
         """Check and insert member activity records (referrals, livelihood support) with
         one read of their members and one insert; a record re-sent with its client id is
         the stored one (after the group's lock)."""
-        out: list[_Made | _Later] = []
+        out: list[_Made | Later] = []
         seen = SeenInCall()
         rows: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
         keys: dict[int, int] = {}  # group id -> programme key, the group locked
@@ -126,17 +118,10 @@ class ActivityStore(Transactions):
                     seen.add(key, kind, client_id, given, stored)
                     out.append(stored)
                     continue
-                seen.add(key, kind, client_id, given, _Later(len(out)))
+                seen.add(key, kind, client_id, given, Later(len(out)))
             fresh.append((len(out), client_id, given, r.model_dump()))
-            out.append(_Later(len(out)))  # its id comes with the insert below
-        ids = insert_many(
-            conn,
-            table,
-            [
-                {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
-                for *_, values in fresh
-            ],
-        )
+            out.append(Later(len(out)))  # its id comes with the insert below
+        ids = insert_many(conn, table, [plain(values) for *_, values in fresh])
         for (place, client_id, given, values), record_id in zip(fresh, ids, strict=True):
             out[place] = made(id=record_id, **values)
             if client_id is not None:
@@ -145,7 +130,7 @@ class ActivityStore(Transactions):
         for key, registered in rows.items():
             register(conn, key, kind, registered)
         log_change(conn, change, ids)
-        return [_placed(out, item) for item in out]
+        return [placed(out, item) for item in out]
 
     @retry_conflicts
     def record_referral_outcome(

@@ -14,10 +14,12 @@ other one stored.
 from __future__ import annotations
 
 __all__ = [
+    "Later",
     "SeenInCall",
     "group_code",
     "lookup",
     "lookup_many",
+    "placed",
     "programme_key",
     "register",
     "resent",
@@ -25,7 +27,7 @@ __all__ = [
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
@@ -105,6 +107,25 @@ def register(
             conn.engine.url.render_as_string(hide_password=True),
             f"{kind.value} client id stored by another writer at the same time",
         ) from exc
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Later:
+    """A record of a store call that is inserted only once the whole call is checked (one
+    insert for all): its place in the call's result. :class:`SeenInCall` holds it for a
+    client id named again later in the call, so that both places give the same record."""
+
+    place: int
+
+
+def placed(out: Sequence[T | Later], item: T | Later) -> T:
+    """The record at ``item``'s place of ``out``, once every record of the call is in it."""
+    while isinstance(item, Later):
+        item = out[item.place]
+    return item
 
 
 @dataclass(slots=True)

@@ -7,8 +7,6 @@ __all__ = ["RegistryStore"]
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from enum import Enum
 from typing import Any
 
 from sqlalchemy import select
@@ -20,23 +18,24 @@ from vsla.errors import InvalidInput, NotFound
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.changelog import ChangeKind, log_change
-from vsla.store.clientids import SeenInCall, group_code, lookup, programme_key, register, resent
-from vsla.store.rows import group_from_row, insert_many, member_from_row, programme_from_row
+from vsla.store.clientids import (
+    Later,
+    SeenInCall,
+    group_code,
+    lookup,
+    placed,
+    programme_key,
+    register,
+    resent,
+)
+from vsla.store.rows import (
+    group_from_row,
+    insert_many,
+    member_from_row,
+    plain,
+    programme_from_row,
+)
 from vsla.store.transactions import one_snapshot, retry_conflicts
-
-
-@dataclass(frozen=True, slots=True)
-class _Later:
-    """A member of :meth:`RegistryStore.add_members` not inserted yet: its place in the
-    call's result (a client id named twice in one call gets the same member back)."""
-
-    place: int
-
-
-def _resolve(out: Sequence[Member | _Later], item: _Later) -> Member:
-    found = out[item.place]
-    assert isinstance(found, Member), "a member's place holds the member once inserted"
-    return found
 
 
 class RegistryStore(StoreBase):
@@ -149,7 +148,7 @@ class RegistryStore(StoreBase):
     def add_members(self, new: Sequence[NewMember]) -> list[Member]:
         """Add several members in one transaction (all or none). A member sent again with
         its ``client_id`` is returned as stored, nothing written (docs/sync.md)."""
-        out: list[Member | _Later] = []
+        out: list[Member | Later] = []
         with self._begin() as conn:
             taken: dict[int, set[int]] = {}  # each group's member numbers, stored or given
             next_number: dict[int, int] = {}
@@ -217,19 +216,12 @@ class RegistryStore(StoreBase):
                 taken[m.group_id].add(number)
                 next_number[m.group_id] = max(next_number[m.group_id], number + 1)
                 if m.client_id is not None:  # named again later in this call: this member
-                    key, later = keys[m.group_id], _Later(len(out))
+                    key, later = keys[m.group_id], Later(len(out))
                     seen.add(key, RecordKind.MEMBER, m.client_id, content(m), later)
                 fresh.append((len(out), m, {**m.model_dump(), "number": number}))
-                out.append(_Later(len(out)))  # its id comes with the insert below
+                out.append(Later(len(out)))  # its id comes with the insert below
             # one insert for all (the numbers are checked above, under the groups' locks)
-            ids = insert_many(
-                conn,
-                t.members,
-                [
-                    {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
-                    for _, _, values in fresh
-                ],
-            )
+            ids = insert_many(conn, t.members, [plain(values) for _, _, values in fresh])
             registered: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
             for (place, m, values), member_id in zip(fresh, ids, strict=True):
                 member = Member(id=member_id, **values)
@@ -239,7 +231,7 @@ class RegistryStore(StoreBase):
             for key, rows in registered.items():
                 register(conn, key, RecordKind.MEMBER, rows)
             log_change(conn, ChangeKind.MEMBER, ids)
-        return [m if isinstance(m, Member) else _resolve(out, m) for m in out]
+        return [placed(out, m) for m in out]
 
     @one_snapshot
     def member(self, member_id: int) -> Member:
