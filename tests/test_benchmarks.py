@@ -100,12 +100,20 @@ def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     import vsla.store.meetings as store_meetings
     import vsla.store.rows as store_rows
 
-    before = (vsla.Store.record_meetings, store_meetings.plan_meeting, store_rows.bulk_insert)
+    before = (
+        vsla.Store.record_meetings,
+        vars(store_meetings)["plan_meeting"],
+        store_rows.bulk_insert,
+    )
     assert import_parts.main(["--sample", "1"]) == 0
     out = capsys.readouterr().out
     assert "sqlite:" in out
     assert "ratio" in out
     assert "record_meetings" in out
     assert "insert entries" in out
-    after = (vsla.Store.record_meetings, store_meetings.plan_meeting, store_rows.bulk_insert)
+    after = (
+        vsla.Store.record_meetings,
+        vars(store_meetings)["plan_meeting"],
+        store_rows.bulk_insert,
+    )
     assert after == before
