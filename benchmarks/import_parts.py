@@ -4,8 +4,8 @@ The import measure of ``make bench`` (:func:`benchmarks.scale.measure_import`: 2
 through the library's write path against the driver's ``executemany`` of the same rows),
 run once on a fresh database, with the time spent in each part of the write path summed
 and printed beside the ratio: the store's public calls, and inside ``record_meetings``
-the planning, the state loads, the loan marks, the inserts (per table) and the records
-returned. A part called inside another is counted in both, so the lines do not add up.
+the planning, the state loads, the loan marks and the inserts (per table). A part called
+inside another is counted in both, so the lines do not add up.
 
 ```sh
 .venv/bin/python -m benchmarks.import_parts                 # SQLite
@@ -27,7 +27,6 @@ from typing import Any
 
 import vsla
 import vsla.store.base as store_base
-import vsla.store.loanmarks as store_marks
 import vsla.store.meetings as store_meetings
 import vsla.store.rows as store_rows
 from benchmarks import scale
@@ -63,19 +62,20 @@ class Parts:
         self._undo.append(lambda: setattr(owner, name, inner))
 
     def by_table(self, module: Any) -> None:
-        """Sum ``bulk_insert`` as ``module`` calls it, per table (rows counted, not calls)."""
-        inner = module.bulk_insert
+        """Sum ``insert_values`` (every bulk insert ends in it) as ``module`` calls it, per
+        table (rows counted, not calls)."""
+        inner = module.insert_values
 
-        def timed(conn: Any, table: Any, rows: Sequence[Any]) -> None:
+        def timed(conn: Any, table: Any, names: Any, values: Sequence[Any]) -> None:
             start = time.perf_counter_ns()
             try:
-                inner(conn, table, rows)
+                inner(conn, table, names, values)
             finally:
                 self.ns[f"insert {table.name}"] += time.perf_counter_ns() - start
-                self.calls[f"insert {table.name}"] += len(rows)
+                self.calls[f"insert {table.name}"] += len(values)
 
-        module.bulk_insert = timed
-        self._undo.append(lambda: setattr(module, "bulk_insert", inner))
+        module.insert_values = timed
+        self._undo.append(lambda: setattr(module, "insert_values", inner))
 
     def undo(self) -> None:
         for step in reversed(self._undo):
@@ -105,9 +105,8 @@ def measure(backend: scale.Backend, sample: int, seed: int) -> tuple[scale.Impor
     parts.time(store_meetings, "plan_meeting", "planning a meeting (plan_meeting)")
     parts.time(store_meetings.MeetingStore, "_write_plans", "writing planned meetings")
     parts.time(store_meetings, "refresh_loan_marks", "loan marks of the meetings")
-    parts.time(store_meetings, "entries_from_rows", "entries returned by the meetings")
     parts.time(store_base.StoreBase, "_state", "loading a cycle's state (every call)")
-    for module in (store_rows, store_meetings, store_marks):
+    for module in (store_rows, store_meetings):
         parts.by_table(module)
     try:
         result = scale.measure_import(backend, sample, seed + 1)

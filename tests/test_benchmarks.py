@@ -103,7 +103,8 @@ def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     before = (
         vsla.Store.record_meetings,
         vars(store_meetings)["plan_meeting"],
-        store_rows.bulk_insert,
+        store_rows.insert_values,
+        vars(store_meetings)["insert_values"],
     )
     assert import_parts.main(["--sample", "1"]) == 0
     out = capsys.readouterr().out
@@ -114,6 +115,7 @@ def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     after = (
         vsla.Store.record_meetings,
         vars(store_meetings)["plan_meeting"],
-        store_rows.bulk_insert,
+        store_rows.insert_values,
+        vars(store_meetings)["insert_values"],
     )
     assert after == before

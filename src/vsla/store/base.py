@@ -27,14 +27,16 @@ from vsla.store import tables as t
 from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.loanmarks import refresh_loan_marks
 from vsla.store.rows import (
-    entries_from_rows,
+    ENTRY_COLUMNS,
     entry_from_row,
-    entry_row,
+    entry_values,
     group_from_row,
     insert_many,
+    insert_many_values,
     loan_moves_query,
     member_from_row,
     terms_from_row,
+    written_entry,
 )
 from vsla.store.transactions import Transactions
 
@@ -264,8 +266,8 @@ class StoreBase(Transactions):
         if not planned:
             return []
         meeting_id = self._meeting_rows(conn, cycle_id, [on], minutes=False)[on][0]
-        rows = [entry_row(cycle_id, meeting_id, on, p, p.loan_id) for p in planned]
-        ids = insert_many(conn, t.entries, rows)
+        values = [entry_values(cycle_id, meeting_id, on, p, p.loan_id) for p in planned]
+        ids = insert_many_values(conn, t.entries, ENTRY_COLUMNS, values)
         log_change(conn, ChangeKind.ENTRY, ids)
-        refresh_loan_marks(conn, ((row["loan_id"], row["date"]) for row in rows))
-        return entries_from_rows(ids, rows)
+        refresh_loan_marks(conn, ((p.loan_id, on) for p in planned))
+        return list(map(written_entry, ids, values, planned))

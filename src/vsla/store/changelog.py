@@ -6,9 +6,9 @@ __all__ = ["ChangeKind", "log_change"]
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import Any
+from functools import lru_cache
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, Insert, func, select
 
 from vsla.store import tables as t
 
@@ -34,7 +34,19 @@ def log_change(conn: Connection, kind: ChangeKind, ids: Iterable[int]) -> None:
     record_ids = sorted(set(ids))
     if not record_ids:
         return
-    values: dict[str, Any] = {"kind": kind.value, "record_ids": record_ids}
-    if conn.dialect.name != "postgresql":  # writers are serialised: the next number now
-        values["seq"] = select(func.coalesce(func.max(t.changes.c.seq), 0) + 1).scalar_subquery()
-    conn.execute(t.changes.insert().values(**values))
+    statement = _insert(numbered=conn.dialect.name != "postgresql")
+    conn.execute(statement, {"kind": kind.value, "record_ids": record_ids})
+
+
+@lru_cache(maxsize=2)
+def _insert(*, numbered: bool) -> Insert:
+    """The change log's insert, built once (every write calls it, and building a statement
+    costs more than running this one). ``numbered``: the next ``seq`` is taken in the
+    statement (writers other than PostgreSQL's are serialised; PostgreSQL numbers changes at
+    commit, see :data:`~vsla.store.tables.CHANGES_FUNCTION`)."""
+    statement = t.changes.insert()
+    if numbered:
+        statement = statement.values(
+            seq=select(func.coalesce(func.max(t.changes.c.seq), 0) + 1).scalar_subquery()
+        )
+    return statement

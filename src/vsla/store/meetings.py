@@ -21,6 +21,7 @@ from vsla.domain.meeting import (
     LoanRequest,
     MeetingInput,
     MeetingPlan,
+    PlannedEntry,
     Repayment,
     advance,
     plan_meeting,
@@ -32,14 +33,18 @@ from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.clientids import SeenInCall, lookup_many, programme_key, register, resent
 from vsla.store.loanmarks import refresh_loan_marks
 from vsla.store.rows import (
-    bulk_insert,
-    entries_from_rows,
+    ENTRY_COLUMNS,
     entry_from_row,
-    entry_row,
+    entry_values,
     insert_many,
+    insert_many_values,
+    insert_values,
     loan_row,
+    written_entry,
 )
 from vsla.store.transactions import one_snapshot, retry_conflicts
+
+_STATUS_TEXT = {status: status.value for status in Attendance}
 
 
 @dataclass(frozen=True, slots=True)
@@ -346,12 +351,11 @@ class MeetingStore(StoreBase):
         existing = self._meeting_rows(conn, cycle_id, dates, minutes=True, client_ids=ids_of)
         meeting_ids = [existing[day][0] for day in dates]
         attendance = [
-            {"meeting_id": mid, "member_id": m, "status": s.value}
+            (mid, m, _STATUS_TEXT[s])
             for (plan, _), mid in zip(plans, meeting_ids, strict=True)
             for m, s in plan.attendance.items()
         ]
-        if attendance:
-            bulk_insert(conn, t.attendance, attendance)
+        insert_values(conn, t.attendance, ("meeting_id", "member_id", "status"), attendance)
         # loans, then the stand-in -> real id map
         loan_rows = [
             loan_row(cycle_id, new.member_id, mid, new.terms, new.purpose, new.ref)
@@ -364,23 +368,24 @@ class MeetingStore(StoreBase):
             log_change(conn, ChangeKind.LOAN, loan_ids)
             stand_ins = [i for _, ids in plans for i in ids]
             real = dict(zip(stand_ins, loan_ids, strict=True))
-        # entries, all meetings in one statement
-        rows: list[dict[str, Any]] = []
+        # entries, all meetings in one statement; each row's values in the order of
+        # ENTRY_COLUMNS (no mapping per row: this is the import's hot loop)
+        values: list[tuple[Any, ...]] = []
+        planned: list[PlannedEntry] = []
         for (plan, ids), mid in zip(plans, meeting_ids, strict=True):
             for p in plan.entries:
                 loan_id = ids[p.new_loan] if p.new_loan is not None else p.loan_id
                 real_loan = real.get(loan_id, loan_id) if loan_id is not None else None
-                rows.append(entry_row(cycle_id, mid, plan.date, p, real_loan))
-        entry_ids = insert_many(conn, t.entries, rows)
+                values.append(entry_values(cycle_id, mid, plan.date, p, real_loan))
+            planned += plan.entries
+        entry_ids = insert_many_values(conn, t.entries, ENTRY_COLUMNS, values)
         log_change(conn, ChangeKind.ENTRY, entry_ids)
         known: dict[int, LoanState] = {}
         for loan_id, loan in (loans or {}).items():
             real_id = real.get(loan_id, loan_id)
             known[real_id] = loan if real_id == loan_id else replace(loan, id=real_id)
-        refresh_loan_marks(
-            conn, ((row["loan_id"], row["date"]) for row in rows), known, set(real.values())
-        )
-        written = entries_from_rows(entry_ids, rows)
+        refresh_loan_marks(conn, ((v[7], v[2]) for v in values), known, set(real.values()))
+        written = list(map(written_entry, entry_ids, values, planned))
         records: list[MeetingRecord] = []
         start = 0
         for (plan, _), mid in zip(plans, meeting_ids, strict=True):

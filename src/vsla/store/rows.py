@@ -7,18 +7,21 @@ entry to a row, loan terms to a row and back, and programme, group and member ro
 from __future__ import annotations
 
 __all__ = [
+    "ENTRY_COLUMNS",
     "bulk_insert",
-    "entries_from_rows",
     "entry_from_row",
-    "entry_row",
+    "entry_values",
     "group_from_row",
     "insert_many",
+    "insert_many_values",
+    "insert_values",
     "loan_moves_query",
     "loan_row",
     "member_from_row",
     "plain",
     "programme_from_row",
     "terms_from_row",
+    "written_entry",
 ]
 
 import datetime as dt
@@ -41,30 +44,71 @@ from vsla.domain.meeting import PlannedEntry
 from vsla.domain.money import Rounding
 from vsla.store import tables as t
 
-
-def entry_row(
-    cycle_id: int, meeting_id: int, on: dt.date, planned: PlannedEntry, loan_id: int | None
-) -> dict[str, Any]:
-    """The ``entries`` row of a planned entry (its loan id already resolved)."""
-    return {
-        "cycle_id": cycle_id,
-        "meeting_id": meeting_id,
-        "date": on,
-        "kind": planned.kind.value,
-        "amount": planned.amount,
-        "shares": planned.shares,
-        "member_id": planned.member_id,
-        "loan_id": loan_id,
-        "memo": planned.memo,
-        "reverses_id": planned.reverses_id,
-        "origin": planned.origin.value,
-        "client_id": planned.client_id,
-        "effective_on": planned.effective_on,
-    }
-
-
 _KINDS = {kind.value: kind for kind in EntryKind}
 _ORIGINS = {origin.value: origin for origin in EntryOrigin}
+# an enum's ``.value`` is a descriptor call: a dict lookup costs a fraction of it per row
+_KIND_TEXT = {kind: kind.value for kind in EntryKind}
+_ORIGIN_TEXT = {origin: origin.value for origin in EntryOrigin}
+
+ENTRY_COLUMNS = (
+    "cycle_id",
+    "meeting_id",
+    "date",
+    "kind",
+    "amount",
+    "shares",
+    "member_id",
+    "loan_id",
+    "memo",
+    "reverses_id",
+    "origin",
+    "client_id",
+    "effective_on",
+)
+"""The ``entries`` columns :func:`entry_values` fills, in its order."""
+
+
+def entry_values(
+    cycle_id: int, meeting_id: int, on: dt.date, planned: PlannedEntry, loan_id: int | None
+) -> tuple[Any, ...]:
+    """The ``entries`` row of a planned entry (its loan id already resolved), as values in
+    the order of :data:`ENTRY_COLUMNS` (the bulk path: no mapping per row)."""
+    return (
+        cycle_id,
+        meeting_id,
+        on,
+        _KIND_TEXT[planned.kind],
+        planned.amount,
+        planned.shares,
+        planned.member_id,
+        loan_id,
+        planned.memo,
+        planned.reverses_id,
+        _ORIGIN_TEXT[planned.origin],
+        planned.client_id,
+        planned.effective_on,
+    )
+
+
+def written_entry(entry_id: int, values: tuple[Any, ...], planned: PlannedEntry) -> LedgerEntry:
+    """The ledger entry just written from ``planned`` as ``values`` (:func:`entry_values`)
+    with the id the database gave it."""
+    return LedgerEntry(
+        id=entry_id,
+        cycle_id=values[0],
+        meeting_id=values[1],
+        date=values[2],
+        kind=planned.kind,
+        amount=planned.amount,
+        member_id=planned.member_id,
+        loan_id=values[7],
+        shares=planned.shares,
+        memo=planned.memo,
+        reverses_id=planned.reverses_id,
+        origin=planned.origin,
+        client_id=planned.client_id,
+        effective_on=planned.effective_on,
+    )
 
 
 def entry_from_row(row: Mapping[Any, Any], entry_id: int | None = None) -> LedgerEntry:
@@ -86,11 +130,6 @@ def entry_from_row(row: Mapping[Any, Any], entry_id: int | None = None) -> Ledge
         client_id=row["client_id"],
         effective_on=row["effective_on"],
     )
-
-
-def entries_from_rows(ids: Sequence[int], rows: Sequence[dict[str, Any]]) -> list[LedgerEntry]:
-    """The entries just written: their rows with the ids the database gave them."""
-    return [entry_from_row(row, entry_id) for entry_id, row in zip(ids, rows, strict=True)]
 
 
 def terms_from_row(r: Any) -> LoanTerms:
@@ -225,17 +264,26 @@ def plain(values: Mapping[str, Any]) -> dict[str, Any]:
 
 def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
     """Insert ``rows`` (mappings with the same keys, plain values: ints, text, dates, ``None``)
-    the fastest way the database driver has, in the caller's transaction.
+    with :func:`insert_values`, in the caller's transaction."""
+    if rows:
+        insert_values(conn, table, *_values(table, rows))
+
+
+def insert_values(
+    conn: Connection, table: Table, names: Sequence[str], values: Sequence[Sequence[Any]]
+) -> None:
+    """Insert ``values`` (one sequence a row, in the order of the columns ``names``, plain
+    values: ints, text, dates, ``None``) the fastest way the database driver has, in the
+    caller's transaction.
 
     SQLite: the driver's own ``executemany`` (SQLAlchemy's per-row parameter processing costs
     more than the insert itself), dates as SQLAlchemy's SQLite ``DATE`` stores them (ISO).
     PostgreSQL through psycopg 3: ``COPY … FROM STDIN``, one stream for all the rows. Any
     other driver: SQLAlchemy's ``executemany``.
     """
-    if not rows:
+    if not values:
         return
     if conn.dialect.name == "sqlite":
-        names, values = _values(table, rows)
         dates = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date)]
         if dates:  # column by column (zip transposes in C), each distinct day formatted once
             columns = list(zip(*values, strict=True))
@@ -246,11 +294,10 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
             values = list(zip(*columns, strict=True))
         conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
-            values,
+            values if isinstance(values, list) else list(values),  # a list: executemany
         )
         return
     if conn.dialect.driver == "psycopg":
-        names, values = _values(table, rows)
         driver = conn.connection.driver_connection
         assert driver is not None
         dbapi = conn.dialect.loaded_dbapi
@@ -272,7 +319,7 @@ def bulk_insert(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]
                 f"COPY {table.name}", None, exc, dbapi.Error, connection_invalidated=lost
             ) from exc
         return
-    conn.execute(table.insert(), list(rows))
+    conn.execute(table.insert(), [dict(zip(names, v, strict=True)) for v in values])
 
 
 # the sequence is looked up once (a lookup per row would cost more than the draw itself)
@@ -283,24 +330,41 @@ _DRAW_IDS = text(
 
 
 def insert_many(conn: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> list[int]:
-    """Insert ``rows`` with :func:`bulk_insert` and return their ids, in the order of ``rows``.
+    """Insert ``rows`` (mappings with the same keys) with :func:`insert_many_values` and
+    return their ids, in the order of ``rows``."""
+    if not rows:
+        return []
+    return insert_many_values(conn, table, *_values(table, rows))
+
+
+def insert_many_values(
+    conn: Connection, table: Table, names: Sequence[str], values: Sequence[Sequence[Any]]
+) -> list[int]:
+    """Insert ``values`` (as :func:`insert_values` takes them) and return the rows' ids, in
+    the order of ``values``.
 
     PostgreSQL: the ids are drawn from the table's sequence first (one query), the rows go in
-    with them. SQLite: the rows go in, then their ids are read back: SQLite gives each new row
-    the largest rowid plus one, and the transaction holds the write lock, so the ids of this
-    insert are exactly those above the largest id before it, ascending in insertion order.
+    with them. SQLite: the rows go in, then their ids are worked out: SQLite gives each new
+    row the largest rowid plus one, and the transaction holds the write lock, so the ids of
+    this insert are exactly those above the largest id before it, ascending in insertion
+    order; one aggregate checks that they are (their count, first and last) before the
+    range is returned.
     """
-    if not rows:
+    if not values:
         return []
     id_column = table.c.id
     if conn.dialect.name != "sqlite":
-        drawn = conn.execute(_DRAW_IDS, {"table": table.name, "n": len(rows)}).scalars()
+        drawn = conn.execute(_DRAW_IDS, {"table": table.name, "n": len(values)}).scalars()
         ids = sorted(int(i) for i in drawn)
-        bulk_insert(conn, table, [{**row, "id": i} for row, i in zip(rows, ids, strict=True)])
+        with_ids = [(i, *v) for i, v in zip(ids, values, strict=True)]
+        insert_values(conn, table, ["id", *names], with_ids)
         return ids
     top = conn.execute(select(func.max(id_column))).scalar_one_or_none() or 0
-    bulk_insert(conn, table, rows)
-    ids = list(conn.execute(select(id_column).where(id_column > top).order_by(id_column)).scalars())
-    if len(ids) != len(rows):  # pragma: no cover - would mean another writer interleaved
-        raise RuntimeError(f"{table.name}: inserted {len(rows)} rows but found {len(ids)} ids")
-    return ids
+    insert_values(conn, table, names, values)
+    count, first, last = conn.execute(
+        select(func.count(), func.min(id_column), func.max(id_column)).where(id_column > top)
+    ).one()
+    if count != len(values) or last - first + 1 != count:  # pragma: no cover - would mean
+        # another writer interleaved, or SQLite chose rowids at random (the largest is taken)
+        raise RuntimeError(f"{table.name}: inserted {len(values)} rows but found {count} ids")
+    return list(range(first, last + 1))
