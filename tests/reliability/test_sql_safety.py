@@ -26,8 +26,9 @@ SRC = Path(vsla.__file__).parent
 SQL_CALLS = {"text", "exec_driver_sql", "execute", "copy"}
 # (file, function or method) -> why a dynamic SQL string there is safe.
 ALLOWED: dict[tuple[str, str], str] = {
-    ("store/rows.py", "bulk_insert"): (
-        "the table and column names come from the SQLAlchemy metadata, never from data; "
+    ("store/rows.py", "insert_values"): (
+        "the table and column names come from the SQLAlchemy metadata (each name given is "
+        "looked up in the table's columns first), never from data; "
         "every value is bound to a '?' placeholder (SQLite) or streamed as COPY data, which "
         "psycopg escapes (PostgreSQL)"
     ),

@@ -16,8 +16,20 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 
 import vsla
 from tests.conftest import BACKENDS, POSTGRES_URL, fresh_store
+from vsla.domain.cyclestate import PlannedEntry
+from vsla.domain.ledger import EntryKind, EntryOrigin
 from vsla.store import tables as t
-from vsla.store.rows import bulk_insert, insert_many
+from vsla.store.rows import (
+    ENTRY_COLUMNS,
+    _validated,
+    bulk_insert,
+    entry_from_row,
+    entry_values,
+    insert_many,
+    insert_many_values,
+    insert_values,
+    written_entry,
+)
 
 START = dt.date(2024, 1, 1)
 
@@ -157,3 +169,67 @@ def test_a_connection_lost_during_copy_is_an_invalidated_dbapi_error() -> None:
     assert caught.value.connection_invalidated
     assert store.groups()[0].code == "B1"  # the pool hands out a live connection again
     store.close()
+
+
+def test_entries_written_as_value_tuples_come_back_as_the_ledger_reads_them(
+    world: tuple[vsla.Store, int, list[int]],
+) -> None:
+    """The meeting path's writer: ``entry_values`` rows through ``insert_many_values``, and
+    the ``LedgerEntry`` values ``written_entry`` returns without reading them back, equal to
+    the entries the store reads from the database afterwards (every column, the enum ones
+    and the optional dates included)."""
+    store, cycle_id, members = world
+    planned = [
+        PlannedEntry(EntryKind.SHARE_PURCHASE, 30_000, member_id=members[0], shares=3),
+        PlannedEntry(EntryKind.FINE, 2_000, member_id=members[1], memo="late ⏰"),
+        PlannedEntry(
+            EntryKind.INTEREST_PAYMENT,
+            1_500,
+            member_id=members[2],
+            origin=EntryOrigin.UPFRONT_INTEREST,
+            client_id="r/1",
+            effective_on=START - dt.timedelta(days=3),
+        ),
+    ]
+    with store.engine.begin() as conn:
+        meeting_id = insert_many(conn, t.meetings, _meeting_rows(cycle_id, 1))[0]
+        values = [entry_values(cycle_id, meeting_id, START, p, None) for p in planned]
+        ids = insert_many_values(conn, t.entries, ENTRY_COLUMNS, values)
+        written = list(map(written_entry, ids, values, planned))
+        read = [
+            entry_from_row(r._mapping)
+            for r in conn.execute(select(t.entries).where(t.entries.c.id.in_(ids)))
+        ]
+    assert ids == sorted(ids)
+    assert len(set(ids)) == 3
+    assert sorted(read, key=lambda e: e.id) == written
+    assert [e.kind for e in written] == [p.kind for p in planned]
+    assert written[2].effective_on == dt.date(2023, 12, 29)
+    assert written[2].origin is EntryOrigin.UPFRONT_INTEREST
+
+
+def test_closing_the_store_forgets_the_member_rows_it_validated(
+    world: tuple[vsla.Store, int, list[int]],
+) -> None:
+    """Member and group rows are validated once and shared while a store is open (they are
+    read at every call); they hold names and phone numbers, so ``close()`` drops them."""
+    store, _, members = world
+    group_id = store.member(members[0]).group_id
+    first = store.members(group_id)
+    assert [m.full_name for m in first] == ["Y Mơ 0", "Y Mơ 1", "Y Mơ 2"]
+    assert store.members(group_id)[0] is first[0]  # one validated value, shared
+    assert _validated.cache_info().currsize >= 3
+    store.close()
+    assert _validated.cache_info().currsize == 0
+
+
+def test_a_column_name_not_in_the_table_is_refused_before_any_sql(
+    world: tuple[vsla.Store, int, list[int]],
+) -> None:
+    """The statement is built from the table's own column names: a name given that the
+    table does not have (here a hostile one) is a ``KeyError`` and nothing is sent."""
+    store, cycle_id, _ = world
+    before = store.meetings(cycle_id)
+    with store.engine.begin() as conn, pytest.raises(KeyError):
+        insert_values(conn, t.meetings, ["cycle_id) VALUES (1); DROP TABLE entries; --"], [(1,)])
+    assert store.meetings(cycle_id) == before

@@ -114,11 +114,6 @@ class StoreBase(Transactions):
                 func.max(case((t.meetings.c.minutes_recorded, t.meetings.c.date))),
             ).where(t.meetings.c.cycle_id == cycle_id)
         ).one()
-        refs = conn.execute(
-            select(t.loans.c.client_id).where(
-                t.loans.c.cycle_id == cycle_id, t.loans.c.client_id.is_not(None)
-            )
-        ).scalars()
         return CycleState(
             group_label=f"group {group.code} ({group.name})",
             cycle=cycle,
@@ -128,7 +123,8 @@ class StoreBase(Transactions):
             loans={i: s for i, s in loans.items() if not s.cancelled},
             last_meeting_on=last,
             last_minutes_on=last_minutes,
-            used_refs=frozenset(refs),
+            # every loan's client id, a cancelled loan's too: a ref is never used twice
+            used_refs=frozenset(s.ref for s in loans.values() if s.ref is not None),
             group_code=group.code,
         )
 

@@ -11,6 +11,7 @@ __all__ = [
     "bulk_insert",
     "entry_from_row",
     "entry_values",
+    "forget_rows",
     "group_from_row",
     "insert_many",
     "insert_many_values",
@@ -30,12 +31,13 @@ from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
 from operator import itemgetter
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Connection, Date, Row, Select, Table, func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.schema import ScalarElementColumnDefault
 
+from vsla.domain.base import Record
 from vsla.domain.entities import Group, Member, Programme, Targets
 from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
 from vsla.domain.loans import LoanTerms
@@ -223,16 +225,25 @@ def programme_from_row(row: Row[Any]) -> Programme:
 def member_from_row(row: Row[Any]) -> Member:
     """A ``members`` row as a :class:`Member`, validated once per distinct row (a member is
     frozen, so equal rows may share one value: a group's members are read at every call)."""
-    return _member(tuple(row._fields), tuple(row))
-
-
-@lru_cache(maxsize=1 << 14)
-def _member(fields: tuple[str, ...], values: tuple[Any, ...]) -> Member:
-    return Member.model_validate(dict(zip(fields, values, strict=True)))
+    return cast(Member, _validated(Member, tuple(row._fields), tuple(row)))
 
 
 def group_from_row(row: Row[Any]) -> Group:
-    return Group.model_validate(row._asdict())
+    """A ``groups`` row as a :class:`Group`, validated once per distinct row (as members)."""
+    return cast(Group, _validated(Group, tuple(row._fields), tuple(row)))
+
+
+@lru_cache(maxsize=1 << 14)
+def _validated(kind: type[Record], fields: tuple[str, ...], values: tuple[Any, ...]) -> Record:
+    # keyed by the whole row: a changed row is a new key, never a stale value
+    return kind.model_validate(dict(zip(fields, values, strict=True)))
+
+
+def forget_rows() -> None:
+    """Drop the validated rows held for :func:`member_from_row` and :func:`group_from_row`
+    (names and phone numbers): :meth:`vsla.Store.close` calls it, so they do not outlive
+    the store that read them."""
+    _validated.cache_clear()
 
 
 def _values(table: Table, rows: Sequence[Mapping[str, Any]]) -> tuple[list[str], list[Any]]:
@@ -283,15 +294,19 @@ def insert_values(
     """
     if not values:
         return
+    # the columns as the table's metadata names them (an unknown name is a KeyError here):
+    # the statement is built from these, never from the caller's strings
+    columns = [table.c[name] for name in names]
+    names = [column.name for column in columns]
     if conn.dialect.name == "sqlite":
-        dates = [i for i, name in enumerate(names) if isinstance(table.c[name].type, Date)]
+        dates = [i for i, column in enumerate(columns) if isinstance(column.type, Date)]
         if dates:  # column by column (zip transposes in C), each distinct day formatted once
-            columns = list(zip(*values, strict=True))
+            by_column = list(zip(*values, strict=True))
             for i in dates:
-                iso = {day: day.isoformat() for day in set(columns[i]) - {None}}
+                iso = {day: day.isoformat() for day in set(by_column[i]) - {None}}
                 iso[None] = None
-                columns[i] = tuple(map(iso.__getitem__, columns[i]))
-            values = list(zip(*columns, strict=True))
+                by_column[i] = tuple(map(iso.__getitem__, by_column[i]))
+            values = list(zip(*by_column, strict=True))
         conn.exec_driver_sql(
             f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join('?' * len(names))})",
             values if isinstance(values, list) else list(values),  # a list: executemany
@@ -322,10 +337,11 @@ def insert_values(
     conn.execute(table.insert(), [dict(zip(names, v, strict=True)) for v in values])
 
 
-# the sequence is looked up once (a lookup per row would cost more than the draw itself)
+# the sequence is looked up once (a lookup per row would cost more than the draw itself);
+# the ids come back as one array (one row to fetch, not one per id)
 _DRAW_IDS = text(
-    "SELECT nextval(s.seq) FROM (SELECT pg_get_serial_sequence(:table, 'id')::regclass AS seq)"
-    " AS s CROSS JOIN generate_series(1, :n)"
+    "SELECT array_agg(nextval(s.seq)) FROM (SELECT pg_get_serial_sequence(:table, 'id')"
+    "::regclass AS seq) AS s CROSS JOIN generate_series(1, :n)"
 )
 
 
@@ -354,8 +370,8 @@ def insert_many_values(
         return []
     id_column = table.c.id
     if conn.dialect.name != "sqlite":
-        drawn = conn.execute(_DRAW_IDS, {"table": table.name, "n": len(values)}).scalars()
-        ids = sorted(int(i) for i in drawn)
+        drawn = conn.execute(_DRAW_IDS, {"table": table.name, "n": len(values)}).scalar_one()
+        ids = sorted(map(int, drawn))
         with_ids = [(i, *v) for i, v in zip(ids, values, strict=True)]
         insert_values(conn, table, ["id", *names], with_ids)
         return ids

@@ -55,6 +55,7 @@ from vsla.store.queries import ProgrammeQueries
 from vsla.store.readiness import ReadinessStore
 from vsla.store.registry import RegistryStore
 from vsla.store.roster import RosterStore
+from vsla.store.rows import forget_rows
 from vsla.store.shareout import ShareOutStore
 from vsla.store.transactions import (
     postgres_on_connect,
@@ -86,8 +87,10 @@ class Store(
 
     def close(self) -> None:
         """Close the database's connections. ``with vsla.open(...) as store:`` closes it at the
-        end of the block."""
+        end of the block. The member and group rows it validated are forgotten too (they
+        hold names and phone numbers; another open store reads them again)."""
         self.engine.dispose()
+        forget_rows()
 
     def __enter__(self) -> Store:
         return self
