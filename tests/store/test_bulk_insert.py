@@ -1,5 +1,6 @@
-"""The bulk writer under every recorded meeting (``vsla.store.rows.bulk_insert`` and
-``insert_many``): rows go in exactly as given, ids come back in the order of the rows, and a
+"""The bulk writer under every recorded meeting (``vsla.store.rows.insert_values`` and
+``insert_many_values``, and the mapping forms ``bulk_insert`` and ``insert_many``): rows go
+in exactly as given, ids come back in the order of the rows, and a
 failure of the driver's fast path (PostgreSQL's ``COPY``, SQLite's own ``executemany``) is
 the SQLAlchemy error every other statement raises, so the store's error handling and retries
 see it."""
