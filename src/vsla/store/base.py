@@ -28,6 +28,7 @@ from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.loanmarks import refresh_loan_marks
 from vsla.store.rows import (
     ENTRY_COLUMNS,
+    chunks,
     entry_from_row,
     entry_values,
     group_from_row,
@@ -142,13 +143,14 @@ class StoreBase(Transactions):
         loan_rows = list(conn.execute(query))
         if not loan_rows:
             return {}
-        e = t.entries.c
-        moves_query = loan_moves_query().where(e.cycle_id == cycle_id)
-        if loan_id is not None:
-            moves_query = moves_query.where(e.loan_id == loan_id)
+        # the moves of these loans by their ids (the loan index), not "the cycle's entries
+        # naming a loan": PostgreSQL, once it has statistics, may read that through the
+        # loan index as every loan entry of the database, filtered by cycle
         moves: dict[int, list[LoanMove]] = defaultdict(list)
-        for lid, recorded, day, kind, amount in conn.execute(moves_query):
-            moves[lid].append(LoanMove(recorded, day, EntryKind(kind), int(amount)))
+        for chunk in chunks([r.id for r in loan_rows]):
+            query_moves = loan_moves_query().where(t.entries.c.loan_id.in_(chunk))
+            for lid, recorded, day, kind, amount in conn.execute(query_moves):
+                moves[lid].append(LoanMove(recorded, day, EntryKind(kind), int(amount)))
         return {
             r.id: LoanState(
                 id=r.id,

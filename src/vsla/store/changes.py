@@ -23,7 +23,7 @@ __all__ = ["Change", "ChangeBatch", "ChangeFeed", "ChangeKind"]
 
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,6 +40,7 @@ from vsla.store.changelog import ChangeKind
 from vsla.store.loans import Loan
 from vsla.store.meetings import MeetingRecord
 from vsla.store.rows import (
+    chunks,
     entry_from_row,
     group_from_row,
     member_from_row,
@@ -88,14 +89,6 @@ class ChangeBatch:
     changes: tuple[Change, ...]
     cursor: str
     more: bool
-
-
-_CHUNK = 500  # ids per IN (...) when records are read back
-
-
-def _chunks(ids: Sequence[int]) -> Iterable[list[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield list(ids[start : start + _CHUNK])
 
 
 class ChangeFeed(StoreBase):
@@ -171,7 +164,7 @@ class ChangeFeed(StoreBase):
                 lambda r: GalSession.model_validate(r._asdict()),
             ),
         }
-        for chunk in _chunks(ids):
+        for chunk in chunks(ids):
             if kind in simple:
                 table, make = simple[kind]
                 for r in conn.execute(select(table).where(table.c.id.in_(chunk))):

@@ -22,7 +22,7 @@ __all__ = [
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,16 +32,10 @@ from vsla.domain.ledger import EntryKind
 from vsla.domain.loanmarks import LoanMark, loan_marks
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.store import tables as t
-from vsla.store.rows import bulk_insert, loan_moves_query, terms_from_row
+from vsla.store.rows import bulk_insert, chunks, loan_moves_query, terms_from_row
 
-_CHUNK = 500  # loans per query: well under every driver's limit on bound parameters
 _l = t.loans.c
 _k = t.loan_marks.c
-
-
-def _chunks(ids: Sequence[int]) -> Iterator[Sequence[int]]:
-    for start in range(0, len(ids), _CHUNK):
-        yield ids[start : start + _CHUNK]
 
 
 def _loan_states(conn: Connection, ids: Sequence[int]) -> list[LoanState]:
@@ -96,7 +90,7 @@ def refresh_loan_marks(
         if loan_id is not None and loan_id > 0:
             since[loan_id] = min(day, since.get(loan_id, day))
     known = known or {}
-    for chunk in _chunks(sorted(since)):
+    for chunk in chunks(sorted(since)):
         held: dict[int, list[LoanMark]] = defaultdict(list)
         old = [i for i in chunk if i not in new]
         if old:
@@ -156,7 +150,7 @@ def loan_marks_differences(conn: Connection) -> list[MarkDifference]:
     """Every loan whose stored marks are not what its entries give (reads the whole ledger,
     a chunk of loans at a time). Marks naming a loan that does not exist are listed too."""
     out: list[MarkDifference] = []
-    for chunk in _chunks(_all_loan_ids(conn)):
+    for chunk in chunks(_all_loan_ids(conn)):
         stored: dict[int, list[LoanMark]] = defaultdict(list)
         for mark in stored_marks(conn, chunk):
             stored[mark.loan_id].append(mark)
@@ -180,7 +174,7 @@ def rebuild_loan_marks(conn: Connection) -> int:
     """Rewrite every loan's marks from the ledger; the number of marks written."""
     conn.execute(delete(t.loan_marks))
     written = 0
-    for chunk in _chunks(_all_loan_ids(conn)):
+    for chunk in chunks(_all_loan_ids(conn)):
         rows = [_row(mark) for mark in recomputed_marks(conn, chunk)]
         if rows:
             bulk_insert(conn, t.loan_marks, rows)

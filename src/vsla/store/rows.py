@@ -7,8 +7,10 @@ entry to a row, loan terms to a row and back, and programme, group and member ro
 from __future__ import annotations
 
 __all__ = [
+    "CHUNK",
     "ENTRY_COLUMNS",
     "bulk_insert",
+    "chunks",
     "entry_from_row",
     "entry_values",
     "forget_rows",
@@ -26,7 +28,7 @@ __all__ = [
 ]
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
@@ -193,6 +195,16 @@ def loan_row(
         "purpose": purpose.value,
         "client_id": client_id,
     }
+
+
+CHUNK = 500
+"""Ids per ``IN (…)`` list: well under every driver's limit on bound parameters."""
+
+
+def chunks(ids: Sequence[int]) -> Iterator[list[int]]:
+    """``ids`` in lists of at most :data:`CHUNK`, for ``IN (…)`` queries."""
+    for start in range(0, len(ids), CHUNK):
+        yield list(ids[start : start + CHUNK])
 
 
 @lru_cache(maxsize=1)
