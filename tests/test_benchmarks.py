@@ -12,6 +12,8 @@ from sqlalchemy import create_engine, text
 import vsla
 from vsla.demo import generate
 
+WEEK = dt.timedelta(weeks=1)
+
 
 def test_the_benchmarks_run_at_a_trivial_size() -> None:
     lines: list[str] = []
@@ -51,6 +53,35 @@ def test_the_national_benchmark_runs_at_a_trivial_size(capsys: pytest.CaptureFix
     assert out.count("same figures: yes") == 2
     assert "bulk import: library" in out
     assert "30-member meeting: median" in out
+
+
+def test_the_existing_group_meetings_go_to_open_cycles_only() -> None:
+    """``existing_meeting_latencies`` on the demo's first four groups (seed 2021): three
+    cycles are shared out, one (KT-TMR-001, 47 meetings) is open with room before its end,
+    so exactly one meeting is timed, written a week after that cycle's last meeting."""
+    from benchmarks import scale
+
+    store = vsla.open("sqlite://")
+    summary = generate(store, groups=4, seed=2021, weekly=True)
+
+    def held() -> dict[str, list[dt.date]]:
+        return {
+            g.code: [m.date for m in store.meetings(store.cycles(g.id)[-1].id)]
+            for g in store.groups(summary.programme_id)
+        }
+
+    before = held()
+    timed = scale.existing_meeting_latencies(store, summary.programme_id, meetings=3)
+    after = held()
+    assert len(timed) == 1
+    assert {code: len(days) for code, days in before.items()} == {
+        "KT-DG-001": 51, "KT-KP-001": 51, "KT-ST-001": 51, "KT-TMR-001": 47,
+    }  # fmt: skip
+    assert after["KT-TMR-001"] == [*before["KT-TMR-001"], before["KT-TMR-001"][-1] + WEEK]
+    assert {k: v for k, v in after.items() if k != "KT-TMR-001"} == {
+        k: v for k, v in before.items() if k != "KT-TMR-001"
+    }
+    store.close()
 
 
 def test_cloning_copies_every_row_of_the_template(tmp_path: Path) -> None:
