@@ -39,6 +39,7 @@ from vsla.store.rows import (
     insert_many,
     insert_many_values,
     insert_values,
+    loan_days,
     loan_row,
     written_entry,
 )
@@ -384,7 +385,7 @@ class MeetingStore(StoreBase):
         for loan_id, loan in (loans or {}).items():
             real_id = real.get(loan_id, loan_id)
             known[real_id] = loan if real_id == loan_id else replace(loan, id=real_id)
-        refresh_loan_marks(conn, ((v[7], v[2]) for v in values), known, set(real.values()))
+        refresh_loan_marks(conn, loan_days(values), known, set(real.values()))
         written = list(map(written_entry, entry_ids, values, planned))
         records: list[MeetingRecord] = []
         start = 0

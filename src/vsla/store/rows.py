@@ -18,6 +18,7 @@ __all__ = [
     "insert_many",
     "insert_many_values",
     "insert_values",
+    "loan_days",
     "loan_moves_query",
     "loan_row",
     "member_from_row",
@@ -70,6 +71,9 @@ ENTRY_COLUMNS = (
     "effective_on",
 )
 """The ``entries`` columns :func:`entry_values` fills, in its order."""
+_CYCLE, _MEETING, _DATE, _LOAN = (
+    ENTRY_COLUMNS.index(name) for name in ("cycle_id", "meeting_id", "date", "loan_id")
+)
 
 
 def entry_values(
@@ -99,13 +103,13 @@ def written_entry(entry_id: int, values: tuple[Any, ...], planned: PlannedEntry)
     with the id the database gave it."""
     return LedgerEntry(
         id=entry_id,
-        cycle_id=values[0],
-        meeting_id=values[1],
-        date=values[2],
+        cycle_id=values[_CYCLE],
+        meeting_id=values[_MEETING],
+        date=values[_DATE],
         kind=planned.kind,
         amount=planned.amount,
         member_id=planned.member_id,
-        loan_id=values[7],
+        loan_id=values[_LOAN],
         shares=planned.shares,
         memo=planned.memo,
         reverses_id=planned.reverses_id,
@@ -113,6 +117,12 @@ def written_entry(entry_id: int, values: tuple[Any, ...], planned: PlannedEntry)
         client_id=planned.client_id,
         effective_on=planned.effective_on,
     )
+
+
+def loan_days(values: Sequence[tuple[Any, ...]]) -> Iterator[tuple[int | None, dt.date]]:
+    """Each row's (loan id or ``None``, date) of entries as :func:`entry_values` gives them:
+    what :func:`~vsla.store.loanmarks.refresh_loan_marks` takes."""
+    return ((v[_LOAN], v[_DATE]) for v in values)
 
 
 def entry_from_row(row: Mapping[Any, Any], entry_id: int | None = None) -> LedgerEntry:
