@@ -44,7 +44,7 @@ def _insert(*, numbered: bool) -> Insert:
     costs more than running this one). ``numbered``: the next ``seq`` is taken in the
     statement (writers other than PostgreSQL's are serialised; PostgreSQL numbers changes at
     commit, see :data:`~vsla.store.tables.CHANGES_FUNCTION`)."""
-    statement = t.changes.insert()
+    statement = t.changes.insert().inline()  # no RETURNING: nobody reads the new id
     if numbered:
         statement = statement.values(
             seq=select(func.coalesce(func.max(t.changes.c.seq), 0) + 1).scalar_subquery()
