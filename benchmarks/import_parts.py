@@ -5,7 +5,9 @@ through the library's write path against the driver's ``executemany`` of the sam
 run once on a fresh database, with the time spent in each part of the write path summed
 and printed beside the ratio: the store's public calls, and inside ``record_meetings``
 the planning, the state loads, the loan marks and the inserts (per table). A part called
-inside another is counted in both, so the lines do not add up.
+inside another is counted in both, so the lines do not add up. Last, what the target of
+0.5 leaves: the time a row may take beyond the library's own inserts, beside what merely
+making the three objects of one entry costs (:func:`floor`).
 
 ```sh
 .venv/bin/python -m benchmarks.import_parts                 # SQLite
@@ -19,6 +21,7 @@ cost would change the shares); nothing is asserted.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
@@ -31,6 +34,8 @@ import vsla.store.meetings as store_meetings
 import vsla.store.rows as store_rows
 from benchmarks import scale
 from vsla.demo import generate
+from vsla.domain.cyclestate import PlannedEntry
+from vsla.domain.ledger import EntryKind
 
 _CALLS = ("record_meetings", "share_out", "settle_member_exit", "add_members", "start_cycle",
           "add_group", "add_referrals", "add_livelihood_supports", "add_gal_session",
@@ -94,6 +99,36 @@ class Parts:
                     yield f"  {key:36} {ns / 1e6:9.1f} ms  ({self.calls[key]:,} {unit})"
 
 
+def budget(result: scale.ImportMeasure, parts: Parts) -> int:
+    """Nanoseconds a row the library could spend beyond its own inserts and still write at
+    0.5 of the ``executemany`` rate: twice the ``executemany`` time, less the inserts (the
+    "insert" parts), over the rows (negative: the inserts alone are over)."""
+    inserts = sum(ns for key, ns in parts.ns.items() if key.startswith("insert "))
+    return (2 * result.executemany_ns - inserts) // max(result.rows, 1)
+
+
+def floor(rows: int = 20_000, repeats: int = 3) -> dict[str, int]:
+    """Nanoseconds a row (best of ``repeats``) of the three objects the meeting path makes
+    for every entry, with no rule checked and nothing written: the planned entry, its row
+    of values and the entry the call returns. The least any planner of typed entries spends
+    before its first check."""
+    day = dt.date(2024, 1, 1)
+    best = {"planned entry": 0, "row of values": 0, "entry returned": 0}
+    for n in range(repeats):
+        start = time.perf_counter_ns()
+        planned = [PlannedEntry(EntryKind.SHARE_PURCHASE, 20_000, member_id=i, shares=2)
+                   for i in range(rows)]  # fmt: skip
+        made = time.perf_counter_ns()
+        values = [store_rows.entry_values(1, 1, day, p, None) for p in planned]
+        rowed = time.perf_counter_ns()
+        returned = list(map(store_rows.written_entry, range(rows), values, planned))
+        done = time.perf_counter_ns()
+        assert len(returned) == rows
+        for key, ns in zip(best, (made - start, rowed - made, done - rowed), strict=True):
+            best[key] = ns if n == 0 else min(best[key], ns)
+    return {key: ns // rows for key, ns in best.items()}
+
+
 def measure(backend: scale.Backend, sample: int, seed: int) -> tuple[scale.ImportMeasure, Parts]:
     scale.reset(backend)
     store = vsla.open(backend.url)
@@ -132,6 +167,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     for line in parts.lines():
         print(line)
+    print("at 0.5 of executemany")
+    print(f"  beyond its inserts, a row may take    {budget(result, parts) / 1e3:9.2f} µs")
+    for key, ns in floor().items():
+        print(f"  {'making its ' + key + ' alone':36} {ns / 1e3:9.2f} µs  (an entry, no rule)")
     return 0
 
 

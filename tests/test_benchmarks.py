@@ -121,6 +121,21 @@ def test_percentile_is_the_nearest_rank() -> None:
     assert scale.percentile([7], 95) == 7
 
 
+def test_the_import_budget_is_twice_executemany_less_the_inserts_a_row() -> None:
+    """0.5 of the ``executemany`` rate allows the library twice its time: 2 x 1.0 ms = 2.0 ms
+    for 1,000 rows; its inserts took 0.6 + 0.2 ms, so (2,000,000 - 800,000) ns / 1,000 rows
+    = 1,200 ns a row for the rest. Parts not named "insert ..." do not count; inserts over
+    the whole allowance leave a negative budget: (2,000,000 - 2,500,000) / 1,000 = -500."""
+    from benchmarks import import_parts, scale
+
+    measured = scale.ImportMeasure(rows=1_000, library_ns=5_000_000, executemany_ns=1_000_000)
+    parts = import_parts.Parts()
+    parts.ns.update({"insert entries": 600_000, "insert attendance": 200_000, "_state": 9})
+    assert import_parts.budget(measured, parts) == 1_200
+    parts.ns["insert entries"] = 2_300_000
+    assert import_parts.budget(measured, parts) == -500
+
+
 def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -143,6 +158,8 @@ def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     assert "ratio" in out
     assert "record_meetings" in out
     assert "insert entries" in out
+    assert "beyond its inserts, a row may take" in out
+    assert "making its entry returned alone" in out
     after = (
         vsla.Store.record_meetings,
         vars(store_meetings)["plan_meeting"],
