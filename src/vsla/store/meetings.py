@@ -70,6 +70,9 @@ class _Pending:
     meeting: MeetingInput
     plan: MeetingPlan
     stand_ins: list[int]
+    # what each loan and repayment with a client id says ((kind, position) -> content),
+    # worked out once when the ids were checked and kept to be registered with it
+    contents: Mapping[tuple[RecordKind, int], Any]
 
 
 def _sent(cycle_id: int, meeting: MeetingInput) -> Any:
@@ -162,13 +165,17 @@ class MeetingStore(StoreBase):
                     if found is not None:
                         results[i] = self._meeting_record(conn, found)
                         continue
-                self._check_item_ids(key, cycle_id, meeting, seen, items, state)
+                contents = self._check_item_ids(key, cycle_id, meeting, seen, items, state)
                 if state.last_meeting_on is not None and meeting.date < state.last_meeting_on:
                     self._flush(conn, cycle_id, key, pending, results, state.loans)
                     late = plan_late_meeting(self._history(conn, cycle_id), meeting)
                     stand_ins = [-1 - n for n in range(len(late.new_loans))]
                     self._flush(
-                        conn, cycle_id, key, [_Pending(i, meeting, late, stand_ins)], results
+                        conn,
+                        cycle_id,
+                        key,
+                        [_Pending(i, meeting, late, stand_ins, contents)],
+                        results,
                     )
                     state = self._state(conn, cycle_id)
                     continue
@@ -178,7 +185,7 @@ class MeetingStore(StoreBase):
                 first = -1 - sum(len(p.plan.new_loans) for p in pending)
                 stand_ins = [first - n for n in range(len(plan.new_loans))]
                 state = advance(state, plan, stand_ins)
-                pending.append(_Pending(i, meeting, plan, stand_ins))
+                pending.append(_Pending(i, meeting, plan, stand_ins, contents))
             self._flush(conn, cycle_id, key, pending, results, state.loans)
             for i, j in same_as.items():
                 results[i] = results[j]
@@ -192,10 +199,11 @@ class MeetingStore(StoreBase):
         seen: SeenInCall,
         stored: Mapping[RecordKind, Mapping[str, tuple[int, Any]]],
         state: CycleState,
-    ) -> None:
+    ) -> dict[tuple[RecordKind, int], Any]:
         """A new meeting's loans and repayments may not carry a client id already stored
         (with another meeting) or given twice: a :class:`~vsla.errors.SyncConflict` names
-        what differs from the item stored (at least the meeting it belongs to)."""
+        what differs from the item stored (at least the meeting it belongs to). Returns
+        what each of them says, by (kind, position in the meeting), to be registered."""
         items: list[tuple[RecordKind, str, int, Any, int | None]] = []
         for n, loan in enumerate(meeting.loans):
             if loan.client_id is not None:
@@ -213,7 +221,9 @@ class MeetingStore(StoreBase):
                         None if repaid is None else repaid.member_id,
                     )
                 )
+        contents: dict[tuple[RecordKind, int], Any] = {}
         for kind, client_id, n, given, member_id in items:
+            contents[kind, n] = given
             facts: dict[str, Any] = {
                 "group_code": state.group_code,
                 "member_number": state.member_number(member_id),
@@ -232,6 +242,7 @@ class MeetingStore(StoreBase):
                     record_id=found[0],
                     **facts,
                 )
+        return contents
 
     def _flush(
         self,
@@ -266,17 +277,15 @@ class MeetingStore(StoreBase):
                 for e in record.entries
                 if e.kind is EntryKind.LOAN_DISBURSEMENT and e.loan_id is not None
             ]
-            for loan, loan_id in zip(meeting.loans, made, strict=True):
+            for n, (loan, loan_id) in enumerate(zip(meeting.loans, made, strict=True)):
                 if loan.client_id is not None:
-                    rows[RecordKind.LOAN].append(
-                        (loan.client_id, loan_id, _item(cycle_id, meeting, loan))
-                    )
-            for repayment in meeting.repayments:
+                    said = p.contents[RecordKind.LOAN, n]
+                    rows[RecordKind.LOAN].append((loan.client_id, loan_id, said))
+            for n, repayment in enumerate(meeting.repayments):
                 if repayment.client_id is not None:
                     entry = next(e for e in record.entries if e.client_id == repayment.client_id)
-                    rows[RecordKind.REPAYMENT].append(
-                        (repayment.client_id, entry.id, _item(cycle_id, meeting, repayment))
-                    )
+                    said = p.contents[RecordKind.REPAYMENT, n]
+                    rows[RecordKind.REPAYMENT].append((repayment.client_id, entry.id, said))
         for kind, registered in rows.items():
             register(conn, key, kind, registered)
         pending.clear()
