@@ -777,9 +777,25 @@ def copy_with_executemany(engine: Engine, before: dict[str, int], after: dict[st
             cursor.execute("COMMIT")
         else:
             raw.commit()
-        return time.perf_counter_ns() - start
+        spent = time.perf_counter_ns() - start
     finally:
         raw.close()
+    _catch_up_sequences(engine, after)
+    return spent
+
+
+def _catch_up_sequences(engine: Engine, after: dict[str, int]) -> None:
+    """PostgreSQL: move each table's id sequence past the ids the copy gave explicitly, so
+    a later insert through the library draws a free id (SQLite takes the largest id + 1 by
+    itself). Not timed: the library's own inserts never need it."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.begin() as conn:
+        for table in ORDER:
+            if table.name in after:
+                top = select(func.max(table.c.id)).scalar_subquery()
+                sequence = func.pg_get_serial_sequence(table.name, "id")
+                conn.execute(select(func.setval(sequence, top)))
 
 
 # ---------------------------------------------------------------------------------- a run
