@@ -70,8 +70,9 @@ class _Pending:
     meeting: MeetingInput
     plan: MeetingPlan
     stand_ins: list[int]
-    # what each loan and repayment with a client id says ((kind, position) -> content),
-    # worked out once when the ids were checked and kept to be registered with it
+    # what the meeting and each of its loans and repayments with a client id say
+    # ((kind, position) -> content; the meeting is (MEETING, 0)), worked out once when the
+    # ids were checked and kept to be registered with them
     contents: Mapping[tuple[RecordKind, int], Any]
 
 
@@ -166,6 +167,8 @@ class MeetingStore(StoreBase):
                         results[i] = self._meeting_record(conn, found)
                         continue
                 contents = self._check_item_ids(key, cycle_id, meeting, seen, items, state)
+                if meeting.client_id is not None:
+                    contents[RecordKind.MEETING, 0] = given
                 if state.last_meeting_on is not None and meeting.date < state.last_meeting_on:
                     self._flush(conn, cycle_id, key, pending, results, state.loans)
                     late = plan_late_meeting(self._history(conn, cycle_id), meeting)
@@ -270,7 +273,7 @@ class MeetingStore(StoreBase):
             meeting = p.meeting
             if meeting.client_id is not None:
                 rows[RecordKind.MEETING].append(
-                    (meeting.client_id, record.id, _sent(cycle_id, meeting))
+                    (meeting.client_id, record.id, p.contents[RecordKind.MEETING, 0])
                 )
             made = [
                 e.loan_id
