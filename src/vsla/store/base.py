@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Row, case, func, select
 from vsla.domain.constitution import Constitution
 from vsla.domain.entities import Cycle, Member, OfficerRole
 from vsla.domain.ledger import Balances, EntryKind, LedgerEntry, balances_from_totals
-from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
+from vsla.domain.loanstate import LoanState
 from vsla.domain.meeting import CycleState, PlannedEntry
 from vsla.errors import NotFound
 from vsla.store import tables as t
@@ -28,15 +28,13 @@ from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.loanmarks import refresh_loan_marks
 from vsla.store.rows import (
     ENTRY_COLUMNS,
-    chunks,
     entry_from_row,
     entry_values,
     group_from_row,
     insert_many,
     insert_many_values,
-    loan_moves_query,
     member_from_row,
-    terms_from_row,
+    read_loan_states,
     written_entry,
 )
 from vsla.store.transactions import Transactions
@@ -140,28 +138,7 @@ class StoreBase(Transactions):
         query = select(t.loans).where(t.loans.c.cycle_id == cycle_id)
         if loan_id is not None:
             query = query.where(t.loans.c.id == loan_id)
-        loan_rows = list(conn.execute(query))
-        if not loan_rows:
-            return {}
-        # the moves of these loans by their ids (the loan index), not "the cycle's entries
-        # naming a loan": PostgreSQL, once it has statistics, may read that through the
-        # loan index as every loan entry of the database, filtered by cycle
-        moves: dict[int, list[LoanMove]] = defaultdict(list)
-        for chunk in chunks([r.id for r in loan_rows]):
-            query_moves = loan_moves_query().where(t.entries.c.loan_id.in_(chunk))
-            for lid, recorded, day, kind, amount in conn.execute(query_moves):
-                moves[lid].append(LoanMove(recorded, day, EntryKind(kind), int(amount)))
-        return {
-            r.id: LoanState(
-                id=r.id,
-                member_id=r.member_id,
-                terms=terms_from_row(r),
-                purpose=LoanPurpose(r.purpose),
-                ref=r.client_id,
-                moves=tuple(sorted(moves.get(r.id, ()), key=lambda m: m.recorded_on)),
-            )
-            for r in loan_rows
-        }
+        return read_loan_states(conn, list(conn.execute(query)))
 
     def _entries(self, conn: Connection, cycle_id: int) -> list[LedgerEntry]:
         rows = conn.execute(

@@ -28,32 +28,18 @@ from typing import Any
 
 from sqlalchemy import Connection, delete, select
 
-from vsla.domain.ledger import EntryKind
 from vsla.domain.loanmarks import LoanMark, loan_marks
-from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
+from vsla.domain.loanstate import LoanState
 from vsla.store import tables as t
-from vsla.store.rows import bulk_insert, chunks, loan_moves_query, terms_from_row
+from vsla.store.rows import bulk_insert, chunks, read_loan_states
 
 _l = t.loans.c
 _k = t.loan_marks.c
 
 
 def _loan_states(conn: Connection, ids: Sequence[int]) -> list[LoanState]:
-    moves: dict[int, list[LoanMove]] = defaultdict(list)
-    query = loan_moves_query().where(t.entries.c.loan_id.in_(ids))
-    for loan_id, recorded, effective, kind, amount in conn.execute(query):
-        moves[loan_id].append(LoanMove(recorded, effective, EntryKind(kind), int(amount)))
-    rows = conn.execute(select(t.loans).where(_l.id.in_(ids)).order_by(_l.id))
-    return [
-        LoanState(
-            id=r.id,
-            member_id=r.member_id,
-            terms=terms_from_row(r),
-            purpose=LoanPurpose(r.purpose),
-            moves=tuple(moves[r.id]),
-        )
-        for r in rows
-    ]
+    rows = list(conn.execute(select(t.loans).where(_l.id.in_(ids)).order_by(_l.id)))
+    return list(read_loan_states(conn, rows).values())
 
 
 def recomputed_marks(conn: Connection, ids: Sequence[int]) -> list[LoanMark]:

@@ -24,11 +24,13 @@ __all__ = [
     "member_from_row",
     "plain",
     "programme_from_row",
+    "read_loan_states",
     "terms_from_row",
     "written_entry",
 ]
 
 import datetime as dt
+from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
@@ -44,7 +46,7 @@ from vsla.domain.base import Record
 from vsla.domain.entities import Group, Member, Programme, Targets
 from vsla.domain.ledger import EntryKind, EntryOrigin, LedgerEntry
 from vsla.domain.loans import LoanTerms
-from vsla.domain.loanstate import LoanPurpose
+from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.meeting import PlannedEntry
 from vsla.domain.money import Rounding
 from vsla.store import tables as t
@@ -235,6 +237,29 @@ def loan_moves_query() -> Select[Any]:
         .where(e.loan_id.is_not(None))
         .group_by(e.loan_id, e.date, effective, e.kind)
     )
+
+
+def read_loan_states(conn: Connection, loan_rows: Sequence[Row[Any]]) -> dict[int, LoanState]:
+    """The loans of ``loan_rows`` (rows of ``loans``, in their order) with every move
+    recorded, in the order recorded. The moves are read by the loans' ids (the loan index),
+    a chunk at a time: never as "a cycle's entries that name a loan", which PostgreSQL, once
+    it has statistics, may read as every loan entry of the database filtered by cycle."""
+    moves: dict[int, list[LoanMove]] = defaultdict(list)
+    for chunk in chunks([r.id for r in loan_rows]):
+        query = loan_moves_query().where(t.entries.c.loan_id.in_(chunk))
+        for loan_id, recorded, effective, kind, amount in conn.execute(query):
+            moves[loan_id].append(LoanMove(recorded, effective, EntryKind(kind), int(amount)))
+    return {
+        r.id: LoanState(
+            id=r.id,
+            member_id=r.member_id,
+            terms=terms_from_row(r),
+            purpose=LoanPurpose(r.purpose),
+            ref=r.client_id,
+            moves=tuple(sorted(moves.get(r.id, ()), key=lambda m: m.recorded_on)),
+        )
+        for r in loan_rows
+    }
 
 
 def programme_from_row(row: Row[Any]) -> Programme:
