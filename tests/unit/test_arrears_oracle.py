@@ -68,14 +68,21 @@ def _sum(moves: list[Move], *kinds: EntryKind, by: dt.date | None = None) -> int
 
 
 def obligations(
-    principal: int, rate: Decimal, term: int, method: str, schedule: str, known: list[Move]
+    principal: int,
+    rate: Decimal,
+    term: int,
+    method: str,
+    schedule: str,
+    known: list[Move],
+    *,
+    disbursed_on: dt.date = D0,
 ) -> tuple[list[tuple[dt.date, int]], list[tuple[dt.date, int]]]:
     """(interest, principal) obligations of the term, each a list of (payable on, amount) in
     date order, given the moves ``known``."""
-    end = [D0 + relativedelta(months=k) for k in range(term + 1)]  # end[k]: month k ends
+    end = [disbursed_on + relativedelta(months=k) for k in range(term + 1)]  # month k ends
     interest: list[tuple[dt.date, int]] = []
     if method == "upfront":
-        interest.append((D0, _half_up(rate * principal * term)))
+        interest.append((disbursed_on, _half_up(rate * principal * term)))
     for k in range(1, term + 1):
         if method == "declining":
             base = principal - _sum(known, PAID_P, WRITTEN, by=end[k - 1])
@@ -98,6 +105,8 @@ def oracle(
     schedule: str,
     moves: list[Move],
     on: dt.date,
+    *,
+    disbursed_on: dt.date = D0,
 ) -> tuple[int, int] | None:
     """(days overdue, principal outstanding) on ``on``, or ``None`` when nothing is owed:
     the rules of the module docstring, with plain values."""
@@ -107,7 +116,9 @@ def oracle(
     outstanding = _sum(known, OUT) - _sum(known, PAID_P, WRITTEN)
     if outstanding <= 0:
         return None
-    interest, due = obligations(principal, rate, term, method, schedule, known)
+    interest, due = obligations(
+        principal, rate, term, method, schedule, known, disbursed_on=disbursed_on
+    )
     unmet = [
         day
         for day in (
