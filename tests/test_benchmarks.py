@@ -173,6 +173,27 @@ def test_the_import_budget_is_twice_executemany_less_the_inserts_a_row() -> None
     assert import_parts.budget(measured, parts) == -500
 
 
+def test_what_the_meetings_may_take_is_what_the_other_calls_and_the_inserts_leave() -> None:
+    """Twice an ``executemany`` of 1.0 ms is 2.0 ms; the share-out took 0.5 ms and the
+    members 0.25 ms (their inserts counted in their calls), record_meetings' inserts 0.75 ms:
+    2,000,000 - 500,000 - 250,000 - 750,000 = 500,000 ns for checking every meeting. Parts
+    inside a call (the state, the inserts by table) and record_meetings' own time do not
+    count again; with a share-out of 1.5 ms the allowance is 2,000,000 - 1,500,000 -
+    250,000 - 750,000 = -500,000: no speed of the meeting checks would reach 0.5."""
+    from benchmarks import import_parts, scale
+
+    measured = scale.ImportMeasure(rows=1_000, library_ns=9_000_000, executemany_ns=1_000_000)
+    parts = import_parts.Parts()
+    parts.ns.update({
+        "share_out": 500_000, "add_members": 250_000, import_parts.MEETING_INSERTS: 750_000,
+        "record_meetings": 4_000_000, "insert entries": 700_000,
+        "loading a cycle's state (every call)": 300_000,
+    })  # fmt: skip
+    assert import_parts.meetings_allowance(measured, parts) == 500_000
+    parts.ns["share_out"] = 1_500_000
+    assert import_parts.meetings_allowance(measured, parts) == -500_000
+
+
 def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -197,6 +218,8 @@ def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     assert "insert entries" in out
     assert "beyond its inserts, a row may take" in out
     assert "making its entry returned alone" in out
+    assert "inserts inside record_meetings" in out
+    assert "left to check" in out
     after = (
         vsla.Store.record_meetings,
         vars(store_meetings)["plan_meeting"],
