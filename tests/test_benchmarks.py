@@ -56,6 +56,7 @@ def test_the_national_benchmark_runs_at_a_trivial_size(capsys: pytest.CaptureFix
     assert "== sqlite, 5 groups" in out
     assert out.count("same figures: yes") == 2
     assert "bulk import: library" in out
+    assert out.count("; the median of ") == 2  # three imports a size, the median of record
     assert "30-member meeting: median" in out
 
 
@@ -156,6 +157,22 @@ def test_percentile_is_the_nearest_rank() -> None:
     values = list(range(1, 21))  # 1..20: the 95th percentile is the 19th value, the median the 10th
     assert (scale.percentile(values, 50), scale.percentile(values, 95)) == (10, 19)
     assert scale.percentile([7], 95) == 7
+
+
+def test_the_import_of_record_is_the_median_of_the_imports() -> None:
+    """Three imports with ratios 1.0 / 2.5 = 0.40, 1.0 / 1.7 = 0.59 (rounded to hundredths)
+    and 1.0 / 2.0 = 0.50: the median is 0.50, whatever order they ran in; of two, the upper
+    middle one (0.59). The report prints the one of record and the three."""
+    from benchmarks import scale
+
+    def run(library_ms: int) -> scale.ImportMeasure:  # tenths of a millisecond
+        return scale.ImportMeasure(1_000, library_ms * 100_000, 1_000_000)
+
+    slow, fast, middle = run(25), run(17), run(20)
+    assert [str(m.ratio) for m in (slow, fast, middle)] == ["0.40", "0.59", "0.50"]
+    assert scale.median_import([slow, fast, middle]) is middle
+    assert scale.median_import([fast, middle, slow]) is middle
+    assert scale.median_import([slow, fast]) is fast
 
 
 def test_the_import_budget_is_twice_executemany_less_the_inserts_a_row() -> None:
