@@ -21,12 +21,12 @@ from sqlalchemy import ColumnElement, and_, exists, func, or_, select
 
 from vsla.domain.indicators import text_order
 from vsla.domain.ledger import EntryKind
-from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
+from vsla.domain.loanstate import LoanMove, LoanState
 from vsla.domain.readiness import MemberHistory
 from vsla.errors import InvalidInput
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
-from vsla.store.rows import loan_moves_query, terms_from_row
+from vsla.store.rows import loan_moves_query, loan_state_from_row
 from vsla.store.transactions import one_snapshot
 
 _g = t.groups.c
@@ -259,14 +259,5 @@ class ReadinessStore(StoreBase):
             moves[lid].append(LoanMove(recorded, day, EntryKind(kind), _int(amount)))
         out: dict[int, list[LoanState]] = defaultdict(list)
         for row in conn.execute(select(t.loans).where(loan.id.in_(mine)).order_by(loan.id)):
-            out[row.member_id].append(
-                LoanState(
-                    id=row.id,
-                    member_id=row.member_id,
-                    terms=terms_from_row(row),
-                    purpose=LoanPurpose(row.purpose),
-                    ref=row.client_id,
-                    moves=tuple(sorted(moves.get(row.id, ()), key=lambda m: m.recorded_on)),
-                )
-            )
+            out[row.member_id].append(loan_state_from_row(row, moves.get(row.id, ())))
         return out

@@ -21,6 +21,7 @@ __all__ = [
     "loan_days",
     "loan_moves_query",
     "loan_row",
+    "loan_state_from_row",
     "member_from_row",
     "plain",
     "programme_from_row",
@@ -31,7 +32,7 @@ __all__ = [
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
@@ -249,17 +250,20 @@ def read_loan_states(conn: Connection, loan_rows: Sequence[Row[Any]]) -> dict[in
         query = loan_moves_query().where(t.entries.c.loan_id.in_(chunk))
         for loan_id, recorded, effective, kind, amount in conn.execute(query):
             moves[loan_id].append(LoanMove(recorded, effective, EntryKind(kind), int(amount)))
-    return {
-        r.id: LoanState(
-            id=r.id,
-            member_id=r.member_id,
-            terms=terms_from_row(r),
-            purpose=LoanPurpose(r.purpose),
-            ref=r.client_id,
-            moves=tuple(sorted(moves.get(r.id, ()), key=lambda m: m.recorded_on)),
-        )
-        for r in loan_rows
-    }
+    return {r.id: loan_state_from_row(r, moves.get(r.id, ())) for r in loan_rows}
+
+
+def loan_state_from_row(row: Row[Any], moves: Iterable[LoanMove]) -> LoanState:
+    """A ``loans`` row with its moves (rows of :func:`loan_moves_query`) as a
+    :class:`~vsla.domain.loanstate.LoanState`, the moves in the order recorded."""
+    return LoanState(
+        id=row.id,
+        member_id=row.member_id,
+        terms=terms_from_row(row),
+        purpose=LoanPurpose(row.purpose),
+        ref=row.client_id,
+        moves=tuple(sorted(moves, key=lambda m: m.recorded_on)),
+    )
 
 
 def programme_from_row(row: Row[Any]) -> Programme:
