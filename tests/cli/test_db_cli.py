@@ -1,4 +1,5 @@
-"""``vsla db version`` and ``vsla db upgrade`` on a database made by vsla 0.1."""
+"""``vsla db version``, ``upgrade`` and ``verify`` on a database made by vsla 0.1, in English
+(``--lang en``) and, as every command by default, in Vietnamese."""
 
 from __future__ import annotations
 
@@ -16,6 +17,12 @@ runner = CliRunner()
 
 
 def run(*args: str | Path) -> Result:
+    """The command in English."""
+    return run_vi(*args, "--lang", "en")
+
+
+def run_vi(*args: str | Path) -> Result:
+    """The command as a clerk types it: Vietnamese by default."""
     return runner.invoke(app, [str(a) for a in args], env={"COLUMNS": "200"})
 
 
@@ -104,3 +111,26 @@ def test_verify_finds_a_loan_mark_changed_around_the_library_and_repairs_it(
     assert run("db", "verify", "--db", db).exit_code == 0
     with vsla.open(db) as store:
         assert store.verify_loan_marks() == []
+
+
+def test_the_db_commands_speak_vietnamese_by_default(tmp_path: Path) -> None:
+    """The same steps as a commune clerk sees them: the old version, the upgrade, the
+    check of the arrears marks, and a database named wrongly."""
+    db = v0_1_database(tmp_path / "old.db")
+    result = run_vi("db", "version", "--db", db)
+    assert result.exit_code == 0, result.output
+    assert (
+        "phiên bản lược đồ 0001 (cũ hơn bản vsla này (0006): chạy `vsla db upgrade`)"
+        in result.stdout
+    )
+    assert (
+        "phiên bản lược đồ 0001 -> 0006: đã nâng cấp" in run_vi("db", "upgrade", "--db", db).stdout
+    )
+    assert "đã mới nhất" in run_vi("db", "upgrade", "--db", db).stdout
+    assert "phiên bản lược đồ 0006 (mới nhất)" in run_vi("db", "version", "--db", db).stdout
+    checked = run_vi("db", "verify", "--db", db)
+    assert checked.exit_code == 0, checked.output
+    assert "mốc nợ quá hạn: mọi khoản vay khớp với sổ cái" in checked.stdout
+    missing = run_vi("db", "verify", "--db", tmp_path / "nope.db")
+    assert missing.exit_code == 1
+    assert "không có cơ sở dữ liệu tại" in missing.stderr

@@ -560,58 +560,62 @@ def template(
 # ------------------------------------------------------------------------------ db
 
 db_app = typer.Typer(
-    help="The database's schema version: show it, upgrade it.", no_args_is_help=True
+    help="The database: its schema version (show it, upgrade it), and a check of the loans'"
+    " arrears marks against the ledger.",
+    no_args_is_help=True,
 )
 app.add_typer(db_app, name="db")
 
 
-def _existing(db: str) -> None:
+def _existing(db: str, lang: Lang) -> None:
     if not is_url(db) and not Path(db).is_file():
-        fail(f"no database at {db}: name one with --db")
+        fail(label("db_none", lang).format(db=db))
+
+
+def _schema_version(db: str, lang: Lang) -> str | None:
+    from vsla.store.schema import schema_version
+
+    try:
+        return schema_version(db)
+    except VslaError:
+        raise
+    except Exception as exc:  # anything schema_version did not foresee
+        fail(label("db_cannot_open", lang).format(db=display_url(db), error=scrub(str(exc), db)))
 
 
 @db_app.command("version")
-def db_version(db: DbOption = DEFAULT_DB) -> None:
+def db_version(db: DbOption = DEFAULT_DB, lang: LangOption = Lang.VI) -> None:
     """Print the database's schema version and the one this vsla needs."""
-    from vsla.store.schema import SCHEMA_HEAD, known_revisions, schema_version
+    from vsla.store.schema import SCHEMA_HEAD, known_revisions
 
-    _existing(db)
+    _existing(db, lang)
     with vsla_errors():
-        try:
-            found = schema_version(db)
-        except VslaError:
-            raise
-        except Exception as exc:  # anything schema_version did not foresee
-            fail(f"cannot open the database {display_url(db)}: {scrub(str(exc), db)}")
+        found = _schema_version(db, lang)
     if found is None:
-        note = "no vsla tables yet: vsla creates them when it first opens the database"
+        note = label("db_no_tables", lang)
     elif found == SCHEMA_HEAD:
-        note = "current"
+        note = label("db_current", lang)
     elif found in known_revisions():
-        note = f"older than this vsla ({SCHEMA_HEAD}): run `vsla db upgrade`"
+        note = label("db_older", lang).format(head=SCHEMA_HEAD)
     else:
-        note = f"not known to this vsla ({SCHEMA_HEAD}): upgrade vsla"
-    stdout().print(escape(f"schema version {found or '-'} ({note})"))
+        note = label("db_unknown", lang).format(head=SCHEMA_HEAD)
+    stdout().print(escape(label("db_version", lang).format(version=found or "-", note=note)))
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: DbOption = DEFAULT_DB) -> None:
+def db_upgrade(db: DbOption = DEFAULT_DB, lang: LangOption = Lang.VI) -> None:
     """Upgrade the database to this vsla's schema, keeping every row (one transaction)."""
-    from vsla.store.schema import schema_version, upgrade_database
+    from vsla.store.schema import upgrade_database
 
-    _existing(db)
+    _existing(db, lang)
     with vsla_errors():
-        try:
-            before = schema_version(db)
-        except VslaError:
-            raise
-        except Exception as exc:  # anything schema_version did not foresee
-            fail(f"cannot open the database {display_url(db)}: {scrub(str(exc), db)}")
+        before = _schema_version(db, lang)
         after = upgrade_database(db)
     if before == after:
-        stdout().print(escape(f"schema version {after}: already current, nothing to do"))
+        stdout().print(escape(label("db_already_current", lang).format(version=after)))
     else:
-        stdout().print(escape(f"schema version {before or '-'} -> {after}: upgraded"))
+        done = label("db_upgraded", lang).format(before=before or "-", after=after)
+        stdout().print(escape(done))
 
 
 @db_app.command("verify")
@@ -620,29 +624,27 @@ def db_verify(
     repair: Annotated[
         bool, typer.Option("--repair", help="rewrite every loan's marks from the ledger")
     ] = False,
+    lang: LangOption = Lang.VI,
 ) -> None:
     """Check the loans' arrears marks (what the portfolio at risk is read from) against the
     ledger; exit 1 listing each loan that differs. --repair rewrites them all."""
-    _existing(db)
+    _existing(db, lang)
     with vsla_errors(), open_db(db) as store:
         differences = store.verify_loan_marks()
         loans = len(differences)
         if not differences:
-            stdout().print("loan marks: every loan agrees with the ledger")
+            stdout().print(escape(label("db_marks_agree", lang)))
             return
         for difference in differences[:20]:
             stderr().print(escape(str(difference)))
         if len(differences) > 20:
-            stderr().print(escape(f"… and {len(differences) - 20} more"))
+            stderr().print(escape(label("db_marks_more", lang).format(n=len(differences) - 20)))
         if repair:
             written = store.rebuild_loan_marks()
-            stdout().print(
-                escape(
-                    f"loan marks: {loans} loans differed; rewrote {written} marks from the ledger"
-                )
-            )
+            repaired = label("db_marks_repaired", lang).format(loans=loans, written=written)
+            stdout().print(escape(repaired))
             return
-    fail(f"loan marks: {loans} loans differ from the ledger: run `vsla db verify --repair`")
+    fail(label("db_marks_differ", lang).format(loans=loans))
 
 
 register_registry(app)  # programme add, group add, cycle start, members (cli/registry.py)

@@ -185,4 +185,54 @@ WORDS: dict[str, dict[Lang, str]] = {
         Lang.EN: "Loans repaid on time",
     },
     "crit_group_ready": {Lang.VI: "Tổ sẵn sàng", Lang.EN: "Group ready"},
+    # vsla db: the schema version, its upgrade, the loans' arrears marks
+    "db_none": {
+        Lang.VI: "không có cơ sở dữ liệu tại {db}: chỉ rõ bằng --db",
+        Lang.EN: "no database at {db}: name one with --db",
+    },
+    "db_cannot_open": {
+        Lang.VI: "không mở được cơ sở dữ liệu {db}: {error}",
+        Lang.EN: "cannot open the database {db}: {error}",
+    },
+    "db_version": {
+        Lang.VI: "phiên bản lược đồ {version} ({note})",
+        Lang.EN: "schema version {version} ({note})",
+    },
+    "db_no_tables": {
+        Lang.VI: "chưa có bảng vsla: vsla tạo bảng khi mở cơ sở dữ liệu lần đầu",
+        Lang.EN: "no vsla tables yet: vsla creates them when it first opens the database",
+    },
+    "db_current": {Lang.VI: "mới nhất", Lang.EN: "current"},
+    "db_older": {
+        Lang.VI: "cũ hơn bản vsla này ({head}): chạy `vsla db upgrade`",
+        Lang.EN: "older than this vsla ({head}): run `vsla db upgrade`",
+    },
+    "db_unknown": {
+        Lang.VI: "bản vsla này không biết phiên bản đó ({head}): hãy nâng cấp vsla",
+        Lang.EN: "not known to this vsla ({head}): upgrade vsla",
+    },
+    "db_already_current": {
+        Lang.VI: "phiên bản lược đồ {version}: đã mới nhất, không có gì phải làm",
+        Lang.EN: "schema version {version}: already current, nothing to do",
+    },
+    "db_upgraded": {
+        Lang.VI: "phiên bản lược đồ {before} -> {after}: đã nâng cấp",
+        Lang.EN: "schema version {before} -> {after}: upgraded",
+    },
+    "db_marks_agree": {
+        Lang.VI: "mốc nợ quá hạn: mọi khoản vay khớp với sổ cái",
+        Lang.EN: "loan marks: every loan agrees with the ledger",
+    },
+    "db_marks_more": {Lang.VI: "… và {n} khoản vay nữa", Lang.EN: "… and {n} more"},
+    "db_marks_repaired": {
+        Lang.VI: "mốc nợ quá hạn: {loans} khoản vay không khớp; đã ghi lại {written} mốc từ sổ cái",
+        Lang.EN: "loan marks: {loans} loans differed; rewrote {written} marks from the ledger",
+    },
+    "db_marks_differ": {
+        Lang.VI: (
+            "mốc nợ quá hạn: {loans} khoản vay không khớp với sổ cái: "
+            "chạy `vsla db verify --repair`"
+        ),
+        Lang.EN: "loan marks: {loans} loans differ from the ledger: run `vsla db verify --repair`",
+    },
 }
