@@ -112,14 +112,18 @@ class Parts:
                     yield f"  {key:36} {ns / 1e6:9.1f} ms  ({self.calls[key]:,} {unit})"
 
 
+def other_calls(parts: Parts) -> int:
+    """Nanoseconds in the store's calls other than ``record_meetings``, inserts included."""
+    return sum(ns for key, ns in parts.ns.items() if key in _CALLS and key != "record_meetings")
+
+
 def meetings_allowance(result: scale.ImportMeasure, parts: Parts) -> int:
     """Nanoseconds the checks and writing of every meeting (beyond their inserts) could take
     and the import still run at 0.5 of the ``executemany`` rate: twice the ``executemany``
     time, less the store's other calls (share-outs, exits, registrations, ..., their inserts
     included) and the inserts made inside ``record_meetings``. Negative: those alone are
     over, and no speed of the meeting checks reaches 0.5 with these calls."""
-    others = sum(ns for key, ns in parts.ns.items() if key in _CALLS and key != "record_meetings")
-    return 2 * result.executemany_ns - others - parts.ns[MEETING_INSERTS]
+    return 2 * result.executemany_ns - other_calls(parts) - parts.ns[MEETING_INSERTS]
 
 
 def budget(result: scale.ImportMeasure, parts: Parts) -> int:
@@ -197,7 +201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     left = meetings_allowance(result, parts)
     meetings = max(parts.calls["planning a meeting (plan_meeting)"], 1)
     inserts = parts.ns[MEETING_INSERTS]
-    others = 2 * result.executemany_ns - inserts - left
+    others = other_calls(parts)
     now = parts.ns["record_meetings"] - inserts
     print(f"  twice executemany                    {2 * result.executemany_ns / 1e6:9.1f} ms")
     print(f"  the other calls (their inserts too)  {others / 1e6:9.1f} ms")

@@ -151,7 +151,6 @@ def _expected(rows: dict[str, list[Any]], on: dt.date) -> dict[str, dict[str, in
         for loan in rows["loans"]:
             if loan.cycle_id != running.id:
                 continue
-            assert loan.method == "declining" or loan.method == "flat"  # the demo's
             assert loan.disbursed_on == min(m[1] for m in moves[loan.id])
             risk = oracle(
                 loan.principal,
