@@ -10,7 +10,12 @@ running cycle and the sums from docs/indicators.md, and each loan's arrears by t
 ``tests/unit/test_arrears_oracle.py`` (written from docs/loans.md). The programme is the
 demo's (:func:`vsla.demo.generate`, four groups), then corrected the way a treasurer would at
 each group's last meeting: repayments and disbursements reversed (some refused by the
-rules, which is fine), loans written off.
+rules, which is fine), loans written off. Its seed gives both sexes, several ethnicities and
+GAL pilots beside other groups, so every breakdown has more than one line to get wrong.
+
+The figures are checked by district, group, sex, ethnicity and GAL status on the programme
+report (sums, and each ratio's numerator and denominator), and on each group's own lines by
+sex and ethnicity (``group_indicators``, read by other queries than the programme's).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -51,7 +56,7 @@ FIGURES = ("members_saving", "savings", "share_out_payouts", "loan_fund_cash",
 def corrected(request: pytest.FixtureRequest) -> Iterator[tuple[vsla.Store, dt.date, int]]:
     """The store, the last day of its data, and how many corrections it took."""
     store = fresh_store(request.param)
-    summary = generate(store, groups=4, seed=3, weekly=True)
+    summary = generate(store, groups=4, seed=5, weekly=True)
     rnd = random.Random(3)
     with store.connection() as conn:
         m = t.meetings.c
@@ -93,6 +98,7 @@ def _rows(store: vsla.Store) -> dict[str, list[Any]]:
         e, o = t.entries.c, original.c
         return {
             "groups": list(conn.execute(select(t.groups))),
+            "members": list(conn.execute(select(t.members))),
             "cycles": list(conn.execute(select(t.cycles))),
             "loans": list(conn.execute(select(t.loans))),
             "entries": list(conn.execute(select(t.entries))),
@@ -107,8 +113,32 @@ def _rows(store: vsla.Store) -> dict[str, list[Any]]:
         }
 
 
-def _expected(rows: dict[str, list[Any]], on: dt.date) -> dict[str, dict[str, int]]:
-    """Each district's figures on ``on``, from the rows alone."""
+# the figures that belong to a group, not to its members: None on the lines by sex and
+# ethnicity (docs/indicators.md, "The programme's money")
+GROUP_FIGURES = ("loan_fund_cash", "social_fund_cash", "interest_earned", "fines_earned",
+                 "net_income")  # fmt: skip
+SPLITS_GROUPS = {"district": True, "group": True, "gal_status": True, "sex": False,
+                 "ethnicity": False, "group_sex": False, "group_ethnicity": False}  # fmt: skip
+
+
+def _line_key(dimension: str, group: Any, member: Any, on: dt.date) -> str:
+    if dimension == "district":
+        return str(group.district)
+    if dimension == "group":
+        return str(group.code)
+    if dimension.startswith("group_"):  # a group's own line by sex or ethnicity
+        return f"{group.code} {_line_key(dimension.removeprefix('group_'), group, member, on)}"
+    if dimension == "gal_status":
+        pilot = group.gal_pilot_since is not None and group.gal_pilot_since <= on
+        return "pilot" if pilot else "other"
+    return str(member.sex if dimension == "sex" else member.ethnicity)
+
+
+def _expected(
+    rows: dict[str, list[Any]], on: dt.date, dimension: str = "district"
+) -> dict[str, dict[str, int | None]]:
+    """Each line's figures on ``on``, from the rows alone: the money of ``FIGURES`` and the
+    line's members active on ``on`` (the denominator of savings per member)."""
     moves: dict[int, list[Move]] = defaultdict(list)
     for loan_id, recorded, effective, kind, amount in rows["moves"]:
         moves[loan_id].append((recorded, effective, EntryKind(kind), int(amount)))
@@ -116,17 +146,38 @@ def _expected(rows: dict[str, list[Any]], on: dt.date) -> dict[str, dict[str, in
     for entry in rows["entries"]:
         if entry.date <= on:
             entries[entry.cycle_id].append(entry)
-    out: dict[str, dict[str, int]] = {}
+    members = {m.id: m for m in rows["members"]}
+    splits = SPLITS_GROUPS[dimension]
+    out: dict[str, dict[str, int | None]] = {}
+
+    def line(group: Any, member_id: int | None) -> dict[str, int | None]:
+        key = _line_key(dimension, group, members.get(member_id or 0), on)
+        if key not in out:
+            out[key] = dict.fromkeys((*FIGURES, "members"), 0)
+            if not splits:
+                out[key].update(dict.fromkeys(GROUP_FIGURES, None))
+        return out[key]
+
+    def add(figures: dict[str, int | None], name: str, amount: int) -> None:
+        figures[name] = (figures[name] or 0) + amount
+
     for group in rows["groups"]:
         if group.established_on > on:
             continue
-        figures = out.setdefault(group.district, dict.fromkeys(FIGURES, 0))
+        for m in rows["members"]:
+            if (
+                m.group_id == group.id
+                and m.joined_on <= on
+                and (m.left_on is None or m.left_on > on)
+            ):
+                add(line(group, m.id), "members", 1)
         cycles = [c for c in rows["cycles"] if c.group_id == group.id and c.start_date <= on]
-        for c in cycles:  # payouts of every cycle shared out by then
+        for c in cycles:  # payouts of every cycle shared out by then, to whom they went
             if c.shared_out_on is not None and c.shared_out_on <= on:
-                figures["share_out_payouts"] += sum(
-                    x.amount for x in entries[c.id] if x.kind == "share_out_payout"
-                )
+                for x in entries[c.id]:
+                    if x.kind == "share_out_payout":
+                        assert x.member_id is not None
+                        add(line(group, x.member_id), "share_out_payouts", x.amount)
         if not cycles:
             continue
         running = max(cycles, key=lambda c: c.start_date)
@@ -135,19 +186,24 @@ def _expected(rows: dict[str, list[Any]], on: dt.date) -> dict[str, dict[str, in
         for x in mine:
             if x.member_id is not None:
                 shares[x.member_id] += x.shares
-        paid: dict[str, int] = defaultdict(int)
-        for x in mine:
-            paid[x.kind] += x.amount
-        figures["members_saving"] += sum(1 for n in shares.values() if n > 0)
-        figures["savings"] += sum(shares.values()) * running.share_value
-        figures["loan_fund_cash"] += sum(LOAN_FUND.get(k, 0) * a for k, a in paid.items())
-        figures["social_fund_cash"] += sum(SOCIAL_FUND.get(k, 0) * a for k, a in paid.items())
-        figures["interest_earned"] += paid["interest_payment"]
-        figures["fines_earned"] += paid["fine"]
-        figures["net_income"] += (
-            paid["interest_payment"] + paid["fine"] + paid["other_income"]
-            - paid["expense"] - paid["write_off"]
-        )  # fmt: skip
+        for member_id, n in shares.items():
+            add(line(group, member_id), "members_saving", 1 if n > 0 else 0)
+            add(line(group, member_id), "savings", n * running.share_value)
+        if splits:
+            paid: dict[str, int] = defaultdict(int)
+            for x in mine:
+                paid[x.kind] += x.amount
+            figures = line(group, None)
+            for name, signs in (("loan_fund_cash", LOAN_FUND), ("social_fund_cash", SOCIAL_FUND)):
+                add(figures, name, sum(signs.get(k, 0) * a for k, a in paid.items()))
+            add(figures, "interest_earned", paid["interest_payment"])
+            add(figures, "fines_earned", paid["fine"])
+            add(
+                figures,
+                "net_income",
+                paid["interest_payment"] + paid["fine"] + paid["other_income"]
+                - paid["expense"] - paid["write_off"],
+            )  # fmt: skip
         for loan in rows["loans"]:
             if loan.cycle_id != running.id:
                 continue
@@ -164,10 +220,40 @@ def _expected(rows: dict[str, list[Any]], on: dt.date) -> dict[str, dict[str, in
             )
             if risk is not None:
                 days, owed = risk
-                figures["loans_active"] += 1
-                figures["loans_outstanding"] += owed
-                figures["at_risk_1"] += owed if days > 1 else 0
-                figures["at_risk_30"] += owed if days > 30 else 0
+                figures = line(group, loan.member_id)
+                add(figures, "loans_active", 1)
+                add(figures, "loans_outstanding", owed)
+                add(figures, "at_risk_1", owed if days > 1 else 0)
+                add(figures, "at_risk_30", owed if days > 30 else 0)
+    return out
+
+
+# each ratio of a line: (numerator, denominator) from its sums (docs/indicators.md)
+RATIOS: dict[str, Callable[[Mapping[str, Any]], tuple[int, int]]] = {
+    "savings_per_member": lambda f: (f["savings"], f["members"]),
+    "par_1": lambda f: (f["at_risk_1"], f["loans_outstanding"]),
+    "par_30": lambda f: (f["at_risk_30"], f["loans_outstanding"]),
+    "loan_fund_utilization": lambda f: (
+        f["loans_outstanding"], f["loans_outstanding"] + f["loan_fund_cash"]
+    ),
+    "return_on_savings": lambda f: (f["net_income"], f["savings"]),
+}  # fmt: skip
+
+
+def _line_figures(line: Any) -> dict[str, Any]:
+    """A report line's sums, and each ratio as (numerator, denominator) or None."""
+    got: dict[str, Any] = {k: getattr(line, k) for k in (*FIGURES, "members")}
+    for name in RATIOS:
+        ratio = getattr(line, name)
+        got[name] = None if ratio is None else (ratio.numerator, ratio.denominator)
+    return got
+
+
+def _with_ratios(figures: dict[str, int | None]) -> dict[str, Any]:
+    out: dict[str, Any] = dict(figures)
+    for name, parts in RATIOS.items():
+        group_figure = name in ("loan_fund_utilization", "return_on_savings")
+        out[name] = None if group_figure and figures["net_income"] is None else parts(figures)
     return out
 
 
@@ -187,8 +273,72 @@ def test_money_by_district_agrees_with_the_raw_tables(
     on = last - dt.timedelta(days=days_back)
     expected = _expected(_rows(store), on)
     report = programme_indicators(store, 1, on, breakdowns=["district"])
-    got = {line.label: {k: getattr(line, k) for k in FIGURES} for line in report.by_district}
-    assert got == expected
+    got = {line.label: _line_figures(line) for line in report.by_district}
+    assert got == {k: _with_ratios(v) for k, v in expected.items()}
     assert {k: getattr(report, k) for k in FIGURES} == {
-        k: sum(d[k] for d in expected.values()) for k in FIGURES
+        k: sum(d[k] or 0 for d in expected.values()) for k in FIGURES
     }
+
+
+@pytest.mark.parametrize("dimension", ["group", "sex", "ethnicity", "gal_status"])
+@pytest.mark.parametrize("days_back", [300, 45, 0])
+def test_money_by_group_sex_ethnicity_and_gal_status_agrees_with_the_raw_tables(
+    corrected: tuple[vsla.Store, dt.date, int], dimension: str, days_back: int
+) -> None:
+    """Savings, payouts and loans go to the line of the member who holds them (the
+    borrower's, for a loan); the boxes, income and their ratios only to lines that split
+    groups (GAL status), never to a sex or an ethnicity. A line with nothing in it may be
+    shown (both sexes always are): all its figures are then zero."""
+    store, last, _ = corrected
+    on = last - dt.timedelta(days=days_back)
+    expected = _expected(_rows(store), on, dimension)
+    assert len(expected) >= 2  # both sides of the breakdown have members here
+    report = programme_indicators(store, 1, on, breakdowns=[dimension])
+    lines = {"group": report.by_group, "sex": report.by_sex, "ethnicity": report.by_ethnicity,
+             "gal_status": report.by_gal_status}[dimension]  # fmt: skip
+    got = {line.key: _line_figures(line) for line in lines}
+    empty: dict[str, int | None] = dict.fromkeys((*FIGURES, "members"), 0)
+    if not SPLITS_GROUPS[dimension]:
+        empty.update(dict.fromkeys(GROUP_FIGURES, None))
+    assert got == {k: _with_ratios(expected.get(k, empty)) for k in got}
+    assert set(expected) <= set(got)
+
+
+@pytest.mark.parametrize("dimension", ["sex", "ethnicity"])
+@pytest.mark.parametrize("days_back", [300, 0])
+def test_each_groups_lines_by_sex_and_ethnicity_agree_with_the_raw_tables(
+    corrected: tuple[vsla.Store, dt.date, int], dimension: str, days_back: int
+) -> None:
+    """``group_indicators``' own lines by sex and ethnicity: members, savings, loans
+    outstanding and the portfolio at risk of each, as the programme's lines count them."""
+    store, last, _ = corrected
+    on = last - dt.timedelta(days=days_back)
+    expected = _expected(_rows(store), on, f"group_{dimension}")
+    got: dict[str, dict[str, Any]] = {}
+    for group in store.groups():
+        if group.established_on > on:
+            continue
+        report = vsla.group_indicators(store, group.id, on)
+        for line in report.by_sex if dimension == "sex" else report.by_ethnicity:
+            got[f"{group.code} {line.key}"] = {
+                "members": line.members,
+                "savings": line.savings,
+                "loans_outstanding": line.loans_outstanding,
+                "par_1": (line.par[1].numerator, line.par[1].denominator),
+                "par_30": (line.par[30].numerator, line.par[30].denominator),
+            }
+    want = {
+        key: {
+            "members": f["members"],
+            "savings": f["savings"],
+            "loans_outstanding": f["loans_outstanding"],
+            "par_1": (f["at_risk_1"], f["loans_outstanding"]),
+            "par_30": (f["at_risk_30"], f["loans_outstanding"]),
+        }
+        for key, f in expected.items()
+    }
+    empty = {"members": 0, "savings": 0, "loans_outstanding": 0, "par_1": (0, 0),
+             "par_30": (0, 0)}  # fmt: skip
+    assert got == {key: want.get(key, empty) for key in got}
+    assert set(want) <= set(got)
+    assert sum(f["at_risk_1"] or 0 for f in expected.values()) > 0  # some loans are late
