@@ -99,9 +99,29 @@ def corrected(request: pytest.FixtureRequest) -> Iterator[tuple[vsla.Store, dt.d
                 done += 1
             except VslaError:  # nothing owed
                 pass
+    _late_joiners(store, summary.as_of, open_cycles)
     done += _second_cycles(store, summary.as_of, rnd)
     yield store, summary.as_of, done
     store.close()
+
+
+def _late_joiners(store: vsla.Store, last: dt.date, open_cycles: set[int]) -> None:
+    """Two members join each group whose cycle is still open, halfway through it, and buy
+    nothing (so they are expected at meetings they have no attendance at: absent); one of
+    them leaves again on ``last``. The dropout rate then has a late joiner who left."""
+    for group in store.groups():
+        cycle = store.cycles(group.id)[-1]
+        if cycle.id not in open_cycles:
+            continue
+        joined = cycle.start_date + (last - cycle.start_date) / 2
+        _stays, leaves = store.add_members(
+            [
+                vsla.NewMember(group_id=group.id, full_name=name, sex=sex,
+                               ethnicity="Xơ Đăng", joined_on=joined)
+                for name, sex in (("Y Hnă", "F"), ("A Tuấn", "M"))
+            ]
+        )  # fmt: skip
+        store.settle_member_exit(leaves.id, on=last, reason=vsla.ExitReason.MOVED)
 
 
 def _second_cycles(store: vsla.Store, last: dt.date, rnd: random.Random) -> int:
