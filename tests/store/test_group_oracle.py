@@ -15,15 +15,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from decimal import Decimal
 from typing import Any
 
 import pytest
 from sqlalchemy import select
 
 import vsla
-from tests.store.test_money_oracle import LOAN_FUND, SOCIAL_FUND, corrected, raw_rows
-from tests.unit.test_arrears_oracle import Move, oracle
+from tests.store.test_money_oracle import (
+    LOAN_FUND,
+    SOCIAL_FUND,
+    active,
+    corrected,
+    loan_moves,
+    loan_risk,
+    raw_rows,
+)
 from vsla.domain.ledger import EntryKind
 from vsla.store import tables as t
 
@@ -32,19 +38,15 @@ __all__ = ["corrected"]  # the fixture, shared with the money oracle
 ATTENDED = ("present", "represented")  # the default policy: a representative counts
 
 
-def _active(member: Any, day: dt.date) -> bool:
-    return bool(member.joined_on <= day and (member.left_on is None or member.left_on > day))
-
-
 def _expected(rows: dict[str, list[Any]], group: Any, on: dt.date) -> dict[str, Any]:
     """The group's figures on ``on``: sums as integers, ratios as (numerator, denominator)."""
     members = [m for m in rows["members"] if m.group_id == group.id]
-    active = [m for m in members if _active(m, on)]
-    women = sum(1 for m in active if m.sex == "F")
-    out: dict[str, Any] = {"members": len(active), "women": women}
-    out["pct_women"] = (women, len(active))
+    on_roll = [m for m in members if active(m, on)]
+    women = sum(1 for m in on_roll if m.sex == "F")
+    out: dict[str, Any] = {"members": len(on_roll), "women": women}
+    out["pct_women"] = (women, len(on_roll))
     champions = sum(
-        1 for m in active if m.gal_champion_since is not None and m.gal_champion_since <= on
+        1 for m in on_roll if m.gal_champion_since is not None and m.gal_champion_since <= on
     )
     out["champions"] = champions
     cycles = [c for c in rows["cycles"] if c.group_id == group.id and c.start_date <= on]
@@ -54,7 +56,7 @@ def _expected(rows: dict[str, list[Any]], group: Any, on: dt.date) -> dict[str, 
     out["days_in_cycle"] = days
 
     # dropout: left in (start, on] over those active at the start and those joined since
-    at_start = sum(1 for m in members if _active(m, start))
+    at_start = sum(1 for m in members if active(m, start))
     joined = sum(1 for m in members if start < m.joined_on <= on)
     left = sum(1 for m in members if m.left_on is not None and start < m.left_on <= on)
     out["dropout_rate"] = (left, at_start + joined)
@@ -76,7 +78,7 @@ def _expected(rows: dict[str, list[Any]], group: Any, on: dt.date) -> dict[str, 
         came = expected = 0
         for mt in meetings:
             for m in members:
-                if _active(m, mt.date):
+                if active(m, mt.date):
                     expected += 1
                     came += taken[mt.id].get(m.id) in ATTENDED
         return came, expected
@@ -102,7 +104,7 @@ def _expected(rows: dict[str, list[Any]], group: Any, on: dt.date) -> dict[str, 
     out |= {
         "shares": shares,
         "savings": savings,
-        "savings_per_member": (savings, len(active)),
+        "savings_per_member": (savings, len(on_roll)),
         "loan_fund_cash": fund,
         "social_fund_cash": social,
         "loans_outstanding": outstanding,
@@ -117,15 +119,13 @@ def _expected(rows: dict[str, list[Any]], group: Any, on: dt.date) -> dict[str, 
         "return_on_savings": (net, savings),
         "annualized_return_on_savings": (net * 365, savings * days),
         "return_on_assets": (net * 365, assets * days),
-        "social_fund_per_member": (social, len(active)),
+        "social_fund_per_member": (social, len(on_roll)),
         "projected_value_per_share": (fund + outstanding, shares),
         "share_out_payouts": paid["share_out_payout"],
     }
 
     # loans: disbursed in the cycle (a cancelled one does not count), and their arrears
-    moves: dict[int, list[Move]] = defaultdict(list)
-    for loan_id, recorded, effective, kind, amount in rows["moves"]:
-        moves[loan_id].append((recorded, effective, EntryKind(kind), int(amount)))
+    moves = loan_moves(rows)
     loans = principal = 0
     owing: set[int] = set()
     at_risk = {1: 0, 30: 0}
@@ -137,32 +137,23 @@ def _expected(rows: dict[str, list[Any]], group: Any, on: dt.date) -> dict[str, 
         if lent > 0:
             loans += 1
             principal += lent
-        risk = oracle(
-            loan.principal,
-            Decimal(loan.interest_rate),
-            loan.term_months,
-            loan.method,
-            loan.principal_schedule,
-            moves[loan.id],
-            on,
-            disbursed_on=loan.disbursed_on,
-        )
+        risk = loan_risk(loan, moves[loan.id], on)
         if risk is not None:
             owing.add(loan.member_id)
             for threshold in at_risk:
                 at_risk[threshold] += risk[1] if risk[0] > threshold else 0
-    with_loans = sum(1 for m in active if m.id in owing)
+    with_loans = sum(1 for m in on_roll if m.id in owing)
     out |= {
         "loans": loans,
         "principal_disbursed": principal,
         "average_loan_size": (principal, loans),
         "members_with_loans": with_loans,
-        "pct_members_with_loans": (with_loans, len(active)),
+        "pct_members_with_loans": (with_loans, len(on_roll)),
         "write_off_ratio": (paid["write_off"], principal),
         "par": {k: (v, outstanding) for k, v in at_risk.items()},
     }
     roles = {o.member_id for o in rows["officers"] if o.cycle_id == running.id}
-    out["officers"] = sum(1 for m in active if m.id in roles)
+    out["officers"] = sum(1 for m in on_roll if m.id in roles)
     return out
 
 

@@ -191,6 +191,34 @@ def raw_rows(store: vsla.Store) -> dict[str, list[Any]]:
         }
 
 
+def active(member: Any, day: dt.date) -> bool:
+    """A member is active from the day they join until the day before they leave."""
+    return bool(member.joined_on <= day and (member.left_on is None or member.left_on > day))
+
+
+def loan_moves(rows: dict[str, list[Any]]) -> dict[int, list[Move]]:
+    """Each loan's moves as the arrears oracle reads them, from :func:`raw_rows`."""
+    moves: dict[int, list[Move]] = defaultdict(list)
+    for loan_id, recorded, effective, kind, amount in rows["moves"]:
+        moves[loan_id].append((recorded, effective, EntryKind(kind), int(amount)))
+    return moves
+
+
+def loan_risk(loan: Any, moves: list[Move], on: dt.date) -> tuple[int, int] | None:
+    """(days overdue, principal outstanding) of a row of ``loans`` on ``on``, by the
+    arrears oracle; ``None`` when it owes no principal."""
+    return oracle(
+        loan.principal,
+        Decimal(loan.interest_rate),
+        loan.term_months,
+        loan.method,
+        loan.principal_schedule,
+        moves,
+        on,
+        disbursed_on=loan.disbursed_on,
+    )
+
+
 # the figures that belong to a group, not to its members: None on the lines by sex and
 # ethnicity (docs/indicators.md, "The programme's money")
 GROUP_FIGURES = ("loan_fund_cash", "social_fund_cash", "interest_earned", "fines_earned",
@@ -199,13 +227,13 @@ SPLITS_GROUPS = {"district": True, "group": True, "gal_status": True, "sex": Fal
                  "ethnicity": False, "group_sex": False, "group_ethnicity": False}  # fmt: skip
 
 
-def _line_key(dimension: str, group: Any, member: Any, on: dt.date) -> str:
+def line_key(dimension: str, group: Any, member: Any, on: dt.date) -> str:
     if dimension == "district":
         return str(group.district)
     if dimension == "group":
         return str(group.code)
     if dimension.startswith("group_"):  # a group's own line by sex or ethnicity
-        return f"{group.code} {_line_key(dimension.removeprefix('group_'), group, member, on)}"
+        return f"{group.code} {line_key(dimension.removeprefix('group_'), group, member, on)}"
     if dimension == "gal_status":
         pilot = group.gal_pilot_since is not None and group.gal_pilot_since <= on
         return "pilot" if pilot else "other"
@@ -217,9 +245,7 @@ def _expected(
 ) -> dict[str, dict[str, int | None]]:
     """Each line's figures on ``on``, from the rows alone: the money of ``FIGURES`` and the
     line's members active on ``on`` (the denominator of savings per member)."""
-    moves: dict[int, list[Move]] = defaultdict(list)
-    for loan_id, recorded, effective, kind, amount in rows["moves"]:
-        moves[loan_id].append((recorded, effective, EntryKind(kind), int(amount)))
+    moves = loan_moves(rows)
     entries = defaultdict(list)
     for entry in rows["entries"]:
         if entry.date <= on:
@@ -229,7 +255,7 @@ def _expected(
     out: dict[str, dict[str, int | None]] = {}
 
     def line(group: Any, member_id: int | None) -> dict[str, int | None]:
-        key = _line_key(dimension, group, members.get(member_id or 0), on)
+        key = line_key(dimension, group, members.get(member_id or 0), on)
         if key not in out:
             out[key] = dict.fromkeys((*FIGURES, "members"), 0)
             if not splits:
@@ -243,11 +269,7 @@ def _expected(
         if group.established_on > on:
             continue
         for m in rows["members"]:
-            if (
-                m.group_id == group.id
-                and m.joined_on <= on
-                and (m.left_on is None or m.left_on > on)
-            ):
+            if m.group_id == group.id and active(m, on):
                 add(line(group, m.id), "members", 1)
         cycles = [c for c in rows["cycles"] if c.group_id == group.id and c.start_date <= on]
         if not cycles:
@@ -287,16 +309,7 @@ def _expected(
             if loan.cycle_id != running.id:
                 continue
             assert loan.disbursed_on == min(m[1] for m in moves[loan.id])
-            risk = oracle(
-                loan.principal,
-                Decimal(loan.interest_rate),
-                loan.term_months,
-                loan.method,
-                loan.principal_schedule,
-                moves[loan.id],
-                on,
-                disbursed_on=loan.disbursed_on,
-            )
+            risk = loan_risk(loan, moves[loan.id], on)
             if risk is not None:
                 days, owed = risk
                 figures = line(group, loan.member_id)

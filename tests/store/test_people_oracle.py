@@ -23,7 +23,7 @@ import pytest
 from sqlalchemy import select
 
 import vsla
-from tests.store.test_money_oracle import corrected
+from tests.store.test_money_oracle import active, corrected, line_key
 from vsla.reports import programme_indicators
 from vsla.store import tables as t
 
@@ -50,22 +50,11 @@ def _rows(store: vsla.Store) -> dict[str, list[Any]]:
 
 def _counted(member: Any, on: dt.date, policy: str, programme: Any) -> bool:
     if policy == "active_on_date":
-        return bool(member.joined_on <= on and (member.left_on is None or member.left_on > on))
+        return active(member, on)
     return bool(
         member.joined_on <= min(on, programme.period_end)
         and (member.left_on is None or member.left_on > programme.period_start)
     )
-
-
-def _line_key(dimension: str, group: Any, member: Any, on: dt.date) -> str:
-    if dimension == "district":
-        return str(group.district)
-    if dimension == "group":
-        return str(group.code)
-    if dimension == "gal_status":
-        pilot = group.gal_pilot_since is not None and group.gal_pilot_since <= on
-        return "pilot" if pilot else "other"
-    return str(member.sex if dimension == "sex" else member.ethnicity)
 
 
 def _expected(
@@ -85,7 +74,7 @@ def _expected(
     out: dict[str, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(PEOPLE, 0))
     if splits_groups:  # every group has a line, and counts itself there
         for group in groups.values():
-            line = out["" if dimension is None else _line_key(dimension, group, None, on)]
+            line = out["" if dimension is None else line_key(dimension, group, None, on)]
             line["groups_active"] = line.get("groups_active", 0) + (group.status == "active")
             pilot = group.gal_pilot_since is not None and group.gal_pilot_since <= on
             line["gal_pilot_groups"] = line.get("gal_pilot_groups", 0) + pilot
@@ -93,7 +82,7 @@ def _expected(
         group = groups.get(m.group_id)
         if group is None or not _counted(m, on, policy, programme):
             continue
-        line = out["" if dimension is None else _line_key(dimension, group, m, on)]
+        line = out["" if dimension is None else line_key(dimension, group, m, on)]
         line["members"] += 1
         line["women"] += m.sex == "F"
         line["referred"] += m.id in referred

@@ -31,8 +31,8 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import select
 
 import vsla
-from tests.store.test_money_oracle import corrected, raw_rows
-from tests.unit.test_arrears_oracle import Move, obligations, oracle
+from tests.store.test_money_oracle import active, corrected, loan_moves, loan_risk, raw_rows
+from tests.unit.test_arrears_oracle import Move, first_unmet, obligations
 from vsla.domain.ledger import EntryKind
 from vsla.domain.readiness import ReadinessCriteria, evaluate_member
 from vsla.store import tables as t
@@ -53,15 +53,6 @@ def _more_rows(store: vsla.Store) -> dict[str, list[Any]]:
                 ("referrals", t.referrals),
             )
         }
-
-
-def _first_unmet(owed: list[tuple[dt.date, int]], paid: int) -> dt.date | None:
-    for day, amount in owed:
-        if paid >= amount:
-            paid -= amount
-        else:
-            return day
-    return None
 
 
 def _days_overdue(loan: Any, moves: list[Move], day: dt.date) -> int:
@@ -94,16 +85,12 @@ def _days_overdue(loan: Any, moves: list[Move], day: dt.date) -> int:
     unmet = [
         d
         for d in (
-            _first_unmet(interest, total(EntryKind.INTEREST_PAYMENT)),
-            _first_unmet(principal, repaid),
+            first_unmet(interest, total(EntryKind.INTEREST_PAYMENT)),
+            first_unmet(principal, repaid),
         )
         if d is not None
     ]
     return max(0, (day - min(unmet)).days) if unmet else 0
-
-
-def _active(member: Any, day: dt.date) -> bool:
-    return bool(member.joined_on <= day and (member.left_on is None or member.left_on > day))
 
 
 class _Programme:
@@ -111,9 +98,7 @@ class _Programme:
 
     def __init__(self, rows: dict[str, list[Any]], on: dt.date) -> None:
         self.rows, self.on = rows, on
-        self.moves: dict[int, list[Move]] = defaultdict(list)
-        for loan_id, recorded, effective, kind, amount in rows["moves"]:
-            self.moves[loan_id].append((recorded, effective, EntryKind(kind), int(amount)))
+        self.moves = loan_moves(rows)
         self.entries: dict[int, list[Any]] = defaultdict(list)
         for e in rows["entries"]:
             if e.date <= on:
@@ -121,16 +106,7 @@ class _Programme:
         self.groups = [g for g in rows["groups"] if g.established_on <= on]
 
     def risk(self, loan: Any, day: dt.date) -> tuple[int, int] | None:
-        return oracle(
-            loan.principal,
-            Decimal(loan.interest_rate),
-            loan.term_months,
-            loan.method,
-            loan.principal_schedule,
-            self.moves[loan.id],
-            day,
-            disbursed_on=loan.disbursed_on,
-        )
+        return loan_risk(loan, self.moves[loan.id], day)
 
     def cycles(self, group: Any) -> list[Any]:
         mine = [c for c in self.rows["cycles"] if c.group_id == group.id]
@@ -153,7 +129,7 @@ class _Programme:
                 if meeting.cycle_id != running.id or meeting.date > on or not taken[meeting.id]:
                     continue
                 for m in members.values():
-                    if _active(m, meeting.date):
+                    if active(m, meeting.date):
                         expected += 1
                         attended += taken[meeting.id].get(m.id) in ("present", "represented")
             for loan in rows["loans"]:
@@ -170,7 +146,7 @@ class _Programme:
                 {
                     o.member_id
                     for o in rows["officers"]
-                    if o.cycle_id == running.id and _active(members[o.member_id], on)
+                    if o.cycle_id == running.id and active(members[o.member_id], on)
                 }
             )
         paid: dict[str, int] = defaultdict(int)
@@ -198,7 +174,7 @@ class _Programme:
                 if m.cycle_id in cycles
                 and m.minutes_recorded
                 and m.date <= on
-                and _active(member, m.date)
+                and active(member, m.date)
             ),
             key=lambda m: m.date,
         )[-WINDOW:]
@@ -302,7 +278,7 @@ def test_readiness_agrees_with_the_raw_tables(
     judged = {
         m.id: programme.member(m, groups[m.group_id])
         for m in rows["members"]
-        if m.group_id in groups and _active(m, on) and m.id not in referred
+        if m.group_id in groups and active(m, on) and m.id not in referred
     }
     shortlist = {m_id for m_id, figures in judged.items() if _shortlisted(figures)}
     assert {m.member_id for m in report.shortlist} == shortlist
@@ -335,12 +311,12 @@ def test_readiness_agrees_with_the_raw_tables(
     assert any(f["meetings_held"] >= MIN_HELD and not _shortlisted(f) for f in judged.values())
 
     # members to refer, per district and in total
-    active = [m for m in rows["members"] if m.group_id in groups and _active(m, on)]
+    on_roll = [m for m in rows["members"] if m.group_id in groups and active(m, on)]
     lines: dict[str, list[Any]] = defaultdict(list)
-    for m in active:
+    for m in on_roll:
         lines[groups[m.group_id].district].append(m)
     want_needs = {}
-    for district, people in [("", active), *lines.items()]:
+    for district, people in [("", on_roll), *lines.items()]:
         n_referred = sum(1 for m in people if m.id in referred)
         want_needs[district] = (
             len(people),

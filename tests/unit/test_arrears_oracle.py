@@ -50,7 +50,7 @@ def _half_up(value: Decimal) -> int:
     return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
-def _first_unmet(obligations: list[tuple[dt.date, int]], paid: int) -> dt.date | None:
+def first_unmet(obligations: list[tuple[dt.date, int]], paid: int) -> dt.date | None:
     for day, amount in obligations:
         if paid >= amount:
             paid -= amount
@@ -122,8 +122,8 @@ def oracle(
     unmet = [
         day
         for day in (
-            _first_unmet(interest, _sum(known, PAID_I)),
-            _first_unmet(due, _sum(known, PAID_P)),
+            first_unmet(interest, _sum(known, PAID_I)),
+            first_unmet(due, _sum(known, PAID_P)),
         )
         if day is not None
     ]
