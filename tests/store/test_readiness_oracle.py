@@ -39,7 +39,7 @@ from vsla.store import tables as t
 
 __all__ = ["corrected"]  # the fixture, shared with the money oracle
 
-WINDOW, MIN_HELD, MIN_RATE = 12, 4, Decimal("0.75")  # the defaults of ReadinessCriteria
+WINDOW, MIN_HELD = 12, 4  # the defaults of ReadinessCriteria
 
 
 def _more_rows(store: vsla.Store) -> dict[str, list[Any]]:
@@ -164,7 +164,9 @@ class _Programme:
             "officers": officers,
         }
 
-    def member(self, member: Any, group: Any) -> dict[str, Any]:
+    def member(
+        self, member: Any, group: Any, window: int = WINDOW, max_days_late: int = 0
+    ) -> dict[str, Any]:
         on, rows = self.on, self.rows
         cycles = {c.id for c in self.cycles(group)}
         held = sorted(
@@ -177,7 +179,7 @@ class _Programme:
                 and active(member, m.date)
             ),
             key=lambda m: m.date,
-        )[-WINDOW:]
+        )[-window:]
         by_id = {e.id: e for c in cycles for e in self.entries[c]}
         bought: dict[int, int] = defaultdict(int)  # meeting id -> net shares bought there
         for e in by_id.values():
@@ -200,7 +202,7 @@ class _Programme:
             known = [m for m in self.moves[loan.id] if m[0] <= on]
             written = sum(a for _, _, kind, a in known if kind is EntryKind.WRITE_OFF)
             lent = sum(a for _, _, kind, a in known if kind is EntryKind.LOAN_DISBURSEMENT)
-            if any(d > 0 for d in days) or written > 0:
+            if any(d > max_days_late for d in days) or written > 0:
                 late += 1
             elif lent > 0 and self.risk(loan, on) is None and days[-1] == 0:
                 on_time += 1
@@ -231,13 +233,19 @@ def _ready(figures: dict[str, Any]) -> bool:
     )
 
 
-def _shortlisted(figures: dict[str, Any]) -> bool:
+def _shortlisted(
+    figures: dict[str, Any], rules: ReadinessCriteria | None = None, group_ready: bool = False
+) -> bool:
+    """Every member criterion passes (the defaults unless ``rules``)."""
+    c = rules or ReadinessCriteria()
     saved, held = figures["saving_rate"]
     return bool(
-        held >= MIN_HELD
-        and Decimal(saved) >= MIN_RATE * held
-        and figures["late_loans"] <= 0
-        and figures["loans_repaid_on_time"] >= 0
+        held >= c.min_meetings_held
+        and held > 0
+        and Decimal(saved) >= c.min_saving_rate * held
+        and figures["late_loans"] <= c.max_late_loans
+        and figures["loans_repaid_on_time"] >= c.min_loans_repaid_on_time
+        and (group_ready or not c.only_ready_groups)
     )
 
 
@@ -334,3 +342,47 @@ def test_readiness_agrees_with_the_raw_tables(
         for n in report.needs
     }
     assert got_needs == want_needs
+
+
+def test_the_shortlist_under_other_thresholds(
+    corrected: tuple[vsla.Store, dt.date, int],
+) -> None:
+    """Every member threshold moved off its default (a window of 8 meetings, 6 held, 90 %
+    saved, a loan 6 days late forgiven, one late loan allowed, one loan repaid on time
+    required, ready groups only), on the date a group is ready."""
+    store, last, _ = corrected
+    on = last - dt.timedelta(days=60)
+    rules = ReadinessCriteria(
+        saving_window_meetings=8,
+        min_meetings_held=6,
+        min_saving_rate=Decimal("0.9"),
+        max_days_late=6,
+        max_late_loans=1,
+        min_loans_repaid_on_time=1,
+        only_ready_groups=True,
+    )
+    rows = raw_rows(store) | _more_rows(store)
+    programme = _Programme(rows, on)
+    ready = {g.id: _ready(programme.group(g)) for g in programme.groups}
+    assert any(ready.values())
+    referred = {r.member_id for r in rows["referrals"] if r.referred_on <= on}
+    groups = {g.id: g for g in programme.groups}
+    judged = {
+        m.id: (programme.member(m, groups[m.group_id], 8, 6), ready[m.group_id])
+        for m in rows["members"]
+        if m.group_id in groups and active(m, on) and m.id not in referred
+    }
+    want = {m_id for m_id, (f, in_ready) in judged.items() if _shortlisted(f, rules, in_ready)}
+    names = ("meetings_held", "late_loans", "loans_repaid_on_time")
+    for h in store.readiness_facts(1, on, saving_window_meetings=8).members:
+        figures, in_ready = judged[h.member_id]
+        m = evaluate_member(h, rules, on, group_ready=in_ready)
+        got = {name: m.result(name).value for name in names}
+        assert got == {name: figures[name] for name in names}, h.full_name
+        assert m.result("group_ready").passed == in_ready
+    report = vsla.linkage_readiness(store, 1, on, criteria=rules)
+    assert {m.member_id for m in report.shortlist} == want
+    assert want  # someone qualifies, and the moved thresholds matter:
+    assert want != {m.member_id for m in vsla.linkage_readiness(store, 1, on).shortlist}
+    lenient = sum(1 for f, _ in judged.values() if 0 < f["most_days_overdue"] <= 6)
+    assert lenient > 0  # loans 1 to 6 days late, late by default, forgiven here
