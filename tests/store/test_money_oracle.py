@@ -128,10 +128,11 @@ def _second_cycles(store: vsla.Store, last: dt.date, rnd: random.Random) -> int:
     """Each group shared out starts its next cycle a week later and meets weekly up to
     ``last``: present members buy one share at the first meeting and two at each other one;
     someone borrows at the second. At ``last`` a few of the first meeting's purchases are
-    reversed (entered twice), so they stop counting at the meeting they were made. The
-    reports then read a running cycle that is not a group's first, and the readiness its
-    previous cycle. Returns the reversals made."""
-    reversed_ = 0
+    reversed (entered twice), so they stop counting at the meeting they were made, and in
+    the first such group an officer leaves. The reports then read a running cycle that is
+    not a group's first, and the readiness its previous cycle. Returns the reversals
+    made."""
+    reversed_, left = 0, False
     for group in store.groups():
         cycles = store.cycles(group.id)
         previous = cycles[-1]
@@ -167,6 +168,11 @@ def _second_cycles(store: vsla.Store, last: dt.date, rnd: random.Random) -> int:
         for entry_id in rnd.sample(first, min(3, len(first))):
             store.reverse_entry(entry_id, on=day - dt.timedelta(days=7), reason="entered twice")
             reversed_ += 1
+        if not left:  # an officer of the first such group leaves at its last meeting
+            borrowers = {loan.member_id for loan in store.loans(cycle.id)}
+            leaving = min(m for m in officers if m not in borrowers)
+            store.settle_member_exit(leaving, on=day - dt.timedelta(days=7))
+            left = True
     return reversed_
 
 
