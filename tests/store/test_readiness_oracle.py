@@ -14,8 +14,9 @@ read again from docs/readiness.md alone, from the rows of the tables as SQL retu
 - a member active on the date with no referral by then: the latest 12 meetings of the group
   (minutes recorded) held while a member, those at which they bought shares (a purchase
   reversed by the date does not count), their loans of every cycle overdue at the close of
-  some day or written off (the oracle on every day from the disbursement to the date), and
-  those repaid in full and never late;
+  some day or written off (the oracle on every day from the disbursement to the date; a
+  loan whose disbursement was reversed by then never happened), and those repaid in full
+  and never late;
 - a district: ``ceil(15 % × members)`` less the members referred, never below 0.
 """
 
@@ -194,17 +195,19 @@ class _Programme:
         for loan in rows["loans"]:
             if loan.member_id != member.id or loan.disbursed_on > on:
                 continue
+            known = [m for m in self.moves[loan.id] if m[0] <= on]
+            lent = sum(a for _, _, kind, a in known if kind is EntryKind.LOAN_DISBURSEMENT)
+            if lent == 0:  # its disbursement reversed by then: the loan never happened
+                continue
             days = [
                 _days_overdue(loan, self.moves[loan.id], loan.disbursed_on + dt.timedelta(n))
                 for n in range((on - loan.disbursed_on).days + 1)
             ]
             most = max([most, *days])
-            known = [m for m in self.moves[loan.id] if m[0] <= on]
             written = sum(a for _, _, kind, a in known if kind is EntryKind.WRITE_OFF)
-            lent = sum(a for _, _, kind, a in known if kind is EntryKind.LOAN_DISBURSEMENT)
             if any(d > max_days_late for d in days) or written > 0:
                 late += 1
-            elif lent > 0 and self.risk(loan, on) is None and days[-1] == 0:
+            elif self.risk(loan, on) is None and days[-1] == 0:
                 on_time += 1
         return {
             "meetings_held": len(held),
