@@ -16,13 +16,11 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 import vsla
-from tests.store.test_money_oracle import active, corrected, loan_moves, raw_rows
+from tests.store.test_money_oracle import active, corrected, loan_moves, raw_rows, reached
 from vsla.domain.ledger import EntryKind
 from vsla.reports import gal_comparison
-from vsla.store import tables as t
 
 __all__ = ["corrected"]  # the fixture, shared with the money oracle
 
@@ -83,14 +81,7 @@ def _side(rows: dict[str, list[Any]], groups: list[Any], on: dt.date) -> dict[st
                 if m.group_id == group and m.sex == "F" and active(m, mt.date):
                     side["women_expected"] += 1
                     side["women_attended"] += taken[mt.id].get(m.id) in ("present", "represented")
-    referred = {r.member_id for r in rows["referrals"] if r.referred_on <= on}
-    linked = {
-        r.member_id
-        for r in rows["referrals"]
-        if r.outcome == "accessed" and r.outcome_on is not None and r.outcome_on <= on
-    }
-    supported = {s.member_id for s in rows["supports"] if s.received_on <= on}
-    for name, who in (("referred", referred), ("linked", linked), ("supported", supported)):
+    for name, who in zip(("referred", "linked", "supported"), reached(rows, on), strict=True):
         side[name] = sum(1 for m in on_roll if m.id in who)
     by_tool: dict[str, int] = defaultdict(int)
     for s in rows["sessions"]:
@@ -144,16 +135,6 @@ def test_gal_comparison_agrees_with_the_raw_tables(
     store, last, _ = corrected
     on = last - dt.timedelta(days=days_back)
     rows = raw_rows(store)
-    with store.connection() as conn:
-        for name, table in (
-            ("meetings", t.meetings),
-            ("attendance", t.attendance),
-            ("officers", t.officers),
-            ("referrals", t.referrals),
-            ("supports", t.livelihood_supports),
-            ("sessions", t.gal_sessions),
-        ):
-            rows[name] = list(conn.execute(select(table)))
     groups = [g for g in rows["groups"] if g.established_on <= on]
     pilots = [g for g in groups if g.gal_pilot_since is not None and g.gal_pilot_since <= on]
     others = [g for g in groups if g not in pilots]

@@ -18,7 +18,6 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 import vsla
 from tests.store.test_money_oracle import (
@@ -31,7 +30,6 @@ from tests.store.test_money_oracle import (
     raw_rows,
 )
 from vsla.domain.ledger import EntryKind
-from vsla.store import tables as t
 
 __all__ = ["corrected"]  # the fixture, shared with the money oracle
 
@@ -176,13 +174,6 @@ def test_group_indicators_agree_with_the_raw_tables(
     store, last, _ = corrected
     on = last - dt.timedelta(days=days_back)
     rows = raw_rows(store)
-    with store.connection() as conn:
-        for name, table in (
-            ("meetings", t.meetings),
-            ("attendance", t.attendance),
-            ("officers", t.officers),
-        ):
-            rows[name] = list(conn.execute(select(table)))
     groups = [g for g in rows["groups"] if g.established_on <= on]
     bulk = {r.group_id: r for r in vsla.group_indicators_all(store, on)}
     assert set(bulk) == {g.id for g in groups}

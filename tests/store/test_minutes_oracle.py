@@ -17,11 +17,9 @@ from collections import defaultdict
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
 
 import vsla
 from tests.store.test_money_oracle import LOAN_FUND, SOCIAL_FUND, corrected, raw_rows
-from vsla.store import tables as t
 
 __all__ = ["corrected"]  # the fixture, shared with the money oracle
 
@@ -100,9 +98,6 @@ def test_every_meetings_minutes_agree_with_the_raw_tables(
 ) -> None:
     store, _, _ = corrected
     rows = raw_rows(store)
-    with store.connection() as conn:
-        rows["meetings"] = list(conn.execute(select(t.meetings)))
-        rows["attendance"] = list(conn.execute(select(t.attendance)))
     grouped: dict[str, Any] = {"by_cycle": defaultdict(list), "taken": defaultdict(dict)}
     for e in rows["entries"]:
         grouped["by_cycle"][e.cycle_id].append(e)

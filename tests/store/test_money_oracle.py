@@ -176,16 +176,21 @@ def _second_cycles(store: vsla.Store, last: dt.date, rnd: random.Random) -> int:
     return reversed_
 
 
+# the tables the oracles read, by the names they use
+TABLES = {"programmes": t.programmes, "groups": t.groups, "members": t.members,
+          "cycles": t.cycles, "officers": t.officers, "meetings": t.meetings,
+          "attendance": t.attendance, "loans": t.loans, "entries": t.entries,
+          "referrals": t.referrals, "supports": t.livelihood_supports,
+          "sessions": t.gal_sessions}  # fmt: skip
+
+
 def raw_rows(store: vsla.Store) -> dict[str, list[Any]]:
+    """Every row of :data:`TABLES` as SQL returns it, and each loan entry as a move."""
     with store.connection() as conn:
         original = t.entries.alias("original")
         e, o = t.entries.c, original.c
         return {
-            "groups": list(conn.execute(select(t.groups))),
-            "members": list(conn.execute(select(t.members))),
-            "cycles": list(conn.execute(select(t.cycles))),
-            "loans": list(conn.execute(select(t.loans))),
-            "entries": list(conn.execute(select(t.entries))),
+            **{name: list(conn.execute(select(table))) for name, table in TABLES.items()},
             # a loan entry: when recorded, when effective (a reversal: its entry's date)
             "moves": list(
                 conn.execute(
@@ -200,6 +205,19 @@ def raw_rows(store: vsla.Store) -> dict[str, list[Any]]:
 def active(member: Any, day: dt.date) -> bool:
     """A member is active from the day they join until the day before they leave."""
     return bool(member.joined_on <= day and (member.left_on is None or member.left_on > day))
+
+
+def reached(rows: dict[str, list[Any]], on: dt.date) -> tuple[set[int], set[int], set[int]]:
+    """The members referred, linked (a referral accessed) and supported on or before
+    ``on``."""
+    referred = {r.member_id for r in rows["referrals"] if r.referred_on <= on}
+    linked = {
+        r.member_id
+        for r in rows["referrals"]
+        if r.outcome == "accessed" and r.outcome_on is not None and r.outcome_on <= on
+    }
+    supported = {s.member_id for s in rows["supports"] if s.received_on <= on}
+    return referred, linked, supported
 
 
 def loan_moves(rows: dict[str, list[Any]]) -> dict[int, list[Move]]:

@@ -20,32 +20,16 @@ from collections import defaultdict
 from typing import Any
 
 import pytest
-from sqlalchemy import select
 
 import vsla
-from tests.store.test_money_oracle import active, corrected, line_key
+from tests.store.test_money_oracle import active, corrected, line_key, raw_rows, reached
 from vsla.reports import programme_indicators
-from vsla.store import tables as t
 
 __all__ = ["corrected"]  # the fixture, shared with the money oracle
 
 PEOPLE = ("members", "women", "referred", "linked", "supported")
 RATES = {"referral_rate": "referred", "linked_rate": "linked",
          "livelihood_support_rate": "supported"}  # fmt: skip
-
-
-def _rows(store: vsla.Store) -> dict[str, list[Any]]:
-    with store.connection() as conn:
-        return {
-            name: list(conn.execute(select(table)))
-            for name, table in (
-                ("programmes", t.programmes),
-                ("groups", t.groups),
-                ("members", t.members),
-                ("referrals", t.referrals),
-                ("supports", t.livelihood_supports),
-            )
-        }
 
 
 def _counted(member: Any, on: dt.date, policy: str, programme: Any) -> bool:
@@ -63,13 +47,7 @@ def _expected(
     """Each line's people figures (one line, key "", without a dimension)."""
     programme = rows["programmes"][0]
     groups = {g.id: g for g in rows["groups"] if g.established_on <= on}
-    referred = {r.member_id for r in rows["referrals"] if r.referred_on <= on}
-    linked = {
-        r.member_id
-        for r in rows["referrals"]
-        if r.outcome == "accessed" and r.outcome_on is not None and r.outcome_on <= on
-    }
-    supported = {s.member_id for s in rows["supports"] if s.received_on <= on}
+    referred, linked, supported = reached(rows, on)
     splits_groups = dimension in (None, "district", "group", "gal_status")
     out: dict[str, dict[str, Any]] = defaultdict(lambda: dict.fromkeys(PEOPLE, 0))
     if splits_groups:  # every group has a line, and counts itself there
@@ -129,7 +107,7 @@ def test_people_figures_agree_with_the_raw_tables(
     corrected: tuple[vsla.Store, dt.date, int], when: str, policy: str
 ) -> None:
     store, last, _ = corrected
-    rows = _rows(store)
+    rows = raw_rows(store)
     on = _on(rows, last, when)
     assert len(rows["programmes"]) == 1
     report = programme_indicators(store, 1, on, members_policy=vsla.MembersPolicy(policy))

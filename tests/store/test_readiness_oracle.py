@@ -29,31 +29,23 @@ from typing import Any
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from sqlalchemy import select
 
 import vsla
-from tests.store.test_money_oracle import active, corrected, loan_moves, loan_risk, raw_rows
+from tests.store.test_money_oracle import (
+    active,
+    corrected,
+    loan_moves,
+    loan_risk,
+    raw_rows,
+    reached,
+)
 from tests.unit.test_arrears_oracle import Move, first_unmet, obligations
 from vsla.domain.ledger import EntryKind
 from vsla.domain.readiness import ReadinessCriteria, evaluate_member
-from vsla.store import tables as t
 
 __all__ = ["corrected"]  # the fixture, shared with the money oracle
 
 WINDOW, MIN_HELD = 12, 4  # the defaults of ReadinessCriteria
-
-
-def _more_rows(store: vsla.Store) -> dict[str, list[Any]]:
-    with store.connection() as conn:
-        return {
-            name: list(conn.execute(select(table)))
-            for name, table in (
-                ("meetings", t.meetings),
-                ("attendance", t.attendance),
-                ("officers", t.officers),
-                ("referrals", t.referrals),
-            )
-        }
 
 
 def _days_overdue(loan: Any, moves: list[Move], day: dt.date) -> int:
@@ -258,7 +250,7 @@ def test_readiness_agrees_with_the_raw_tables(
 ) -> None:
     store, last, _ = corrected
     on = last - dt.timedelta(days=days_back)
-    rows = raw_rows(store) | _more_rows(store)
+    rows = raw_rows(store)
     programme = _Programme(rows, on)
     report = vsla.linkage_readiness(store, 1, on)
 
@@ -284,7 +276,7 @@ def test_readiness_agrees_with_the_raw_tables(
     assert any(g.ready for g in report.groups) == (days_back == 60)
 
     # the members judged: active, no referral by the date
-    referred = {r.member_id for r in rows["referrals"] if r.referred_on <= on}
+    referred = reached(rows, on)[0]
     groups = {g.id: g for g in programme.groups}
     judged = {
         m.id: programme.member(m, groups[m.group_id])
@@ -364,11 +356,11 @@ def test_the_shortlist_under_other_thresholds(
         min_loans_repaid_on_time=1,
         only_ready_groups=True,
     )
-    rows = raw_rows(store) | _more_rows(store)
+    rows = raw_rows(store)
     programme = _Programme(rows, on)
     ready = {g.id: _ready(programme.group(g)) for g in programme.groups}
     assert any(ready.values())
-    referred = {r.member_id for r in rows["referrals"] if r.referred_on <= on}
+    referred = reached(rows, on)[0]
     groups = {g.id: g for g in programme.groups}
     judged = {
         m.id: (programme.member(m, groups[m.group_id], 8, 6), ready[m.group_id])
