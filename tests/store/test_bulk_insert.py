@@ -12,13 +12,14 @@ from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Connection, create_engine, select, text
+from sqlalchemy import Connection, create_engine, event, select, text
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 import vsla
 from tests.conftest import BACKENDS, POSTGRES_URL, fresh_store
 from vsla.domain.cyclestate import PlannedEntry
 from vsla.domain.ledger import EntryKind, EntryOrigin
+from vsla.store import rows as rows_module
 from vsla.store import tables as t
 from vsla.store.rows import (
     ENTRY_COLUMNS,
@@ -82,6 +83,38 @@ def test_ids_come_back_in_the_order_of_the_rows(world: tuple[vsla.Store, int, li
     assert [stored[i] for i in ids] == [
         (START + dt.timedelta(weeks=i), i + 1, None if i % 2 else f"m/{i}", False) for i in range(5)
     ]
+
+
+@pytest.mark.parametrize("count", [1, 7, 8, 9, 300])
+def test_sqlite_chunks_keep_every_row_in_order(
+    world: tuple[vsla.Store, int, list[int]], monkeypatch: pytest.MonkeyPatch, count: int
+) -> None:
+    """SQLite writes in multi-row statements of a power of two rows: with 40 parameters a
+    statement and the 5 columns of a meeting row, 8 rows a statement (40 // 5 = 8), then 4,
+    2, 1 for the rest (300 rows: 37 x 8 + 4). Every row goes in, in order, nothing else."""
+    store, cycle_id, _ = world
+    monkeypatch.setattr(rows_module, "_SQLITE_MAX_VARIABLES", 40)
+    statements: list[int] = []
+
+    def count_rows(_conn: object, _cursor: object, sql: str, *_: object) -> None:
+        if sql.startswith("INSERT INTO meetings"):
+            statements.append(sql.count("(?"))
+
+    event.listen(store.engine, "before_cursor_execute", count_rows)
+    try:
+        with store.engine.begin() as conn:
+            ids = insert_many(conn, t.meetings, _meeting_rows(cycle_id, count))
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count_rows)
+    with store.engine.connect() as conn:
+        stored = [
+            (r.id, r.number) for r in conn.execute(select(t.meetings).order_by(t.meetings.c.id))
+        ]
+    assert stored == [(i, n + 1) for n, i in enumerate(ids)]
+    assert ids == list(range(ids[0], ids[0] + count))
+    if store.engine.dialect.name == "sqlite":
+        expected = {1: [1], 7: [4, 2, 1], 8: [8], 9: [8, 1], 300: [8] * 37 + [4]}[count]
+        assert statements == expected
 
 
 def test_values_go_in_as_given(world: tuple[vsla.Store, int, list[int]]) -> None:
