@@ -46,6 +46,7 @@ from vsla.domain.entities import (
     Sex,
     Targets,
 )
+from vsla.domain.inputs import CycleEvent, ExitInput, ShareOutInput, WriteOffInput
 from vsla.domain.ledger import Balances, EntryKind, EntryOrigin, LedgerEntry, balances_from_entries
 from vsla.domain.limits import (
     FIRST_DATE,
@@ -145,6 +146,7 @@ from vsla.store.schema import upgrade_database
 from vsla.store.store import (
     Change,
     ChangeBatch,
+    CycleImport,
     Loan,
     LoanStatement,
     MeetingRecord,
@@ -189,12 +191,15 @@ __all__ = [
     "CriterionResult",
     "Cycle",
     "CycleClosed",
+    "CycleEvent",
+    "CycleImport",
     "DatabaseBusy",
     "DatabaseReadOnly",
     "DateOutsideCycle",
     "EntryKind",
     "EntryNotReversible",
     "EntryOrigin",
+    "ExitInput",
     "ExitProfitPolicy",
     "ExitReason",
     "ExitSettlement",
@@ -275,6 +280,7 @@ __all__ = [
     "RowError",
     "SchemaMismatch",
     "Sex",
+    "ShareOutInput",
     "ShareOutLine",
     "ShareOutLoanPolicy",
     "ShareOutRefused",
@@ -287,6 +293,7 @@ __all__ = [
     "SyncConflict",
     "Targets",
     "VslaError",
+    "WriteOffInput",
     "__version__",
     "allocate_payment",
     "balances_from_entries",

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 __all__ = ["Counts", "write_group"]
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from vsla.demo.plans import Draft, GroupPlan
 from vsla.domain.activity import NewGalSession, NewLivelihoodSupport, NewReferral
 from vsla.domain.entities import NewGroup, NewMember
+from vsla.domain.inputs import CycleEvent, ExitInput, ShareOutInput, WriteOffInput
 from vsla.domain.ledger import EntryKind
 from vsla.domain.meeting import (
     Expense,
@@ -18,7 +20,7 @@ from vsla.domain.meeting import (
     Repayment,
     SocialFundGrant,
 )
-from vsla.store.store import MeetingRecord, Store
+from vsla.store.store import Store
 
 
 @dataclass(slots=True)
@@ -46,9 +48,11 @@ def write_group(
     one_by_one: bool,
     client_ids: bool = False,
 ) -> None:
-    """Write a planned group. Its loans always carry a client id (``<code>/L<n>``), by which
-    a repayment of the same batch names them; with ``client_ids`` every other record gets
-    one too (``<code>/m<n>``, ``<code>/meeting/<date>``, ...), as a data-entry app would."""
+    """Write a planned group: its registration calls, then its cycle's whole history with
+    one ``Store.import_cycle`` (or, ``one_by_one``, call by call). Its loans always carry a
+    client id (``<code>/L<n>``), by which a repayment or the write-off names them; with
+    ``client_ids`` every other record gets one too (``<code>/m<n>``,
+    ``<code>/meeting/<date>``, ...), as a data-entry app would."""
     layout = plan.layout
     code = layout.code
 
@@ -95,9 +99,6 @@ def write_group(
     )
     counts.members += len(members)
 
-    loan_ids: dict[int, int] = {}
-    pending: list[Draft] = []
-
     def meeting_input(d: Draft) -> MeetingInput:
         return MeetingInput(
             date=d.date,
@@ -126,46 +127,28 @@ def write_group(
             ],
         )
 
-    def flush() -> None:
-        if not pending:
-            return
-        inputs = [meeting_input(d) for d in pending]
-        records: list[MeetingRecord]
-        if one_by_one:
-            records = [store.record_meeting(cycle.id, m) for m in inputs]
-            counts.record_calls += len(inputs)
-        else:
-            records = store.record_meetings(cycle.id, inputs)
-            counts.record_calls += 1
-        for draft, record in zip(pending, records, strict=True):
-            new = [e.loan_id for e in record.entries if e.kind is EntryKind.LOAN_DISBURSEMENT]
-            for (key, *_), loan_id in zip(draft.loans, new, strict=True):
-                assert loan_id is not None
-                loan_ids[key] = loan_id
-        counts.meetings += len(pending)
-        counts.loans += sum(len(d.loans) for d in pending)
-        pending.clear()
-
-    # Loans carry a client id ("<code>/L<key>", unique in the programme) and repayments name
-    # it, so one batch can repay a loan it made; a batch ends only where a member leaves
-    # (settle_member_exit is its own call).
-    for i, draft in enumerate(plan.meetings):
-        pending.append(draft)
-        if i in plan.exits:
-            flush()
-            for m, reason in plan.exits[i]:
-                store.settle_member_exit(ids[m], on=draft.date, reason=reason)
-                counts.exits += 1
-    flush()
-    if plan.write_off is not None:
-        key, on = plan.write_off
-        store.write_off(
-            loan_ids[key], on=on, reason="thành viên chuyển đi, tổ quyết định xóa nợ (moved away)"
-        )
-        counts.written_off += 1
-    if plan.share_out_on is not None:
-        store.share_out(cycle.id, on=plan.share_out_on)
-        counts.shared_out += 1
+    # Loans carry a client id ("<code>/L<key>", unique in the programme): a repayment or
+    # the write-off names its loan by it, even one made earlier in the same import.
+    if one_by_one:
+        _write_one_by_one(store, plan, cycle.id, ids, counts, meeting_input)
+    else:
+        events: list[CycleEvent] = []
+        for i, draft in enumerate(plan.meetings):
+            events.append(meeting_input(draft))
+            for m, reason in plan.exits.get(i, ()):
+                events.append(ExitInput(member_id=ids[m], on=draft.date, reason=reason))
+        if plan.write_off is not None:
+            key, on = plan.write_off
+            events.append(WriteOffInput(loan_ref=f"{code}/L{key}", on=on, reason=_WRITE_OFF))
+        if plan.share_out_on is not None:
+            events.append(ShareOutInput(on=plan.share_out_on))
+        store.import_cycle(cycle.id, events)
+        counts.record_calls += 1
+        counts.meetings += len(plan.meetings)
+        counts.loans += sum(len(d.loans) for d in plan.meetings)
+        counts.exits += sum(len(left) for left in plan.exits.values())
+        counts.written_off += plan.write_off is not None
+        counts.shared_out += plan.share_out_on is not None
     if plan.referrals:
         store.add_referrals(
             [
@@ -212,3 +195,39 @@ def write_group(
             )
         )
         counts.gal_sessions += 1
+
+
+_WRITE_OFF = "thành viên chuyển đi, tổ quyết định xóa nợ (moved away)"
+
+
+def _write_one_by_one(
+    store: Store,
+    plan: GroupPlan,
+    cycle_id: int,
+    ids: list[int],
+    counts: Counts,
+    meeting_input: Callable[[Draft], MeetingInput],
+) -> None:
+    """Write a planned cycle call by call, as an app recording each meeting as it happens:
+    ``record_meeting`` for each meeting, ``settle_member_exit``, ``write_off`` and
+    ``share_out`` for the rest (the baseline the benchmarks compare the import with)."""
+    loan_ids: dict[int, int] = {}
+    for i, draft in enumerate(plan.meetings):
+        record = store.record_meeting(cycle_id, meeting_input(draft))
+        counts.record_calls += 1
+        new = [e.loan_id for e in record.entries if e.kind is EntryKind.LOAN_DISBURSEMENT]
+        for (key, *_), loan_id in zip(draft.loans, new, strict=True):
+            assert loan_id is not None
+            loan_ids[key] = loan_id
+        counts.meetings += 1
+        counts.loans += len(draft.loans)
+        for m, reason in plan.exits.get(i, ()):
+            store.settle_member_exit(ids[m], on=draft.date, reason=reason)
+            counts.exits += 1
+    if plan.write_off is not None:
+        key, on = plan.write_off
+        store.write_off(loan_ids[key], on=on, reason=_WRITE_OFF)
+        counts.written_off += 1
+    if plan.share_out_on is not None:
+        store.share_out(cycle_id, on=plan.share_out_on)
+        counts.shared_out += 1

@@ -4,6 +4,8 @@ checks (:class:`MeetingInput` and its parts). Members and loans are named by id.
 from __future__ import annotations
 
 __all__ = [
+    "CycleEvent",
+    "ExitInput",
     "Expense",
     "FinePaid",
     "Income",
@@ -11,7 +13,9 @@ __all__ = [
     "LoanRequest",
     "MeetingInput",
     "Repayment",
+    "ShareOutInput",
     "SocialFundGrant",
+    "WriteOffInput",
 ]
 
 import datetime as dt
@@ -20,7 +24,7 @@ from typing import Any
 from pydantic import Field, StrictInt, model_validator
 
 from vsla.domain.base import Amount, Record
-from vsla.domain.entities import Attendance
+from vsla.domain.entities import Attendance, ExitReason
 from vsla.domain.limits import MAX_TERM_MONTHS
 from vsla.domain.loanstate import LoanPurpose
 from vsla.domain.sync import ClientId
@@ -131,3 +135,47 @@ class MeetingInput(Record):
     social_fund_grants: list[SocialFundGrant] = Field(default_factory=list)
     expenses: list[Expense] = Field(default_factory=list)
     loans: list[LoanRequest] = Field(default_factory=list)
+
+
+class ExitInput(Record):
+    """A member leaving mid-cycle, as one event of a cycle's import
+    (:meth:`vsla.Store.import_cycle`): settled as :meth:`vsla.Store.settle_member_exit`
+    settles it (savings back less what they owe; inactive from ``on``)."""
+
+    member_id: int
+    on: dt.date
+    reason: ExitReason = ExitReason.VOLUNTARY
+
+
+class WriteOffInput(Record):
+    """A loan written off, as one event of a cycle's import: what it still owes leaves the
+    books, as :meth:`vsla.Store.write_off` does. The loan is named by ``loan_id``, or by
+    the client id it was made with (``loan_ref``), which also names a loan made earlier in
+    the same import."""
+
+    loan_id: int | None = Field(default=None, gt=0)
+    loan_ref: str | None = None
+    on: dt.date
+    reason: str
+
+    @model_validator(mode="after")
+    def _one_loan(self) -> WriteOffInput:
+        if (self.loan_id is None) == (self.loan_ref is None):
+            raise ValueError("name the loan written off by loan_id or by loan_ref (exactly one)")
+        return self
+
+    @property
+    def loan(self) -> str:
+        return f"#{self.loan_id}" if self.loan_id is not None else f"ref {self.loan_ref!r}"
+
+
+class ShareOutInput(Record):
+    """The share-out that closes the cycle, as the last event of a cycle's import: as
+    :meth:`vsla.Store.share_out` records it."""
+
+    on: dt.date
+
+
+CycleEvent = MeetingInput | ExitInput | WriteOffInput | ShareOutInput
+"""One event of a cycle's import (:meth:`vsla.Store.import_cycle`), in the order they
+happened: a meeting, a member's exit, a write-off or the share-out."""

@@ -338,11 +338,16 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
     return plan
 
 
-def advance(state: CycleState, plan: MeetingPlan, loan_ids: list[int]) -> CycleState:
+def advance(
+    state: CycleState, plan: MeetingPlan, loan_ids: list[int], *, minutes: bool = True
+) -> CycleState:
     """The state after ``plan`` was written, its new loans given ``loan_ids`` (in order).
 
     This is what lets a batch of meetings be planned one after another in memory, each
-    against the state the previous ones left, and written in one transaction.
+    against the state the previous ones left, and written in one transaction. ``minutes``:
+    the plan is a meeting's, recorded whole; otherwise an exit's, a write-off's or a
+    share-out's, written at the meeting of its date without recording that meeting (so a
+    meeting may still be recorded on that date).
     """
     totals = dict(state.totals)
     shares = dict(state.member_shares)
@@ -369,6 +374,6 @@ def advance(state: CycleState, plan: MeetingPlan, loan_ids: list[int]) -> CycleS
         member_shares={m: n for m, n in shares.items() if n},
         loans=loans,
         last_meeting_on=plan.date,
-        last_minutes_on=plan.date,
+        last_minutes_on=plan.date if minutes else state.last_minutes_on,
         used_refs=state.used_refs | refs,
     )

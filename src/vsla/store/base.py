@@ -13,6 +13,7 @@ __all__ = ["StoreBase"]
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from typing import Any
 
 from sqlalchemy import Connection, Row, case, func, select
@@ -180,14 +181,16 @@ class StoreBase(Transactions):
         cycle_id: int,
         dates: Sequence[dt.date],
         *,
-        minutes: bool,
+        minutes: bool | AbstractSet[dt.date],
         client_ids: Mapping[dt.date, str | None] | None = None,
     ) -> dict[dt.date, tuple[int, int]]:
         """(id, number) of the meeting of each date, created where missing and numbered
         after the cycle's others, in the order given (the order recorded). A date's row may
-        exist already (a write-off, an opening balance): with ``minutes`` it is marked as
-        recorded whole, and given the meeting's client id."""
+        exist already (a write-off, an opening balance): with ``minutes`` (every date, or
+        the dates of a set) it is marked as recorded whole, and given the meeting's client
+        id."""
         client_ids = client_ids or {}
+        marked = minutes if isinstance(minutes, AbstractSet) else set(dates) if minutes else set()
         found = {
             day: (mid, number)
             for mid, day, number in conn.execute(
@@ -196,20 +199,21 @@ class StoreBase(Transactions):
                 )
             )
         }
-        if found and minutes:
+        recorded = {day: mid for day, (mid, _) in found.items() if day in marked}
+        if recorded:
             conn.execute(
                 t.meetings.update()
-                .where(t.meetings.c.id.in_([mid for mid, _ in found.values()]))
+                .where(t.meetings.c.id.in_(list(recorded.values())))
                 .values(minutes_recorded=True)
             )
-            for day, (mid, _) in found.items():
+            for day, mid in recorded.items():
                 if client_ids.get(day) is not None:
                     conn.execute(
                         t.meetings.update()
                         .where(t.meetings.c.id == mid)
                         .values(client_id=client_ids[day])
                     )
-            log_change(conn, ChangeKind.MEETING, [mid for mid, _ in found.values()])
+            log_change(conn, ChangeKind.MEETING, list(recorded.values()))
         fresh = [day for day in dates if day not in found]
         if fresh:
             count = conn.execute(
@@ -223,7 +227,7 @@ class StoreBase(Transactions):
                     "cycle_id": cycle_id,
                     "date": d,
                     "number": numbers[d],
-                    "minutes_recorded": minutes,
+                    "minutes_recorded": d in marked,
                     "client_id": client_ids.get(d),
                 }
                 for d in fresh

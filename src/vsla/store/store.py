@@ -27,6 +27,7 @@ from __future__ import annotations
 __all__ = [
     "Change",
     "ChangeBatch",
+    "CycleImport",
     "Loan",
     "LoanStatement",
     "MeetingRecord",
@@ -48,7 +49,7 @@ from vsla.store.changes import Change, ChangeBatch, ChangeFeed
 from vsla.store.cycles import CycleStore
 from vsla.store.ledger import LedgerStore, MemberBalance
 from vsla.store.loans import Loan, LoanStatement, LoanStore
-from vsla.store.meetings import MeetingRecord, MeetingStore
+from vsla.store.meetings import CycleImport, MeetingRecord, MeetingStore
 from vsla.store.opening import display_url, engine_for, opening_errors
 from vsla.store.papers import PaperStore
 from vsla.store.queries import ProgrammeQueries
