@@ -379,6 +379,29 @@ def store_table(c: Ctx) -> Table:
         "current_cycle": call(group_id=group),
         "record_meeting": call(cycle_id=cycle, meeting=meeting_inputs(c)),
         "record_meetings": call(cycle_id=cycle, meetings=st.lists(meeting_inputs(c), max_size=2)),
+        "import_cycle": call(
+            cycle_id=cycle,
+            events=st.lists(
+                st.one_of(
+                    meeting_inputs(c),
+                    build(
+                        vsla.ExitInput,
+                        member_id=member,
+                        on=day,
+                        reason=st.sampled_from(list(vsla.ExitReason)),
+                    ),
+                    build(
+                        vsla.WriteOffInput,
+                        loan_id=st.one_of(st.none(), loan),
+                        loan_ref=st.one_of(st.none(), texts()),
+                        on=day,
+                        reason=texts(),
+                    ),
+                    build(vsla.ShareOutInput, on=day),
+                ),
+                max_size=3,
+            ),
+        ),
         "meetings": call(cycle_id=cycle),
         "entries": call(cycle_id=cycle),
         "balances": call(cycle_id=cycle, on=optional_day),
