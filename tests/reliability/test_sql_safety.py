@@ -32,6 +32,11 @@ ALLOWED: dict[tuple[str, str], str] = {
         "every value is bound to a '?' placeholder (SQLite) or streamed as COPY data, which "
         "psycopg escapes (PostgreSQL)"
     ),
+    ("store/rows.py", "_insert_sqlite"): (
+        "called by insert_values only, with the table's and columns' names as the SQLAlchemy "
+        "metadata spells them; the statement repeats a group of '?' placeholders a power of "
+        "two times, and every value is bound to one of them"
+    ),
     ("store/transactions.py", "sqlite_on_connect"): (
         "PRAGMA busy_timeout takes no parameters; the value is int() of a module constant"
     ),
