@@ -3,8 +3,9 @@
 The import measure of ``make bench`` (:func:`benchmarks.scale.measure_import`: 20 groups
 through the library's write path against the driver's ``executemany`` of the same rows),
 run once on a fresh database, with the time spent in each part of the write path summed
-and printed beside the ratio: the store's public calls, and inside ``record_meetings``
-the planning, the state loads, the loan marks and the inserts (per table). A part called
+and printed beside the ratio: the store's public calls, and inside ``import_cycle`` (a
+cycle's meetings, exits, write-off and share-out in one call) the planning, the state
+loads, the loan marks and the inserts (per table). A part called
 inside another is counted in both, so the lines do not add up. Last, what the target of
 0.5 leaves: the time a row may take beyond the library's own inserts, beside what merely
 making the three objects of one entry costs (:func:`floor`); and what is left for checking
@@ -42,9 +43,9 @@ from vsla.domain.ledger import EntryKind
 CYCLE_CALL = "import_cycle"  # the call that writes a cycle's meetings and other events
 MEETING_INSERTS = f"inserts inside {CYCLE_CALL}"
 
-_CALLS = ("import_cycle", "record_meetings", "share_out", "settle_member_exit", "add_members", "start_cycle",
-          "add_group", "add_referrals", "add_livelihood_supports", "add_gal_session",
-          "write_off")  # fmt: skip
+_CALLS = ("import_cycle", "record_meetings", "share_out", "settle_member_exit", "add_members",
+          "start_cycle", "add_group", "add_referrals", "add_livelihood_supports",
+          "add_gal_session", "write_off")  # fmt: skip
 
 
 class Parts:
@@ -121,9 +122,9 @@ def other_calls(parts: Parts) -> int:
 def meetings_allowance(result: scale.ImportMeasure, parts: Parts) -> int:
     """Nanoseconds the checks and writing of every meeting (beyond their inserts) could take
     and the import still run at 0.5 of the ``executemany`` rate: twice the ``executemany``
-    time, less the store's other calls (share-outs, exits, registrations, ..., their inserts
-    included) and the inserts made inside ``record_meetings``. Negative: those alone are
-    over, and no speed of the meeting checks reaches 0.5 with these calls."""
+    time, less the store's other calls (registrations, referrals, GAL sessions, ..., their
+    inserts included) and the inserts made inside ``import_cycle``. Negative: those alone
+    are over, and no speed of the meeting checks reaches 0.5 with these calls."""
     return 2 * result.executemany_ns - other_calls(parts) - parts.ns[MEETING_INSERTS]
 
 

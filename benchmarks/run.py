@@ -7,8 +7,9 @@ database), and times:
 
 - generation: meetings written per second, and the time per meeting as a ratio of the time
   per meeting of the smallest programme of the same run (near 1: it scales linearly);
-- ``Store.record_meetings`` (batches) against ``Store.record_meeting`` one by one, for the
-  same meetings of the same groups: the speed-up of the batch;
+- ``Store.import_cycle`` (a cycle's whole history in one call) against the calls one by
+  one (``record_meeting`` for each meeting, ``settle_member_exit``, ``write_off``,
+  ``share_out``), for the same cycles of the same groups: the speed-up of the import;
 - ``group_indicators_all`` and ``programme_indicators`` on the report date (best of 3),
   with the same per-group ratio against the smallest programme.
 
@@ -16,7 +17,7 @@ Times are measured with :func:`time.perf_counter_ns` (whole nanoseconds) and sho
 :class:`~decimal.Decimal`: no float. Nothing here is asserted: speed is measured, not tested.
 
 Options: ``--sizes 91,910`` (default ``91,273``: a few minutes), ``--full`` (91, 910 and
-10,000 groups: hours, and gigabytes of disk), ``--sample 10`` (groups in the batch
+10,000 groups: hours, and gigabytes of disk), ``--sample 10`` (groups in the import
 comparison), ``--seed``, ``--sqlite-only``.
 """
 
@@ -33,6 +34,7 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import create_engine
 
@@ -106,30 +108,38 @@ def measure_generation(
     return Measure(backend, groups, "generate", ns, summary.meetings, "meeting"), summary
 
 
+# the calls that write a cycle's meetings and other events, one way or the other
+_RECORDING = ("import_cycle", "record_meetings", "settle_member_exit", "write_off", "share_out")
+
+
 def _time_recording(store: vsla.Store) -> list[int]:
-    """Wrap the store's ``record_meetings`` (which ``record_meeting`` calls) so that the time
-    spent recording adds up in the returned one-item list."""
+    """Wrap the store's calls that write a cycle's events (``record_meeting`` calls
+    ``record_meetings``) so that the time spent in them adds up in the returned one-item
+    list."""
     spent = [0]
-    inner = store.record_meetings
+    for name in _RECORDING:
+        inner = getattr(store, name)
 
-    def record_meetings(
-        cycle_id: int, meetings: Sequence[vsla.MeetingInput]
-    ) -> list[vsla.MeetingRecord]:
-        start = time.perf_counter_ns()
-        try:
-            return inner(cycle_id, meetings)
-        finally:
-            spent[0] += time.perf_counter_ns() - start
+        def timed(*args: Any, __inner: Any = inner, **kwargs: Any) -> Any:
+            start = time.perf_counter_ns()
+            try:
+                return __inner(*args, **kwargs)
+            finally:
+                spent[0] += time.perf_counter_ns() - start
 
-    setattr(store, "record_meetings", record_meetings)  # noqa: B010 - an instance override
+        setattr(store, name, timed)  # an instance override
     return spent
 
 
+IMPORT = "import_cycle (cycle)"
+ONE_BY_ONE = "record_meeting x1"
+
+
 def measure_batches(backend: str, open_store: Backend, groups: int, seed: int) -> list[Measure]:
-    """The same demo groups written with batches, then one meeting at a time; only the time
-    spent in the store's recording methods counts."""
+    """The same demo groups' cycles written with one ``import_cycle`` each, then call by
+    call; only the time spent in the store's calls that write a cycle's events counts."""
     out = []
-    for what, one_by_one in (("record_meetings (batch)", False), ("record_meeting x1", True)):
+    for what, one_by_one in ((IMPORT, False), (ONE_BY_ONE, True)):
         with open_store() as store:
             spent = _time_recording(store)
             summary = generate(store, groups=groups, seed=seed, one_by_one=one_by_one)
@@ -180,11 +190,11 @@ def with_ratios(measures: Sequence[Measure]) -> list[Measure]:
 
 
 def batch_speedups(measures: Sequence[Measure]) -> dict[str, Decimal]:
-    """record_meeting one by one / record_meetings in batches, per backend."""
+    """The calls one by one / import_cycle, per backend."""
     out = {}
     for backend in sorted({m.backend for m in measures}):
-        batch = [m for m in measures if m.backend == backend and m.what.endswith("(batch)")]
-        single = [m for m in measures if m.backend == backend and m.what.endswith("x1")]
+        batch = [m for m in measures if m.backend == backend and m.what == IMPORT]
+        single = [m for m in measures if m.backend == backend and m.what == ONE_BY_ONE]
         if batch and single:
             out[backend] = _places(Decimal(single[0].ns) / Decimal(max(batch[0].ns, 1)), 2)
     return out
@@ -209,7 +219,7 @@ def run(
     """Run every measure; ``report`` gets one line of progress per step."""
     measures: list[Measure] = []
     for name, open_store in backends.items():
-        report(f"[{name}] batches vs one by one, {sample} groups …")
+        report(f"[{name}] import_cycle vs one by one, {sample} groups …")
         measures += measure_batches(name, open_store, sample, seed)
         for groups in sorted(sizes):
             report(f"[{name}] {groups:,} groups: generate …")
@@ -275,7 +285,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(table(measures))
     print()
     for backend, speedup in batch_speedups(measures).items():
-        print(f"{backend}: record_meetings in batches is {speedup} x as fast as one by one")
+        print(f"{backend}: import_cycle is {speedup} x as fast as the calls one by one")
     print("x baseline: time per unit / the same at the smallest size (near 1: linear scaling)")
     return 0
 

@@ -674,9 +674,9 @@ def percentile(values: Sequence[int], pct: int) -> int:
 # ---------------------------------------------------------------------------------- import
 
 
-_WRITES = ("add_programme", "add_group", "add_members", "start_cycle", "import_cycle", "record_meetings",
-           "record_meeting", "settle_member_exit", "write_off", "share_out", "add_referrals",
-           "add_livelihood_supports", "add_gal_session")  # fmt: skip
+_WRITES = ("add_programme", "add_group", "add_members", "start_cycle", "import_cycle",
+           "record_meetings", "record_meeting", "settle_member_exit", "write_off", "share_out",
+           "add_referrals", "add_livelihood_supports", "add_gal_session")  # fmt: skip
 
 
 def _timed_writes(store: vsla.Store) -> list[int]:

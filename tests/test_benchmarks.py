@@ -23,7 +23,7 @@ def test_the_benchmarks_run_at_a_trivial_size() -> None:
     lines: list[str] = []
     measures = bench.run([1, 2], {"sqlite": bench.sqlite_store}, sample=1, report=lines.append)
     assert {m.what for m in measures} == {
-        "record_meetings (batch)",
+        "import_cycle (cycle)",
         "record_meeting x1",
         "generate",
         "group_indicators_all",
@@ -31,7 +31,7 @@ def test_the_benchmarks_run_at_a_trivial_size() -> None:
     }
     assert {m.groups for m in measures if m.what == "generate"} == {1, 2}
     assert all(m.ratio is not None for m in measures)
-    batch = [m for m in measures if m.what.startswith("record_meeting")]
+    batch = [m for m in measures if m.what in (bench.IMPORT, bench.ONE_BY_ONE)]
     assert len({m.units for m in batch}) == 1  # the same meetings both ways
     assert set(bench.batch_speedups(measures)) == {"sqlite"}
     assert "group_indicators_all" in bench.table(measures)
@@ -42,7 +42,7 @@ def test_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert bench.main(["--sizes", "1", "--sample", "1", "--sqlite-only"]) == 0
     out = capsys.readouterr().out
     assert "x baseline" in out
-    assert "record_meetings in batches is" in out
+    assert "import_cycle is" in out
 
 
 def test_the_national_benchmark_runs_at_a_trivial_size(capsys: pytest.CaptureFixture[str]) -> None:
@@ -191,23 +191,23 @@ def test_the_import_budget_is_twice_executemany_less_the_inserts_a_row() -> None
 
 
 def test_what_the_meetings_may_take_is_what_the_other_calls_and_the_inserts_leave() -> None:
-    """Twice an ``executemany`` of 1.0 ms is 2.0 ms; the share-out took 0.5 ms and the
-    members 0.25 ms (their inserts counted in their calls), record_meetings' inserts 0.75 ms:
+    """Twice an ``executemany`` of 1.0 ms is 2.0 ms; the GAL sessions took 0.5 ms and the
+    members 0.25 ms (their inserts counted in their calls), import_cycle's inserts 0.75 ms:
     2,000,000 - 500,000 - 250,000 - 750,000 = 500,000 ns for checking every meeting. Parts
-    inside a call (the state, the inserts by table) and record_meetings' own time do not
-    count again; with a share-out of 1.5 ms the allowance is 2,000,000 - 1,500,000 -
+    inside a call (the state, the inserts by table) and import_cycle's own time do not
+    count again; with GAL sessions of 1.5 ms the allowance is 2,000,000 - 1,500,000 -
     250,000 - 750,000 = -500,000: no speed of the meeting checks would reach 0.5."""
     from benchmarks import import_parts, scale
 
     measured = scale.ImportMeasure(rows=1_000, library_ns=9_000_000, executemany_ns=1_000_000)
     parts = import_parts.Parts()
     parts.ns.update({
-        "share_out": 500_000, "add_members": 250_000, import_parts.MEETING_INSERTS: 750_000,
-        "record_meetings": 4_000_000, "insert entries": 700_000,
+        "add_gal_session": 500_000, "add_members": 250_000, import_parts.MEETING_INSERTS: 750_000,
+        "import_cycle": 4_000_000, "insert entries": 700_000,
         "loading a cycle's state (every call)": 300_000,
     })  # fmt: skip
     assert import_parts.meetings_allowance(measured, parts) == 500_000
-    parts.ns["share_out"] = 1_500_000
+    parts.ns["add_gal_session"] = 1_500_000
     assert import_parts.meetings_allowance(measured, parts) == -500_000
 
 
@@ -222,7 +222,7 @@ def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     import vsla.store.rows as store_rows
 
     before = (
-        vsla.Store.record_meetings,
+        vsla.Store.import_cycle,
         vars(store_meetings)["plan_meeting"],
         store_rows.insert_values,
         vars(store_meetings)["insert_values"],
@@ -231,14 +231,14 @@ def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     out = capsys.readouterr().out
     assert "sqlite:" in out
     assert "ratio" in out
-    assert "record_meetings" in out
+    assert "import_cycle" in out
     assert "insert entries" in out
     assert "beyond its inserts, a row may take" in out
     assert "making its entry returned alone" in out
-    assert "inserts inside record_meetings" in out
+    assert "inserts inside import_cycle" in out
     assert "left to check" in out
     after = (
-        vsla.Store.record_meetings,
+        vsla.Store.import_cycle,
         vars(store_meetings)["plan_meeting"],
         store_rows.insert_values,
         vars(store_meetings)["insert_values"],
