@@ -190,8 +190,10 @@ class MeetingStore(StoreBase):
         table: the way to load a cycle kept on paper or in another system, or a whole
         programme (a loan made in the import can be repaid and written off in it by its
         ``client_id``). Meetings sent again with their client ids are recognised as by
-        :meth:`record_meetings`. Returns ids and settlements, not records: read the meetings
-        back with :meth:`meetings`.
+        :meth:`record_meetings`; exits, write-offs and the share-out carry no client id, so
+        an import sent a second time is refused at its first one (the member has left, the
+        cycle is shared out) and writes nothing. Returns ids and settlements, not records:
+        read the meetings back with :meth:`meetings`.
         """
         with self._begin() as conn:
             done = self._record_events(conn, cycle_id, events, records=False)
