@@ -19,7 +19,7 @@ __all__ = [
 ]
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from pydantic import Field, StrictInt, model_validator
 
@@ -52,25 +52,35 @@ class Expense(Record):
     memo: str = ""
 
 
-class Repayment(Record):
-    """A repayment of one loan, named by its ``loan_id`` or by the client id (``ref``) it was
-    made with (``loan_ref``). ``client_id`` is the app's own id for the repayment
-    (docs/sync.md)."""
+class _NamesALoan(Record):
+    """An input that names one loan, by its ``loan_id`` or by the client id it was made with
+    (``loan_ref``): exactly one of the two."""
+
+    _done: ClassVar[str] = "named"  # what is done to the loan, for the error
 
     loan_id: int | None = Field(default=None, gt=0)
     loan_ref: str | None = None
-    amount: Amount = Field(gt=0)
-    client_id: ClientId | None = None
 
     @model_validator(mode="after")
-    def _one_loan(self) -> Repayment:
+    def _one_loan(self) -> Self:
         if (self.loan_id is None) == (self.loan_ref is None):
-            raise ValueError("name the loan repaid by loan_id or by loan_ref (exactly one)")
+            raise ValueError(f"name the loan {self._done} by loan_id or by loan_ref (exactly one)")
         return self
 
     @property
     def loan(self) -> str:
         return f"#{self.loan_id}" if self.loan_id is not None else f"ref {self.loan_ref!r}"
+
+
+class Repayment(_NamesALoan):
+    """A repayment of one loan, named by its ``loan_id`` or by the client id (``ref``) it was
+    made with (``loan_ref``). ``client_id`` is the app's own id for the repayment
+    (docs/sync.md)."""
+
+    _done: ClassVar[str] = "repaid"
+
+    amount: Amount = Field(gt=0)
+    client_id: ClientId | None = None
 
 
 class SocialFundGrant(Record):
@@ -147,26 +157,16 @@ class ExitInput(Record):
     reason: ExitReason = ExitReason.VOLUNTARY
 
 
-class WriteOffInput(Record):
+class WriteOffInput(_NamesALoan):
     """A loan written off, as one event of a cycle's import: what it still owes leaves the
     books, as :meth:`vsla.Store.write_off` does. The loan is named by ``loan_id``, or by
     the client id it was made with (``loan_ref``), which also names a loan made earlier in
     the same import."""
 
-    loan_id: int | None = Field(default=None, gt=0)
-    loan_ref: str | None = None
+    _done: ClassVar[str] = "written off"
+
     on: dt.date
     reason: str
-
-    @model_validator(mode="after")
-    def _one_loan(self) -> WriteOffInput:
-        if (self.loan_id is None) == (self.loan_ref is None):
-            raise ValueError("name the loan written off by loan_id or by loan_ref (exactly one)")
-        return self
-
-    @property
-    def loan(self) -> str:
-        return f"#{self.loan_id}" if self.loan_id is not None else f"ref {self.loan_ref!r}"
 
 
 class ShareOutInput(Record):
