@@ -245,14 +245,17 @@ class MeetingStore(StoreBase):
             if not isinstance(event, MeetingInput):
                 planned = plan_event(state, event)
                 state = planned.state
-                pending.append(_Pending(i, None, planned.plan, [], {}, minutes=False))
+                left = None
                 if isinstance(event, ExitInput):
                     assert planned.exit is not None
                     out.exits[i] = planned.exit
-                    pending[-1].left = (event.member_id, event.reason)
+                    left = (event.member_id, event.reason)
                 elif isinstance(event, ShareOutInput):
                     out.share_out = planned.share_out
-                    pending[-1].closes = True
+                closes = isinstance(event, ShareOutInput)
+                pending.append(
+                    _Pending(i, None, planned.plan, [], {}, minutes=False, left=left, closes=closes)
+                )
                 continue
             meeting = event
             if meeting.client_id is not None:
