@@ -329,6 +329,7 @@ class LoanBook:
         "_cumulative",
         "_dates",
         "_obligations",
+        "begun",
         "closed_on",
         "interest_paid",
         "interest_written_off",
@@ -349,44 +350,101 @@ class LoanBook:
         interest_written_off: int = 0,
     ) -> None:
         d0 = terms.disbursed_on
-        self.terms = terms
-        self.on = check_date("on", on)
+        check_date("on", on)
         if on < d0:
             raise InvalidInput(f"the loan was disbursed on {d0}; there is no position on {on}")
-        history: list[LoanPayment] = []
+        history: list[tuple[dt.date, int, int]] = []
         for p in payments:
             if not isinstance(p, LoanPayment):
                 raise InvalidInput(f"a payment must be a LoanPayment, got {p!r}")
             if p.on < d0:
                 raise InvalidInput(f"a payment on {p.on} predates the disbursement on {d0}")
             if p.on <= on:
-                history.append(p)
-        history.sort(key=lambda p: p.on)
+                history.append((p.on, p.principal, p.interest))
+        history.sort(key=_first)
         check_int("written_off", written_off)
         if written_off < 0:
             raise InvalidInput(f"written_off must be >= 0, got {written_off}")
         when = on if written_off_on is None else check_date("written_off_on", written_off_on)
         if when < d0:
             raise InvalidInput(f"a write-off on {when} predates the disbursement on {d0}")
-        self.written_off = written_off if when <= on else 0
         check_int("interest_written_off", interest_written_off)
         if interest_written_off < 0:
             raise InvalidInput(f"interest_written_off must be >= 0, got {interest_written_off}")
-        self.interest_written_off = interest_written_off if when <= on else 0
-        self.principal_repaid = sum(p.principal for p in history)
-        self.interest_paid = sum(p.interest for p in history)
-        self.money_paid = self.principal_repaid + self.interest_paid
-        if self.principal_repaid + self.written_off > terms.principal:
+        self._setup(terms, history, on, written_off, when, interest_written_off)
+
+    @classmethod
+    def of_history(
+        cls,
+        terms: LoanTerms,
+        history: list[tuple[dt.date, int, int]],
+        on: dt.date,
+        written_off: int,
+        written_off_on: dt.date | None,
+        interest_written_off: int,
+    ) -> LoanBook:
+        """A book from a history the library built itself from ledger moves: ``(day,
+        principal, interest)`` sums, one a day, in date order, each day on or before ``on``
+        and the amounts whole numbers (what :meth:`LoanState._book` makes). Only the rules
+        of the loan itself are checked (nothing before the disbursement, nothing negative,
+        no more repaid than lent), not the types of values it made."""
+        d0 = terms.disbursed_on
+        if on < d0:
+            raise InvalidInput(f"the loan was disbursed on {d0}; there is no position on {on}")
+        if history and history[0][0] < d0:
+            raise InvalidInput(f"a payment on {history[0][0]} predates the disbursement on {d0}")
+        for day, principal, interest in history:
+            if principal < 0 or interest < 0:
+                raise InvalidInput(
+                    f"a payment on {day} must be >= 0, got principal {principal} and interest "
+                    f"{interest}"
+                )
+        when = on if written_off_on is None else written_off_on
+        if when < d0:
+            raise InvalidInput(f"a write-off on {when} predates the disbursement on {d0}")
+        if written_off < 0 or interest_written_off < 0:
             raise InvalidInput(
-                f"principal repaid ({format_money(self.principal_repaid)}) plus written off "
+                f"a write-off must be >= 0, got principal {written_off} and interest "
+                f"{interest_written_off}"
+            )
+        book = cls.__new__(cls)
+        book._setup(terms, history, on, written_off, when, interest_written_off)
+        return book
+
+    def _setup(
+        self,
+        terms: LoanTerms,
+        history: list[tuple[dt.date, int, int]],
+        on: dt.date,
+        written_off: int,
+        when: dt.date,
+        interest_written_off: int,
+    ) -> None:
+        """The book of ``history`` (``(day, principal, interest)`` in date order, up to
+        ``on``), the write-off dated ``when``; its inputs already checked."""
+        self.terms = terms
+        self.on = on
+        self.begun = months_begun(terms.disbursed_on, on)  # the months charged on ``on``
+        self.written_off = written_off if when <= on else 0
+        self.interest_written_off = interest_written_off if when <= on else 0
+        principal_repaid = interest_paid = 0
+        for _day, principal, interest in history:
+            principal_repaid += principal
+            interest_paid += interest
+        self.principal_repaid = principal_repaid
+        self.interest_paid = interest_paid
+        self.money_paid = principal_repaid + interest_paid
+        if principal_repaid + self.written_off > terms.principal:
+            raise InvalidInput(
+                f"principal repaid ({format_money(principal_repaid)}) plus written off "
                 f"({format_money(self.written_off)}) exceeds the principal "
                 f"({format_money(terms.principal)})"
             )
         # principal reductions (repayments and the write-off) by date, cumulated
-        reductions = [(p.on, p.principal) for p in history if p.principal]
+        reductions = [(day, principal) for day, principal, _ in history if principal]
         if self.written_off:
             reductions.append((when, self.written_off))
-        reductions.sort(key=lambda r: r[0])
+            reductions.sort(key=_first)
         self._dates: list[dt.date] = []
         self._cumulative: list[int] = []
         self._charges: dict[int, int] = {}  # month k -> its charge, worked out once
@@ -435,7 +493,7 @@ class LoanBook:
 
     def _month_charge(self, k: int) -> int:
         terms = self.terms
-        balance = self.outstanding(month_start(terms.disbursed_on, k))
+        balance = self.outstanding(_add_months(terms.disbursed_on, k - 1))  # month k's start
         if balance > 0:
             if terms.method is InterestMethod.DECLINING:
                 return _charge(terms, balance)
@@ -447,7 +505,7 @@ class LoanBook:
         return 0
 
     def months_charged(self) -> int:
-        begun = months_begun(self.terms.disbursed_on, self.on)
+        begun = self.begun
         if self.flat_whole_term:
             return max(begun, self.terms.term_months)
         return begun
@@ -472,16 +530,17 @@ class LoanBook:
     def _schedule(self) -> tuple[list[tuple[dt.date, int]], list[tuple[dt.date, int]]]:
         terms = self.terms
         d0 = terms.disbursed_on
-        last = max(terms.term_months, months_begun(d0, self.on))
+        last = max(terms.term_months, self.begun)
+        # month k is payable at its end, the start of month k + 1: d0 plus k months
         interest = [(d0, _upfront(terms))]
-        interest += [(month_start(d0, k + 1), self.month_charge(k)) for k in range(1, last + 1)]
+        interest += [(_add_months(d0, k), self.month_charge(k)) for k in range(1, last + 1)]
         parts = _principal_parts(terms)
         forgiven = self.written_off
         for i in reversed(range(len(parts))):
             cut = min(parts[i], forgiven)
             parts[i] -= cut
             forgiven -= cut
-        principal = [(month_start(d0, k + 1), p) for k, p in enumerate(parts, start=1)]
+        principal = [(_add_months(d0, k), p) for k, p in enumerate(parts, start=1)]
         return interest, principal
 
     def payable(self) -> int:
@@ -506,8 +565,7 @@ class LoanBook:
         The earlier of the two first unmet obligations is the answer.
         """
         terms = self.terms
-        d0 = terms.disbursed_on
-        last = max(terms.term_months, months_begun(d0, self.on))
+        last = max(terms.term_months, self.begun)
         interest, principal = self.obligations()
         unmet = [
             day
@@ -520,13 +578,18 @@ class LoanBook:
         if unmet:
             return min(unmet)
         # only reached when every listed obligation is met: the end of the last month listed
-        return month_start(d0, last + 1)
+        return _add_months(terms.disbursed_on, last)
+
+
+def _first(item: tuple[dt.date, Any, Any] | tuple[dt.date, int]) -> dt.date:
+    return item[0]
 
 
 def _first_unmet(obligations: list[tuple[dt.date, int]], paid: int) -> dt.date | None:
-    """The date of the first obligation (in date order) that ``paid`` does not cover."""
+    """The date of the first obligation that ``paid`` does not cover (``obligations`` in
+    date order, as :meth:`LoanBook.obligations` lists them)."""
     owed = 0
-    for day, amount in sorted(obligations, key=lambda o: o[0]):
+    for day, amount in obligations:
         owed += amount
         if amount > 0 and owed > paid:
             return day
@@ -658,7 +721,7 @@ def position_of(book: LoanBook) -> LoanPosition:
     amount_due = outstanding + interest_due
     extra = 0
     if terms.method is InterestMethod.FLAT and outstanding > 0 and book.written_off == 0:
-        begun = months_begun(terms.disbursed_on, on)
+        begun = book.begun
         if begun >= 1:
             extra = _charge(terms, terms.principal) * max(0, terms.term_months - begun)
     settlement = amount_due + extra
@@ -675,7 +738,7 @@ def position_of(book: LoanBook) -> LoanPosition:
         interest_paid=book.interest_paid,
         interest_due=interest_due,
         amount_due=amount_due,
-        due_on=month_start(terms.disbursed_on, terms.term_months + 1),
+        due_on=_add_months(terms.disbursed_on, terms.term_months),
         is_overdue=days > 0,
         days_overdue=days,
         next_payment_on=unpaid,

@@ -154,15 +154,37 @@ class LoanState:
         )
 
     def _book(self, on: dt.date) -> LoanBook:
-        state = self.as_of(on)
-        written = state.write_offs
-        return LoanBook(
-            self.terms,
-            state.payments,
-            on,
-            sum(w[1] for w in written),
-            written[-1][0] if written else None,
-            sum(w[2] for w in written),
+        """The loan's book at the close of ``on``, in one pass over its moves: per day, the
+        sums of what was repaid and written off (what :attr:`payments` and
+        :attr:`write_offs` give, read as of ``on``), without a typed value per payment."""
+        paid: dict[dt.date, list[int]] = {}
+        written: dict[dt.date, list[int]] = {}
+        for m in self.moves:
+            if m.recorded_on > on:
+                continue
+            kind = m.kind
+            if kind in _PAID:
+                into = paid
+            elif kind in _WRITTEN:
+                into = written
+            else:
+                continue
+            sums = into.get(m.effective_on)
+            if sums is None:
+                sums = into[m.effective_on] = [0, 0]
+            sums[kind is EntryKind.INTEREST_PAYMENT or kind is EntryKind.INTEREST_WRITE_OFF] += (
+                m.amount
+            )
+        history = [(day, p, i) for day, (p, i) in sorted(paid.items()) if (p or i) and day <= on]
+        written_off = interest_written_off = 0
+        last: dt.date | None = None
+        for day, (p, i) in written.items():
+            if p or i:
+                written_off += p
+                interest_written_off += i
+                last = day if last is None or day > last else last
+        return LoanBook.of_history(
+            self.terms, history, on, written_off, last, interest_written_off
         )
 
     def position(self, on: dt.date) -> LoanPosition:
@@ -188,6 +210,10 @@ class LoanState:
     def with_moves(self, moves: Iterable[LoanMove]) -> LoanState:
         """The loan with more moves (a meeting planned in memory)."""
         return replace(self, moves=(*self.moves, *moves))
+
+
+_PAID = frozenset({EntryKind.PRINCIPAL_REPAYMENT, EntryKind.INTEREST_PAYMENT})
+_WRITTEN = frozenset({EntryKind.WRITE_OFF, EntryKind.INTEREST_WRITE_OFF})
 
 
 def loan_states(
