@@ -101,9 +101,11 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
     boxes = Boxes(state, on)
     shares_now = dict(state.member_shares)
 
+    apply, keep = boxes.apply, plan.entries.append
+
     def add(entry: PlannedEntry, who: str = "") -> None:
-        boxes.apply(entry, who)
-        plan.entries.append(entry)
+        apply(entry, who)
+        keep(entry)
 
     # the members active on the day, looked up once; anyone else gets member_of's error
     active = {i: m for i, m in state.members.items() if m.is_active(on)}
@@ -112,13 +114,15 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         found = active.get(member_id)
         return member_of(state, member_id, on, what, where) if found is None else found
 
-    for member_id, status in meeting.attendance.items():
-        member(member_id, "attendance", "attendance")
-        plan.attendance[member_id] = status
+    for member_id in meeting.attendance:
+        if member_id not in active:
+            member(member_id, "attendance", "attendance")
+    plan.attendance.update(meeting.attendance)
 
+    # the two loops of every member (contributions, shares) apply their entries directly
+    unit = rules.social_fund_contribution
     for member_id, amount in meeting.social_fund_contributions.items():
-        m = member(member_id, "a social fund contribution", _CONTRIBUTIONS)
-        unit = rules.social_fund_contribution
+        m = active.get(member_id) or member(member_id, "a social fund contribution", _CONTRIBUTIONS)
         if unit == 0 or amount <= 0 or amount % unit != 0:
             raise InvalidInput(
                 f"{state.group_label}, {on}: {m.label()} paid {format_money(amount)} to the "
@@ -129,11 +133,14 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
                 member_number=m.number,
                 field=_CONTRIBUTIONS,
             )
-        add(PlannedEntry(EntryKind.SOCIAL_CONTRIBUTION, amount, member_id=member_id))
+        entry = PlannedEntry(EntryKind.SOCIAL_CONTRIBUTION, amount, member_id)
+        apply(entry, "")
+        keep(entry)
 
+    low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
+    share_value = rules.share_value
     for member_id, n in meeting.share_purchases.items():
-        m = member(member_id, "a share purchase", "share_purchases")
-        low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
+        m = active.get(member_id) or member(member_id, "a share purchase", "share_purchases")
         if not low <= n <= high:
             raise SharesOutOfRange(
                 f"{state.group_label}, {on}: {m.label()} bought {n} share(s) "
@@ -145,11 +152,9 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
                 field="share_purchases",
             )
         if n:
-            add(
-                PlannedEntry(
-                    EntryKind.SHARE_PURCHASE, n * rules.share_value, member_id=member_id, shares=n
-                )
-            )
+            entry = PlannedEntry(EntryKind.SHARE_PURCHASE, n * share_value, member_id, shares=n)
+            apply(entry, "")
+            keep(entry)
             shares_now[member_id] = shares_now.get(member_id, 0) + n
 
     for fine in meeting.fines:
@@ -256,9 +261,10 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             PlannedEntry(EntryKind.EXPENSE, expense.amount, memo=expense.memo), f" ({expense.memo})"
         )
 
-    outstanding: dict[int, int] = {}
-    if meeting.loans:
-        for loan in state.loans.values():
+    outstanding: dict[int, int] = {}  # the borrowers' principal outstanding, before the loans
+    borrowers = {request.member_id for request in meeting.loans}
+    for loan in state.loans.values() if borrowers else ():
+        if loan.member_id in borrowers:
             outstanding[loan.member_id] = (
                 outstanding.get(loan.member_id, 0) + loan.principal_outstanding
             )
@@ -322,12 +328,13 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         disbursement = PlannedEntry(
             EntryKind.LOAN_DISBURSEMENT, request.principal, member_id=m.id, new_loan=index
         )
-        if rules.interest_method is InterestMethod.UPFRONT and upfront_interest(terms):
+        upfront = upfront_interest(terms) if rules.interest_method is InterestMethod.UPFRONT else 0
+        if upfront:
             # paid at disbursement: it enters the box before the principal leaves it
             add(
                 PlannedEntry(
                     EntryKind.INTEREST_PAYMENT,
-                    upfront_interest(terms),
+                    upfront,
                     member_id=m.id,
                     new_loan=index,
                     origin=EntryOrigin.UPFRONT_INTEREST,
