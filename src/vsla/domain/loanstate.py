@@ -93,9 +93,13 @@ class LoanState:
 
     def as_of(self, on: dt.date) -> LoanState:
         """The loan as it read at the close of ``on``: only moves recorded by then."""
-        if all(m.recorded_on <= on for m in self.moves):
-            return self
-        return replace(self, moves=tuple(m for m in self.moves if m.recorded_on <= on))
+        moves = tuple(m for m in self.moves if m.recorded_on <= on)
+        return self if len(moves) == len(self.moves) else self._with(moves)
+
+    def _with(self, moves: tuple[LoanMove, ...]) -> LoanState:
+        # the loan with other moves (not dataclasses.replace: planning a meeting makes
+        # thousands of these, and replace looks the fields up each time)
+        return LoanState(self.id, self.member_id, self.terms, self.purpose, self.ref, moves)
 
     def _sum(self, kind: EntryKind) -> int:
         return sum(m.amount for m in self.moves if m.kind is kind)
@@ -209,7 +213,7 @@ class LoanState:
 
     def with_moves(self, moves: Iterable[LoanMove]) -> LoanState:
         """The loan with more moves (a meeting planned in memory)."""
-        return replace(self, moves=(*self.moves, *moves))
+        return self._with((*self.moves, *moves))
 
 
 _PAID = frozenset({EntryKind.PRINCIPAL_REPAYMENT, EntryKind.INTEREST_PAYMENT})

@@ -37,6 +37,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from enum import Enum
 from functools import lru_cache
+from itertools import chain
 from operator import itemgetter
 from typing import Any, cast
 
@@ -355,14 +356,7 @@ def insert_values(
     names = [column.name for column in columns]
     if conn.dialect.name == "sqlite":
         dates = [i for i, column in enumerate(columns) if isinstance(column.type, Date)]
-        if dates:  # column by column (zip transposes in C), each distinct day formatted once
-            by_column = list(zip(*values, strict=True))
-            for i in dates:
-                iso = {day: day.isoformat() for day in set(by_column[i]) - {None}}
-                iso[None] = None
-                by_column[i] = tuple(map(iso.__getitem__, by_column[i]))
-            values = list(zip(*by_column, strict=True))
-        _insert_sqlite(conn, table.name, names, values)
+        _insert_sqlite(conn, table.name, names, values, dates)
         return
     if conn.dialect.driver == "psycopg":
         driver = conn.connection.driver_connection
@@ -390,14 +384,23 @@ def insert_values(
 
 
 def _insert_sqlite(
-    conn: Connection, table: str, names: Sequence[str], values: Sequence[Sequence[Any]]
+    conn: Connection,
+    table: str,
+    names: Sequence[str],
+    values: Sequence[Sequence[Any]],
+    dates: Sequence[int] = (),
 ) -> None:
     """``values`` into ``table`` on SQLite, in order, in multi-row statements of a power of
     two rows each (as many as the limit on parameters allows, then halving for the rest).
     So a table has a dozen distinct statements at most, each prepared once and kept by the
     driver's statement cache. A statement of every batch's own length would be prepared
     anew for each batch: with a few thousand parameters that costs more than it saves, and
-    it pushes the store's other statements out of the cache."""
+    it pushes the store's other statements out of the cache.
+
+    The columns at the positions ``dates`` hold dates, written as SQLAlchemy's SQLite
+    ``DATE`` stores them (ISO text): each statement's parameters are one flat list, so a
+    date column is every ``width``-th of them, converted in one slice (each distinct day
+    formatted once)."""
     width = len(names)
     driver = conn.connection.driver_connection
     limit = _SQLITE_DEFAULT_VARIABLES
@@ -412,10 +415,16 @@ def _insert_sqlite(
         while size > total - start:
             size >>= 1
         chunk = values[start : start + size]
-        flat = tuple(value for one in chunk for value in one)
-        if len(flat) != width * size:  # a row of the wrong length: never shifted
+        flat = list(chain.from_iterable(chunk))
+        if len(flat) != width * size or len(set(map(len, chunk))) != 1:
+            # a row of the wrong length: never shifted into its neighbours' columns
             raise ValueError(f"{table}: each row must hold {width} values ({', '.join(names)})")
-        conn.exec_driver_sql(head + ", ".join([row] * size), flat)
+        for i in dates:
+            days = flat[i::width]
+            iso: dict[Any, Any] = {day: day.isoformat() for day in set(days) - {None}}
+            iso[None] = None
+            flat[i::width] = map(iso.__getitem__, days)
+        conn.exec_driver_sql(head + ", ".join([row] * size), tuple(flat))
         start += size
 
 
