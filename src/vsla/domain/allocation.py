@@ -4,7 +4,7 @@ principal first, by the constitution's payment order."""
 
 from __future__ import annotations
 
-__all__ = ["Allocation", "allocate_payment"]
+__all__ = ["Allocation", "allocate_payment", "split_payment"]
 
 import datetime as dt  # noqa: F401  (the name the doctests use)
 from dataclasses import dataclass
@@ -12,7 +12,7 @@ from decimal import Decimal  # noqa: F401  (the name the doctests use)
 
 from vsla.domain.arguments import check_int, checked_call
 from vsla.domain.constitution import PaymentOrder
-from vsla.domain.loans import LoanPosition, LoanTerms, position  # noqa: F401
+from vsla.domain.loans import LoanDues, LoanPosition, LoanTerms, position  # noqa: F401
 from vsla.domain.money import format_money
 from vsla.errors import RepaymentExceedsDue
 
@@ -56,6 +56,15 @@ def allocate_payment(
     ```
     """
     check_int("repayment", amount)
+    return split_payment(pos, amount, order, who)
+
+
+def split_payment(
+    pos: LoanPosition | LoanDues, amount: int, order: PaymentOrder, who: str = ""
+) -> Allocation:
+    """:func:`allocate_payment` for the library's own callers, whose arguments are typed
+    values already (the meeting planner splits a repayment from the loan's
+    :class:`~vsla.domain.loans.LoanDues`)."""
     prefix = f"{who}: " if who else ""
     if amount <= 0:
         raise RepaymentExceedsDue(

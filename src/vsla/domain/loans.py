@@ -708,12 +708,22 @@ def position(
     )
 
 
-def position_of(book: LoanBook) -> LoanPosition:
-    """The :class:`LoanPosition` of a :class:`LoanBook` (what :func:`position` returns),
-    for the library's own callers (:class:`~vsla.domain.loanstate.LoanState`), whose
-    arguments are built from typed values and skip the checks of a public call. The loan's
-    own rules (a payment before the disbursement, more repaid than lent) are checked when
-    the book is built."""
+@dataclass(frozen=True, slots=True)
+class LoanDues:
+    """What a loan owes at the close of ``on``: the part of its :class:`LoanPosition` that
+    splits a repayment (:func:`dues_of`), without the schedule's arrears."""
+
+    on: dt.date
+    principal_outstanding: int
+    interest_charged: int
+    interest_due: int
+    amount_due: int
+    settlement_amount: int
+
+
+def dues_of(book: LoanBook) -> LoanDues:
+    """The :class:`LoanDues` of a :class:`LoanBook`: what :func:`position_of` gives for
+    them, for a caller that needs no more (a repayment's split)."""
     terms, on = book.terms, book.on
     charged = book.interest_charged()
     outstanding = book.outstanding(on)
@@ -724,7 +734,20 @@ def position_of(book: LoanBook) -> LoanPosition:
         begun = book.begun
         if begun >= 1:
             extra = _charge(terms, terms.principal) * max(0, terms.term_months - begun)
-    settlement = amount_due + extra
+    return LoanDues(on, outstanding, charged, interest_due, amount_due, amount_due + extra)
+
+
+def position_of(book: LoanBook) -> LoanPosition:
+    """The :class:`LoanPosition` of a :class:`LoanBook` (what :func:`position` returns),
+    for the library's own callers (:class:`~vsla.domain.loanstate.LoanState`), whose
+    arguments are built from typed values and skip the checks of a public call. The loan's
+    own rules (a payment before the disbursement, more repaid than lent) are checked when
+    the book is built."""
+    terms, on = book.terms, book.on
+    dues = dues_of(book)
+    outstanding, charged = dues.principal_outstanding, dues.interest_charged
+    interest_due, amount_due = dues.interest_due, dues.amount_due
+    settlement = dues.settlement_amount
     settled = settlement == 0
     unpaid = None if settled else book.earliest_unpaid()
     days = (on - unpaid).days if unpaid is not None and unpaid < on else 0

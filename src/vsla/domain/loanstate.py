@@ -44,7 +44,15 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from vsla.domain.ledger import EntryKind, LedgerEntry
-from vsla.domain.loans import LoanBook, LoanPayment, LoanPosition, LoanTerms, position_of
+from vsla.domain.loans import (
+    LoanBook,
+    LoanDues,
+    LoanPayment,
+    LoanPosition,
+    LoanTerms,
+    dues_of,
+    position_of,
+)
 from vsla.domain.money import format_money
 
 
@@ -187,13 +195,16 @@ class LoanState:
                 written_off += p
                 interest_written_off += i
                 last = day if last is None or day > last else last
-        return LoanBook.of_history(
-            self.terms, history, on, written_off, last, interest_written_off
-        )
+        return LoanBook.of_history(self.terms, history, on, written_off, last, interest_written_off)
 
     def position(self, on: dt.date) -> LoanPosition:
         """The loan at the close of ``on``, from the moves recorded on or before it."""
         return position_of(self._book(on))
+
+    def dues(self, on: dt.date) -> LoanDues:
+        """What the loan owes at the close of ``on`` (the figures of :meth:`position` that
+        split a repayment, without working out its arrears)."""
+        return dues_of(self._book(on))
 
     def unpaid_since(self, on: dt.date) -> dt.date:
         """The payable date of the earliest obligation left unpaid at the close of ``on``,

@@ -38,8 +38,8 @@ import datetime as dt
 from dataclasses import dataclass, field, replace
 from fractions import Fraction
 
-from vsla.domain.allocation import allocate_payment
-from vsla.domain.constitution import InterestMethod
+from vsla.domain.allocation import split_payment
+from vsla.domain.constitution import InterestMethod, PaymentOrder
 from vsla.domain.cyclestate import (
     _CONTRIBUTIONS,
     FIELD_OF_KIND,
@@ -63,7 +63,7 @@ from vsla.domain.ledger import (
     EntryKind,
     EntryOrigin,
 )
-from vsla.domain.loans import LoanTerms, upfront_interest
+from vsla.domain.loans import LoanDues, LoanTerms, upfront_interest
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.money import format_money
 from vsla.errors import (
@@ -212,13 +212,18 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             )
         seen_loans.add(loan.id)
         m = state.members[loan.member_id]
-        pos = loan.position(on)
-        who = f"{state.group_label}, {on}: {m.label()}, {loan.label}"
+        dues = loan.dues(on)
         try:
-            split = allocate_payment(pos, repayment.amount, rules.payment_order, who=who)
-        except RepaymentExceedsDue as exc:
+            split = split_payment(dues, repayment.amount, rules.payment_order)
+        except RepaymentExceedsDue:
+            message = _refusal(
+                dues,
+                repayment.amount,
+                rules.payment_order,
+                who=(f"{state.group_label}, {on}: {m.label()}, {loan.label}"),
+            )
             raise RepaymentExceedsDue(
-                str(exc),
+                message,
                 rule="repayment_at_most_due",
                 group_code=code,
                 member_number=m.number,
@@ -343,6 +348,16 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
         add(disbursement, who)
         outstanding[m.id] = after
     return plan
+
+
+def _refusal(dues: LoanDues, amount: int, order: PaymentOrder, who: str) -> str:
+    """The message of the refusal of a repayment, naming who made it (worked out only when
+    it is refused: the label costs more than the split)."""
+    try:
+        split_payment(dues, amount, order, who)
+    except RepaymentExceedsDue as exc:
+        return str(exc)
+    raise AssertionError("the repayment was refused without who")  # pragma: no cover
 
 
 def advance(
