@@ -95,11 +95,10 @@ def loan_marks(
             marks.append(mark)
     for i, day in enumerate(days):
         until = days[i + 1] if i + 1 < len(days) else None
-        state = loan.as_of(day)
-        outstanding = state.principal_outstanding
-        if state.cancelled or outstanding <= 0:
+        found = loan.arrears_on(day)
+        if found is None:  # no principal owed that day
             continue
-        unpaid = state.unpaid_since(day)
+        outstanding, unpaid = found
         last = marks[-1] if marks else None
         if (
             last is not None

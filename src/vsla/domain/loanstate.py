@@ -166,11 +166,18 @@ class LoanState:
         )
 
     def _book(self, on: dt.date) -> LoanBook:
-        """The loan's book at the close of ``on``, in one pass over its moves: per day, the
-        sums of what was repaid and written off (what :attr:`payments` and
-        :attr:`write_offs` give, read as of ``on``), without a typed value per payment."""
+        """The loan's book at the close of ``on`` (see :meth:`_read`)."""
+        return LoanBook.of_history(*self._read(on)[2])
+
+    def _read(self, on: dt.date) -> tuple[int, int, _Book]:
+        """In one pass over the moves recorded by the close of ``on``: the principal
+        disbursed (0 for a cancelled loan), what reduced it (repaid, written off), and the
+        arguments of its book: the sums per day of what was repaid and written off (what
+        :attr:`payments` and :attr:`write_offs` give, read as of ``on``), without a typed
+        value per payment."""
         paid: dict[dt.date, list[int]] = {}
         written: dict[dt.date, list[int]] = {}
+        disbursed = reduced = 0
         for m in self.moves:
             if m.recorded_on > on:
                 continue
@@ -180,13 +187,16 @@ class LoanState:
             elif kind in _WRITTEN:
                 into = written
             else:
+                if kind is EntryKind.LOAN_DISBURSEMENT:
+                    disbursed += m.amount
                 continue
+            interest = kind is EntryKind.INTEREST_PAYMENT or kind is EntryKind.INTEREST_WRITE_OFF
+            if not interest:
+                reduced += m.amount
             sums = into.get(m.effective_on)
             if sums is None:
                 sums = into[m.effective_on] = [0, 0]
-            sums[kind is EntryKind.INTEREST_PAYMENT or kind is EntryKind.INTEREST_WRITE_OFF] += (
-                m.amount
-            )
+            sums[interest] += m.amount
         history = [(day, p, i) for day, (p, i) in sorted(paid.items()) if (p or i) and day <= on]
         written_off = interest_written_off = 0
         last: dt.date | None = None
@@ -195,7 +205,22 @@ class LoanState:
                 written_off += p
                 interest_written_off += i
                 last = day if last is None or day > last else last
-        return LoanBook.of_history(self.terms, history, on, written_off, last, interest_written_off)
+        return (
+            disbursed,
+            reduced,
+            (self.terms, history, on, written_off, last, interest_written_off),
+        )
+
+    def arrears_on(self, on: dt.date) -> tuple[int, dt.date] | None:
+        """``(principal outstanding, unpaid since)`` at the close of ``on``: what the loan's
+        arrears mark (:func:`~vsla.domain.loanmarks.loan_marks`) holds for the day, from
+        one pass over its moves; ``None`` when it owes no principal then (cancelled,
+        repaid or written off)."""
+        disbursed, reduced, book = self._read(on)
+        outstanding = disbursed - reduced
+        if disbursed == 0 or outstanding <= 0:
+            return None
+        return outstanding, LoanBook.of_history(*book).earliest_unpaid()
 
     def position(self, on: dt.date) -> LoanPosition:
         """The loan at the close of ``on``, from the moves recorded on or before it."""
@@ -225,6 +250,10 @@ class LoanState:
     def with_moves(self, moves: Iterable[LoanMove]) -> LoanState:
         """The loan with more moves (a meeting planned in memory)."""
         return self._with((*self.moves, *moves))
+
+
+_Book = tuple[LoanTerms, list[tuple[dt.date, int, int]], dt.date, int, dt.date | None, int]
+"""The arguments of :meth:`LoanBook.of_history`."""
 
 
 _PAID = frozenset({EntryKind.PRINCIPAL_REPAYMENT, EntryKind.INTEREST_PAYMENT})

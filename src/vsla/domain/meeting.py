@@ -303,7 +303,11 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
                 member_number=m.number,
                 field="loans.principal",
             )
-        terms = LoanTerms(
+        # every value below was validated where it comes from (the request: principal > 0
+        # and a term vsla accepts; the constitution: the rate; the meeting: its date), so
+        # the terms are not validated again (model_construct; LoanTerms' own checks are
+        # those same rules)
+        terms = LoanTerms.model_construct(
             principal=request.principal,
             interest_rate=rules.interest_rate,
             term_months=request.term_months,
