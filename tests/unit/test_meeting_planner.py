@@ -101,7 +101,9 @@ def test_a_repayment_over_the_amount_due_is_refused_naming_member_and_loan() -> 
     with pytest.raises(vsla.RepaymentExceedsDue) as caught:
         plan_meeting(state, repay)
     message = str(caught.value)
-    assert "Y Hoa" in message and "the loan of 2024-01-08" in message
-    assert "93.601" in message and "93.600" in message
+    assert "Y Hoa" in message
+    assert "the loan of 2024-01-08" in message
+    assert "93.601" in message
+    assert "93.600" in message
     assert caught.value.rule == "repayment_at_most_due"
     assert caught.value.member_number == 1
