@@ -56,14 +56,12 @@ from vsla.domain.limits import (
     MAX_TOTAL,
     PLAUSIBLE_AMOUNT,
 )
+from vsla.domain.loanbook import LoanPosition, interest_charged, position
 from vsla.domain.loans import (
     Instalment,
     LoanPayment,
-    LoanPosition,
     LoanTerms,
     due_date,
-    interest_charged,
-    position,
     schedule,
     upfront_interest,
 )

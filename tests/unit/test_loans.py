@@ -17,16 +17,14 @@ from pydantic import ValidationError
 
 from vsla.domain.allocation import Allocation, allocate_payment
 from vsla.domain.constitution import InterestMethod, PaymentOrder, PrincipalSchedule
+from vsla.domain.loanbook import LoanPosition, interest_charged, position
 from vsla.domain.loans import (
     Instalment,
     LoanPayment,
-    LoanPosition,
     LoanTerms,
     due_date,
-    interest_charged,
     month_start,
     months_begun,
-    position,
     schedule,
     upfront_interest,
 )

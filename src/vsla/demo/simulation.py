@@ -24,8 +24,9 @@ from vsla.domain.allocation import allocate_payment
 from vsla.domain.constitution import Constitution
 from vsla.domain.entities import Attendance, ExitReason
 from vsla.domain.ledger import Balances, EntryKind, balances_from_totals
-from vsla.domain.loans import LoanPayment, LoanPosition, LoanTerms, due_date
-from vsla.domain.loans import position as loan_position
+from vsla.domain.loanbook import LoanPosition
+from vsla.domain.loanbook import position as loan_position
+from vsla.domain.loans import LoanPayment, LoanTerms, due_date
 from vsla.domain.shareout import exit_settlement
 
 

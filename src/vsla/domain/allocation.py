@@ -1,5 +1,5 @@
 """Splitting a repayment between interest and principal, from the loan's position on the
-day it is paid (:func:`vsla.domain.loans.position`): interest due first, then principal, or
+day it is paid (:func:`vsla.domain.loanbook.position`): interest due first, then principal, or
 principal first, by the constitution's payment order."""
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from decimal import Decimal  # noqa: F401  (the name the doctests use)
 
 from vsla.domain.arguments import check_int, checked_call
 from vsla.domain.constitution import PaymentOrder
-from vsla.domain.loans import LoanDues, LoanPosition, LoanTerms, position  # noqa: F401
+from vsla.domain.loanbook import LoanDues, LoanPosition, position  # noqa: F401
+from vsla.domain.loans import LoanTerms  # noqa: F401
 from vsla.domain.money import format_money
 from vsla.errors import RepaymentExceedsDue
 
@@ -64,7 +65,7 @@ def split_payment(
 ) -> Allocation:
     """:func:`allocate_payment` for the library's own callers, whose arguments are typed
     values already (the meeting planner splits a repayment from the loan's
-    :class:`~vsla.domain.loans.LoanDues`)."""
+    :class:`~vsla.domain.loanbook.LoanDues`)."""
     prefix = f"{who}: " if who else ""
     if amount <= 0:
         raise RepaymentExceedsDue(

@@ -44,15 +44,8 @@ from dataclasses import dataclass, replace
 from enum import StrEnum
 
 from vsla.domain.ledger import EntryKind, LedgerEntry
-from vsla.domain.loans import (
-    LoanBook,
-    LoanDues,
-    LoanPayment,
-    LoanPosition,
-    LoanTerms,
-    dues_of,
-    position_of,
-)
+from vsla.domain.loanbook import LoanBook, LoanDues, LoanPosition, dues_of, position_of
+from vsla.domain.loans import LoanPayment, LoanTerms
 from vsla.domain.money import format_money
 
 

@@ -63,7 +63,8 @@ from vsla.domain.ledger import (
     EntryKind,
     EntryOrigin,
 )
-from vsla.domain.loans import LoanDues, LoanTerms, upfront_interest
+from vsla.domain.loanbook import LoanDues
+from vsla.domain.loans import LoanTerms, upfront_interest
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.money import format_money
 from vsla.errors import (

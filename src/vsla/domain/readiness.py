@@ -49,7 +49,7 @@ from pydantic import Field, StrictBool, StrictInt, field_validator
 from vsla.domain.arguments import checked_call
 from vsla.domain.base import Record, no_float
 from vsla.domain.ledger import EntryKind
-from vsla.domain.loans import LoanPosition
+from vsla.domain.loanbook import LoanPosition
 from vsla.domain.loanstate import LoanState
 from vsla.domain.money import ratio
 from vsla.errors import InvalidInput

@@ -27,7 +27,7 @@ from vsla.domain.constitution import ExitProfitPolicy, RemainderPolicy, ShareOut
 from vsla.domain.cyclestate import Boxes, CycleState, PlannedEntry, check_can_record, member_of
 from vsla.domain.entities import Cycle, ExitReason
 from vsla.domain.ledger import Balances, EntryKind, EntryOrigin, LedgerEntry
-from vsla.domain.loans import LoanPosition
+from vsla.domain.loanbook import LoanPosition
 from vsla.domain.loanstate import LoanState
 from vsla.domain.money import format_money
 from vsla.domain.shareout import ExitSettlement, ShareOutResult, exit_settlement, share_out

@@ -4,7 +4,7 @@ statement (``vsla report statement``).
 The loan is named as a person knows it: its borrower (name and member number) and the day
 it was disbursed, never a database id. "Payable by today" is what the loan's schedule has
 made payable by the statement's date and is still unpaid
-(:attr:`~vsla.domain.loans.LoanPosition.payable_now`); what would clear the loan today is
+(:attr:`~vsla.domain.loanbook.LoanPosition.payable_now`); what would clear the loan today is
 shown beside it.
 """
 

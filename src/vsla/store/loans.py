@@ -12,7 +12,8 @@ from sqlalchemy import Row, func, select
 
 from vsla.domain.entities import Member
 from vsla.domain.ledger import EntryKind
-from vsla.domain.loans import Instalment, LoanPayment, LoanPosition, LoanTerms, schedule
+from vsla.domain.loanbook import LoanPosition
+from vsla.domain.loans import Instalment, LoanPayment, LoanTerms, schedule
 from vsla.domain.loanstate import LoanPurpose, LoanState
 from vsla.domain.tabular import Tabular
 from vsla.errors import NotFound

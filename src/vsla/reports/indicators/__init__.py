@@ -8,7 +8,7 @@ every ratio. :mod:`vsla.reports.reference` computes the same facts in plain Pyth
 tests check that both agree exactly.
 
 The only per-row work done in Python is the overdue status of each loan with principal
-outstanding, which comes from the pure :func:`vsla.domain.loans.position`, fed with the
+outstanding, which comes from the pure :func:`vsla.domain.loanbook.position`, fed with the
 loan's payments and write-offs loaded for all those loans in one query.
 
 The package: :mod:`~vsla.reports.indicators.source` says what a report covers
