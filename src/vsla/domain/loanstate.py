@@ -224,12 +224,6 @@ class LoanState:
         split a repayment, without working out its arrears)."""
         return dues_of(self._book(on))
 
-    def unpaid_since(self, on: dt.date) -> dt.date:
-        """The payable date of the earliest obligation left unpaid at the close of ``on``,
-        for a loan that owes principal then (what :attr:`LoanPosition.next_payment_on`
-        gives, without the rest of the position)."""
-        return self._book(on).earliest_unpaid()
-
     def risk(self, on: dt.date) -> tuple[int, int] | None:
         """``(days_overdue, principal_outstanding)`` at the close of ``on`` for the
         portfolio at risk, or ``None`` when the loan has no principal outstanding then
