@@ -467,10 +467,7 @@ def position_of(book: LoanBook) -> LoanPosition:
     the book is built."""
     terms, on = book.terms, book.on
     dues = dues_of(book)
-    outstanding, charged = dues.principal_outstanding, dues.interest_charged
-    interest_due, amount_due = dues.interest_due, dues.amount_due
-    settlement = dues.settlement_amount
-    settled = settlement == 0
+    settled = dues.settlement_amount == 0
     unpaid = None if settled else book.earliest_unpaid()
     days = (on - unpaid).days if unpaid is not None and unpaid < on else 0
     return LoanPosition(
@@ -478,17 +475,17 @@ def position_of(book: LoanBook) -> LoanPosition:
         principal=terms.principal,
         principal_repaid=book.principal_repaid,
         principal_written_off=book.written_off,
-        principal_outstanding=outstanding,
-        interest_charged=charged,
+        principal_outstanding=dues.principal_outstanding,
+        interest_charged=dues.interest_charged,
         interest_paid=book.interest_paid,
-        interest_due=interest_due,
-        amount_due=amount_due,
+        interest_due=dues.interest_due,
+        amount_due=dues.amount_due,
         due_on=_add_months(terms.disbursed_on, terms.term_months),
         is_overdue=days > 0,
         days_overdue=days,
         next_payment_on=unpaid,
         settled=settled,
-        settlement_amount=settlement,
+        settlement_amount=dues.settlement_amount,
         interest_written_off=book.interest_written_off,
         payable_now=0 if settled else book.payable(),
     )
