@@ -45,7 +45,7 @@ MEETING_INSERTS = f"inserts inside {CYCLE_CALL}"
 
 _CALLS = ("import_cycle", "record_meetings", "share_out", "settle_member_exit", "add_members",
           "start_cycle", "add_group", "add_referrals", "add_livelihood_supports",
-          "add_gal_session", "write_off")  # fmt: skip
+          "add_gal_session", "add_gal_sessions", "write_off")  # fmt: skip
 
 
 class Parts:

@@ -676,7 +676,8 @@ def percentile(values: Sequence[int], pct: int) -> int:
 
 _WRITES = ("add_programme", "add_group", "add_members", "start_cycle", "import_cycle",
            "record_meetings", "record_meeting", "settle_member_exit", "write_off", "share_out",
-           "add_referrals", "add_livelihood_supports", "add_gal_session")  # fmt: skip
+           "add_referrals", "add_livelihood_supports", "add_gal_session",
+           "add_gal_sessions")  # fmt: skip
 
 
 def _timed_writes(store: vsla.Store) -> list[int]:

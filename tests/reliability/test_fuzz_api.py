@@ -276,6 +276,20 @@ def new_supports(c: Ctx) -> st.SearchStrategy[Any]:
     )
 
 
+def new_gal_sessions(
+    group: st.SearchStrategy[Any], day: st.SearchStrategy[Any]
+) -> st.SearchStrategy[Any]:
+    return build(
+        vsla.NewGalSession,
+        group_id=group,
+        held_on=day,
+        tool=st.sampled_from(list(vsla.GalTool)),
+        women=st.integers(0, 30),
+        men=st.integers(0, 30),
+        note=texts(),
+    )
+
+
 def opening_positions(c: Ctx) -> st.SearchStrategy[Any]:
     member = c.ids(c.member_ids)
     amount = st.integers(0, 500).map(lambda n: n * 1_000)
@@ -448,17 +462,8 @@ def store_table(c: Ctx) -> Table:
         "livelihood_supports": call(
             group_id=st.one_of(st.none(), group), member_id=st.one_of(st.none(), member)
         ),
-        "add_gal_session": call(
-            new=build(
-                vsla.NewGalSession,
-                group_id=group,
-                held_on=day,
-                tool=st.sampled_from(list(vsla.GalTool)),
-                women=st.integers(0, 30),
-                men=st.integers(0, 30),
-                note=texts(),
-            )
-        ),
+        "add_gal_session": call(new=new_gal_sessions(group, day)),
+        "add_gal_sessions": call(new=st.lists(new_gal_sessions(group, day), max_size=3)),
         "gal_sessions": call(group_id=st.one_of(st.none(), group)),
         "readiness_facts": call(
             programme_id=c.ids([c.programme_id]),

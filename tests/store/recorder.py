@@ -18,6 +18,7 @@ CREATING = (
     "add_referrals",
     "add_livelihood_supports",
     "add_gal_session",
+    "add_gal_sessions",
 )
 
 

@@ -256,6 +256,58 @@ def test_members_named_twice_in_one_call_are_written_once(store: vsla.Store) -> 
     assert snapshot(store) == before
 
 
+def test_gal_sessions_in_one_call(store: vsla.Store) -> None:
+    """Three sessions of a pilot group in one call: one insert, ids in the order given; a
+    client id named twice in the call is one session; sent again, the stored ones come back
+    and nothing is written; one session of a group not yet piloting GAL on its day refuses
+    the whole call, and one sent again with other content is a conflict naming the field."""
+    group = store.add_group(
+        vsla.NewGroup(code="G", name="Tổ G", established_on=START, gal_pilot_since=JAN15)
+    )
+    plain = store.add_group(vsla.NewGroup(code="P", name="Tổ P", established_on=START))
+    vision = vsla.NewGalSession(
+        group_id=group.id, held_on=JAN15, tool="vision_journey", women=5, men=2, client_id="s-1"
+    )
+    tree = vsla.NewGalSession(
+        group_id=group.id, held_on=JAN22, tool="gender_balance_tree", women=7, men=3
+    )
+    made = store.add_gal_sessions([vision, tree, vision])
+    assert made[0] == made[2]
+    assert made[1].id == made[0].id + 1
+    assert [(s.tool, s.women, s.men) for s in store.gal_sessions(group.id)] == [
+        (vsla.GalTool.VISION_JOURNEY, 5, 2),
+        (vsla.GalTool.GENDER_BALANCE_TREE, 7, 3),
+    ]
+    before = snapshot(store)
+    assert store.add_gal_sessions([vision]) == [made[0]]
+    assert store.add_gal_session(vision) == made[0]
+    assert store.add_gal_sessions([]) == []
+    assert snapshot(store) == before
+    # a session the day before the group's pilot began, after a good one: nothing written
+    early = tree.model_copy(update={"held_on": START, "client_id": "s-2"})
+    late = tree.model_copy(update={"client_id": "s-3"})
+    with pytest.raises(vsla.InvalidInput, match=f"group G: a GAL session on {START}"):
+        store.add_gal_sessions([late, early])
+    assert snapshot(store) == before
+    # a group that is no GAL pilot at all, and a group that does not exist
+    with pytest.raises(vsla.InvalidInput, match="pilot since: never"):
+        store.add_gal_sessions([late, late.model_copy(update={"group_id": plain.id})])
+    with pytest.raises(vsla.NotFound, match=f"group #{plain.id + 99} does not exist"):
+        store.add_gal_sessions([late.model_copy(update={"group_id": plain.id + 99})])
+    assert snapshot(store) == before
+    # the client id sent with other content, in a batch with a new session
+    e = conflict(
+        lambda: store.add_gal_sessions([late, vision.model_copy(update={"men": 4})]), store
+    )
+    assert [(d.field, d.stored, d.given) for d in e.differences] == [("men", 2, 4)]
+    assert (e.group_code, e.record_id) == ("G", made[0].id)
+    # twice in one call with two contents: a conflict, nothing written
+    e = conflict(
+        lambda: store.add_gal_sessions([late, late.model_copy(update={"women": 8})]), store
+    )
+    assert [(d.field, d.stored, d.given) for d in e.differences] == [("women", 7, 8)]
+
+
 def test_a_client_id_is_unique_per_kind_within_its_programme(store: vsla.Store) -> None:
     one = store.add_programme(vsla.NewProgramme(name="Kon Tum"))
     two = store.add_programme(vsla.NewProgramme(name="Gia Lai"))
@@ -333,7 +385,7 @@ def test_the_whole_demo_programme_sent_again_changes_nothing(store: vsla.Store) 
         "record_meeting",
         "add_referrals",
         "add_livelihood_supports",
-        "add_gal_session",
+        "add_gal_sessions",
     }
     before = snapshot(store)
     for name, args, kwargs, result in recorder.calls:

@@ -79,7 +79,7 @@ def test_every_write_of_the_store_retries_conflicts() -> None:
     writes = [
         "add_programme", "add_group", "add_members", "start_cycle", "start_next_cycle",
         "record_meetings", "reverse_entry", "write_off", "share_out", "settle_member_exit",
-        "add_referrals", "record_referral_outcome", "add_livelihood_supports", "add_gal_session",
+        "add_referrals", "record_referral_outcome", "add_livelihood_supports", "add_gal_sessions",
     ]  # fmt: skip
     unwrapped = [
         name for name in writes if "retry_conflicts" not in _wrappers(getattr(vsla.Store, name))

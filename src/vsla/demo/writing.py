@@ -182,19 +182,22 @@ def write_group(
             ]
         )
         counts.supports += len(plan.supports)
-    for j, (on, tool, women, men, reached) in enumerate(plan.gal_sessions):
-        store.add_gal_session(
-            NewGalSession(
-                group_id=group.id,
-                held_on=on,
-                tool=tool,
-                women=women,
-                men=men,
-                reached_by_peer_sharing=reached,
-                client_id=cid(f"gal/{j}"),
-            )
+    if plan.gal_sessions:
+        store.add_gal_sessions(
+            [
+                NewGalSession(
+                    group_id=group.id,
+                    held_on=on,
+                    tool=tool,
+                    women=women,
+                    men=men,
+                    reached_by_peer_sharing=reached,
+                    client_id=cid(f"gal/{j}"),
+                )
+                for j, (on, tool, women, men, reached) in enumerate(plan.gal_sessions)
+            ]
         )
-        counts.gal_sessions += 1
+        counts.gal_sessions += len(plan.gal_sessions)
 
 
 _WRITE_OFF = "thành viên chuyển đi, tổ quyết định xóa nợ (moved away)"

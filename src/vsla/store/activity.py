@@ -211,46 +211,86 @@ class ActivityStore(Transactions):
         with self._connect() as conn:
             return [LivelihoodSupport.model_validate(r._asdict()) for r in conn.execute(query)]
 
-    @retry_conflicts
     def add_gal_session(self, new: NewGalSession) -> GalSession:
-        """Record a GAL session of a pilot group. A session sent again with its
-        ``client_id`` is returned as stored, nothing written (docs/sync.md)."""
+        """Record a GAL session of a pilot group; see :meth:`add_gal_sessions`."""
+        return self.add_gal_sessions([new])[0]
+
+    @retry_conflicts
+    def add_gal_sessions(self, new: Sequence[NewGalSession]) -> list[GalSession]:
+        """Record GAL sessions in one transaction (all or none), with one read of their
+        groups and one insert. Each session's group must be a GAL pilot on the day it was
+        held. A session sent again with its ``client_id`` is returned as stored, nothing
+        written (docs/sync.md); one client id given twice in the call is one session (the
+        same content) or a :class:`~vsla.errors.SyncConflict`."""
+        kind = RecordKind.GAL_SESSION
         with self._begin() as conn:
-            group = conn.execute(
-                select(t.groups).where(t.groups.c.id == new.group_id)
-            ).one_or_none()
-            if group is None:
-                raise NotFound(f"group #{new.group_id} does not exist")
-            if group.gal_pilot_since is None or new.held_on < group.gal_pilot_since:
-                raise InvalidInput(
-                    f"group {group.code}: a GAL session on {new.held_on} needs the group to be "
-                    f"a GAL pilot by then (pilot since: {group.gal_pilot_since or 'never'})"
+            groups = {
+                row.id: row
+                for row in conn.execute(
+                    select(t.groups).where(t.groups.c.id.in_({s.group_id for s in new}))
                 )
-            key, given = int(group.programme_id or 0), content(new)
-            if new.client_id is not None:
-                self._lock(conn, t.groups, group.id)
-                found = resent(
-                    conn,
-                    key,
-                    RecordKind.GAL_SESSION,
-                    new.client_id,
-                    given,
-                    "GAL session #{id}",
-                    group_code=group.code,
-                )
-                if found is not None:
-                    row = conn.execute(
-                        select(t.gal_sessions).where(t.gal_sessions.c.id == found)
-                    ).one()
-                    return GalSession.model_validate(row._asdict())
-            sid = conn.execute(
-                t.gal_sessions.insert().values(**new.model_dump())
-            ).inserted_primary_key
-            assert sid is not None
-            log_change(conn, ChangeKind.GAL_SESSION, [sid[0]])
-            if new.client_id is not None:
-                register(conn, key, RecordKind.GAL_SESSION, [(new.client_id, sid[0], given)])
-            return GalSession(id=sid[0], **new.model_dump())
+            }
+            out: list[GalSession | Later] = []
+            seen = SeenInCall()
+            locked: set[int] = set()
+            fresh: list[tuple[int, int, str | None, Any, dict[str, Any]]] = []
+            for session in new:
+                group = groups.get(session.group_id)
+                if group is None:
+                    raise NotFound(f"group #{session.group_id} does not exist")
+                if group.gal_pilot_since is None or session.held_on < group.gal_pilot_since:
+                    raise InvalidInput(
+                        f"group {group.code}: a GAL session on {session.held_on} needs the "
+                        "group to be a GAL pilot by then (pilot since: "
+                        f"{group.gal_pilot_since or 'never'})"
+                    )
+                key, given = int(group.programme_id or 0), content(session)
+                client_id = session.client_id
+                if client_id is not None:
+                    if group.id not in locked:  # the group's re-sends queue here
+                        self._lock(conn, t.groups, group.id)
+                        locked.add(group.id)
+                    earlier = seen.check(
+                        key,
+                        kind,
+                        client_id,
+                        given,
+                        "a GAL session of this call",
+                        group_code=group.code,
+                    )
+                    if earlier is not None:
+                        out.append(earlier)
+                        continue
+                    found = resent(
+                        conn,
+                        key,
+                        kind,
+                        client_id,
+                        given,
+                        "GAL session #{id}",
+                        group_code=group.code,
+                    )
+                    if found is not None:
+                        row = conn.execute(
+                            select(t.gal_sessions).where(t.gal_sessions.c.id == found)
+                        ).one()
+                        stored = GalSession.model_validate(row._asdict())
+                        seen.add(key, kind, client_id, given, stored)
+                        out.append(stored)
+                        continue
+                    seen.add(key, kind, client_id, given, Later(len(out)))
+                fresh.append((len(out), key, client_id, given, session.model_dump()))
+                out.append(Later(len(out)))  # its id comes with the insert below
+            ids = insert_many(conn, t.gal_sessions, [plain(values) for *_, values in fresh])
+            rows: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
+            for (place, key, client_id, given, values), record_id in zip(fresh, ids, strict=True):
+                out[place] = GalSession(id=record_id, **values)
+                if client_id is not None:
+                    rows[key].append((client_id, record_id, given))
+            for key, registered in rows.items():
+                register(conn, key, kind, registered)
+            log_change(conn, ChangeKind.GAL_SESSION, ids)
+            return [placed(out, item) for item in out]
 
     @one_snapshot
     def gal_sessions(self, group_id: int | None = None) -> list[GalSession]:
