@@ -16,7 +16,7 @@ from collections.abc import Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from typing import Any
 
-from sqlalchemy import Connection, Row, case, func, select
+from sqlalchemy import Connection, Row, func, select
 
 from vsla.domain.constitution import Constitution
 from vsla.domain.entities import Cycle, Member, OfficerRole
@@ -24,6 +24,7 @@ from vsla.domain.ledger import Balances, EntryKind, LedgerEntry, balances_from_t
 from vsla.domain.loanstate import LoanState
 from vsla.domain.meeting import CycleState, PlannedEntry
 from vsla.errors import NotFound
+from vsla.store import prepared
 from vsla.store import tables as t
 from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.loanmarks import refresh_loan_marks
@@ -48,31 +49,22 @@ class StoreBase(Transactions):
 
     @staticmethod
     def _require(conn: Connection, table: Any, row_id: int, what: str) -> Row[Any]:
-        row = conn.execute(select(table).where(table.c.id == row_id)).one_or_none()
+        row = conn.execute(prepared.by_id(table), {"id": row_id}).one_or_none()
         if row is None:
             raise NotFound(f"{what} #{row_id} does not exist")
         return row
 
     @staticmethod
     def _members(conn: Connection, group_id: int) -> list[Member]:
-        rows = conn.execute(
-            select(t.members).where(t.members.c.group_id == group_id).order_by(t.members.c.number)
-        )
+        rows = conn.execute(prepared.group_members(), {"group_id": group_id})
         return [member_from_row(r) for r in rows]
 
     def _cycle(self, conn: Connection, cycle_id: int, *, lock: bool = False) -> Cycle:
-        query = select(t.cycles).where(t.cycles.c.id == cycle_id)
-        if lock:
-            query = query.with_for_update()
-        row = conn.execute(query).one_or_none()
+        row = conn.execute(prepared.cycle_row(lock=lock), {"id": cycle_id}).one_or_none()
         if row is None:
             raise NotFound(f"cycle #{cycle_id} does not exist")
         roles: dict[int, list[OfficerRole]] = defaultdict(list)
-        for member_id, role in conn.execute(
-            select(t.officers.c.member_id, t.officers.c.role).where(
-                t.officers.c.cycle_id == cycle_id
-            )
-        ):
+        for member_id, role in conn.execute(prepared.officers_of(), {"cycle_id": cycle_id}):
             roles[member_id].append(OfficerRole(role))
         return Cycle(
             id=row.id,
@@ -95,24 +87,17 @@ class StoreBase(Transactions):
         group = group_from_row(self._require(conn, t.groups, cycle.group_id, "group"))
         members = {
             r.id: member_from_row(r)
-            for r in conn.execute(select(t.members).where(t.members.c.group_id == group.id))
+            for r in conn.execute(prepared.group_members(), {"group_id": group.id})
         }
         totals = self._totals(conn, cycle_id, None)
         member_shares = {
             mid: int(n)
-            for mid, n in conn.execute(
-                select(t.entries.c.member_id, func.sum(t.entries.c.shares))
-                .where(t.entries.c.cycle_id == cycle_id, t.entries.c.member_id.is_not(None))
-                .group_by(t.entries.c.member_id)
-            )
+            for mid, n in conn.execute(prepared.member_shares(), {"cycle_id": cycle_id})
             if n
         }
         loans = self._loan_states(conn, cycle_id)
         last, last_minutes = conn.execute(
-            select(
-                func.max(t.meetings.c.date),
-                func.max(case((t.meetings.c.minutes_recorded, t.meetings.c.date))),
-            ).where(t.meetings.c.cycle_id == cycle_id)
+            prepared.last_meeting_days(), {"cycle_id": cycle_id}
         ).one()
         return CycleState(
             group_label=f"group {group.code} ({group.name})",
@@ -136,10 +121,13 @@ class StoreBase(Transactions):
     ) -> dict[int, LoanState]:
         """The cycle's loans (or one) with every move recorded, cancelled loans included:
         :meth:`~vsla.domain.loanstate.LoanState.as_of` reads them on any date."""
-        query = select(t.loans).where(t.loans.c.cycle_id == cycle_id)
-        if loan_id is not None:
-            query = query.where(t.loans.c.id == loan_id)
-        return read_loan_states(conn, list(conn.execute(query)))
+        if loan_id is None:
+            rows = conn.execute(prepared.cycle_loans(), {"cycle_id": cycle_id})
+        else:
+            rows = conn.execute(
+                select(t.loans).where(t.loans.c.cycle_id == cycle_id, t.loans.c.id == loan_id)
+            )
+        return read_loan_states(conn, list(rows))
 
     def _entries(self, conn: Connection, cycle_id: int) -> list[LedgerEntry]:
         rows = conn.execute(
@@ -149,16 +137,10 @@ class StoreBase(Transactions):
 
     def _totals(self, conn: Connection, cycle_id: int, on: dt.date | None) -> dict[EntryKind, int]:
         """Σ amount per entry kind: the one aggregate every balance is derived from."""
-        where = [t.entries.c.cycle_id == cycle_id]
-        if on is not None:
-            where.append(t.entries.c.date <= on)
+        query = prepared.totals(until=on is not None)
         return {
             EntryKind(kind): int(amount)
-            for kind, amount in conn.execute(
-                select(t.entries.c.kind, func.sum(t.entries.c.amount))
-                .where(*where)
-                .group_by(t.entries.c.kind)
-            )
+            for kind, amount in conn.execute(query, {"cycle_id": cycle_id, "on": on})
         }
 
     def _balances(self, conn: Connection, cycle_id: int, on: dt.date | None) -> Balances:
@@ -194,9 +176,7 @@ class StoreBase(Transactions):
         found = {
             day: (mid, number)
             for mid, day, number in conn.execute(
-                select(t.meetings.c.id, t.meetings.c.date, t.meetings.c.number).where(
-                    t.meetings.c.cycle_id == cycle_id, t.meetings.c.date.in_(set(dates))
-                )
+                prepared.meetings_on(), {"cycle_id": cycle_id, "dates": sorted(set(dates))}
             )
         }
         recorded = {day: mid for day, (mid, _) in found.items() if day in marked}
@@ -216,11 +196,7 @@ class StoreBase(Transactions):
             log_change(conn, ChangeKind.MEETING, list(recorded.values()))
         fresh = [day for day in dates if day not in found]
         if fresh:
-            count = conn.execute(
-                select(func.count())
-                .select_from(t.meetings)
-                .where(t.meetings.c.cycle_id == cycle_id)
-            ).scalar_one()
+            count = conn.execute(prepared.meeting_count(), {"cycle_id": cycle_id}).scalar_one()
             numbers = {day: count + 1 + i for i, day in enumerate(fresh)}
             rows = [
                 {

@@ -33,21 +33,20 @@ from sqlalchemy import Connection, select
 from sqlalchemy.exc import IntegrityError
 
 from vsla.domain.sync import RecordKind, check_resend
+from vsla.store import prepared
 from vsla.store import tables as t
 
 
 def programme_key(conn: Connection, *, group_id: int) -> int:
     """The programme a group's records are unique in: its id, 0 for none."""
-    key = conn.execute(
-        select(t.groups.c.programme_id).where(t.groups.c.id == group_id)
-    ).scalar_one_or_none()
+    key = conn.execute(prepared.group_field("programme_id"), {"id": group_id}).scalar_one_or_none()
     return int(key or 0)
 
 
 def group_code(conn: Connection, group_id: int) -> str | None:
     """A group's code (what a conflict's message and facts name it by), or ``None``."""
     code: str | None = conn.execute(
-        select(t.groups.c.code).where(t.groups.c.id == group_id)
+        prepared.group_field("code"), {"id": group_id}
     ).scalar_one_or_none()
     return code
 

@@ -52,6 +52,7 @@ from vsla.domain.loans import LoanTerms
 from vsla.domain.loanstate import LoanMove, LoanPurpose, LoanState
 from vsla.domain.meeting import PlannedEntry
 from vsla.domain.money import Rounding
+from vsla.store import prepared
 from vsla.store import tables as t
 
 _KINDS = {kind.value: kind for kind in EntryKind}
@@ -469,18 +470,15 @@ def insert_many_values(
     """
     if not values:
         return []
-    id_column = table.c.id
     if conn.dialect.name != "sqlite":
         drawn = conn.execute(_DRAW_IDS, {"table": table.name, "n": len(values)}).scalar_one()
         ids = sorted(map(int, drawn))
         with_ids = [(i, *v) for i, v in zip(ids, values, strict=True)]
         insert_values(conn, table, ["id", *names], with_ids)
         return ids
-    top = conn.execute(select(func.max(id_column))).scalar_one_or_none() or 0
+    top = conn.execute(prepared.top_id(table)).scalar_one_or_none() or 0
     insert_values(conn, table, names, values)
-    count, first, last = conn.execute(
-        select(func.count(), func.min(id_column), func.max(id_column)).where(id_column > top)
-    ).one()
+    count, first, last = conn.execute(prepared.count_since(table), {"top": top}).one()
     if count != len(values) or last - first + 1 != count:  # pragma: no cover - would mean
         # another writer interleaved, or SQLite chose rowids at random (the largest is taken)
         raise RuntimeError(f"{table.name}: inserted {len(values)} rows but found {count} ids")

@@ -58,7 +58,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any, Concatenate, NoReturn, ParamSpec, Self, TypeVar
 
-from sqlalchemy import Connection, Engine, Table, select
+from sqlalchemy import Connection, Engine, Table
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import SingletonThreadPool, StaticPool
 
@@ -69,6 +69,7 @@ from vsla.errors import (
     InvalidInput,
     StoreError,
 )
+from vsla.store import prepared
 from vsla.store.opening import display_url
 
 log = logging.getLogger("vsla.store")
@@ -579,7 +580,7 @@ class Transactions:
     def _lock(conn: Connection, table: Table, row_id: int) -> None:
         """Hold one row against other writers until the transaction ends (PostgreSQL
         ``FOR NO KEY UPDATE``; on SQLite the write lock already covers the database)."""
-        conn.execute(select(table.c.id).where(table.c.id == row_id).with_for_update(key_share=True))
+        conn.execute(prepared.lock_row(table), {"id": row_id})
 
     # ------------------------------------------------------------------ driver errors
 
