@@ -23,6 +23,7 @@ from vsla.domain.activity import (
 )
 from vsla.domain.sync import RecordKind, content
 from vsla.errors import InvalidInput, NotFound
+from vsla.store import prepared
 from vsla.store import tables as t
 from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.clientids import (
@@ -88,7 +89,7 @@ class ActivityStore(Transactions):
         members = {
             row.id: row
             for row in conn.execute(
-                select(t.members).where(t.members.c.id.in_({r.member_id for r in new}))
+                prepared.members_in(), {"ids": sorted({r.member_id for r in new})}
             )
         }
         for r in new:
@@ -227,7 +228,7 @@ class ActivityStore(Transactions):
             groups = {
                 row.id: row
                 for row in conn.execute(
-                    select(t.groups).where(t.groups.c.id.in_({s.group_id for s in new}))
+                    prepared.groups_in(), {"ids": sorted({s.group_id for s in new})}
                 )
             }
             out: list[GalSession | Later] = []

@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
-from sqlalchemy import Connection, select
+from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
 
 from vsla.domain.sync import RecordKind, check_resend
@@ -53,11 +53,8 @@ def group_code(conn: Connection, group_id: int) -> str | None:
 
 def lookup(conn: Connection, key: int, kind: RecordKind, client_id: str) -> tuple[int, Any] | None:
     """``(record id, content)`` stored for the client id, or ``None``."""
-    c = t.client_ids.c
     row = conn.execute(
-        select(c.record_id, c.content).where(
-            c.programme_key == key, c.kind == kind.value, c.client_id == client_id
-        )
+        prepared.client_id_row(), {"key": key, "kind": kind.value, "client_id": client_id}
     ).one_or_none()
     return None if row is None else (int(row[0]), row[1])
 
@@ -67,16 +64,10 @@ def lookup_many(
 ) -> dict[str, tuple[int, Any]]:
     """``client id -> (record id, content)`` of those of ``client_ids`` stored."""
     wanted = sorted(set(client_ids))
-    c = t.client_ids.c
     found: dict[str, tuple[int, Any]] = {}
     for start in range(0, len(wanted), 500):
-        for cid, rid, stored in conn.execute(
-            select(c.client_id, c.record_id, c.content).where(
-                c.programme_key == key,
-                c.kind == kind.value,
-                c.client_id.in_(wanted[start : start + 500]),
-            )
-        ):
+        given = {"key": key, "kind": kind.value, "client_ids": wanted[start : start + 500]}
+        for cid, rid, stored in conn.execute(prepared.client_ids_in(), given):
             found[cid] = (int(rid), stored)
     return found
 

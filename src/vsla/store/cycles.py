@@ -17,6 +17,7 @@ from vsla.domain.opening import OpeningPosition, plan_opening
 from vsla.domain.settlement import check_cycle_start, plan_opening_carry
 from vsla.domain.sync import RecordKind, check_resend, content
 from vsla.errors import InvalidInput, NotFound
+from vsla.store import prepared
 from vsla.store import tables as t
 from vsla.store.changelog import ChangeKind, log_change
 from vsla.store.clientids import lookup, programme_key, register, resent
@@ -140,12 +141,7 @@ class CycleStore(MeetingStore):
             )
             if found is not None:
                 return self._cycle(conn, found)
-        last_id = conn.execute(
-            select(t.cycles.c.id)
-            .where(t.cycles.c.group_id == group_id)
-            .order_by(t.cycles.c.number.desc())
-            .limit(1)
-        ).scalar_one_or_none()
+        last_id = conn.execute(prepared.latest_cycle(), {"group_id": group_id}).scalar_one_or_none()
         last = None if last_id is None else self._cycle(conn, last_id)
         if previous is not None and last is not None and previous.id != last.id:
             raise InvalidInput(
@@ -157,16 +153,17 @@ class CycleStore(MeetingStore):
         check_cycle_start(label, start, end, last)
         number = 1 if last is None else last.number + 1
         cid = conn.execute(
-            t.cycles.insert().values(
-                group_id=group_id,
-                number=number,
-                start_date=start,
-                end_date=end,
-                share_value=constitution.share_value,
-                constitution=constitution.model_dump(mode="json"),
-                previous_cycle_id=None if last is None else last.id,
-                client_id=client_id,
-            )
+            t.cycles.insert(),
+            {
+                "group_id": group_id,
+                "number": number,
+                "start_date": start,
+                "end_date": end,
+                "share_value": constitution.share_value,
+                "constitution": constitution.model_dump(mode="json"),
+                "previous_cycle_id": None if last is None else last.id,
+                "client_id": client_id,
+            },
         ).inserted_primary_key
         assert cid is not None
         cycle_id: int = cid[0]
@@ -175,9 +172,7 @@ class CycleStore(MeetingStore):
             register(conn, key, RecordKind.CYCLE, [(client_id, cycle_id, given)])
         roles: dict[int, tuple[OfficerRole, ...]] = {}
         named = dict(officers or {})
-        rows = {
-            r.id: r for r in conn.execute(select(t.members).where(t.members.c.id.in_(list(named))))
-        }
+        rows = {r.id: r for r in conn.execute(prepared.members_in(), {"ids": sorted(named)})}
         for member_id, role in named.items():
             if member_id not in rows:
                 self._require(conn, t.members, member_id, "member")  # its NotFound

@@ -13,15 +13,20 @@ from __future__ import annotations
 
 __all__ = [
     "by_id",
+    "client_id_row",
+    "client_ids_in",
     "count_since",
     "cycle_loans",
     "cycle_row",
     "group_field",
     "group_members",
+    "groups_in",
     "last_meeting_days",
+    "latest_cycle",
     "lock_row",
     "meeting_count",
     "meetings_on",
+    "member_numbers",
     "member_shares",
     "members_in",
     "officers_of",
@@ -160,3 +165,50 @@ def count_since(table: Table) -> Query:
     """(count, smallest, largest) of the ids of ``table`` above ``:top``."""
     ids = table.c.id
     return select(func.count(), func.min(ids), func.max(ids)).where(ids > bindparam("top"))
+
+
+@cache
+def groups_in() -> Query:
+    """The groups whose ids are in ``:ids`` (a list)."""
+    return select(t.groups).where(t.groups.c.id.in_(bindparam("ids", expanding=True)))
+
+
+@cache
+def member_numbers() -> Query:
+    """The numbers of the members of the group ``:group_id``."""
+    return select(t.members.c.number).where(t.members.c.group_id == bindparam("group_id"))
+
+
+@cache
+def latest_cycle() -> Query:
+    """The id of the group ``:group_id``'s latest cycle (the largest number)."""
+    return (
+        select(t.cycles.c.id)
+        .where(t.cycles.c.group_id == bindparam("group_id"))
+        .order_by(t.cycles.c.number.desc())
+        .limit(1)
+    )
+
+
+@cache
+def client_id_row() -> Query:
+    """(record id, content) stored for the client id ``:client_id`` of the kind ``:kind``
+    in the programme ``:key``."""
+    c = t.client_ids.c
+    return select(c.record_id, c.content).where(
+        c.programme_key == bindparam("key"),
+        c.kind == bindparam("kind"),
+        c.client_id == bindparam("client_id"),
+    )
+
+
+@cache
+def client_ids_in() -> Query:
+    """(client id, record id, content) stored for the client ids ``:client_ids`` (a list) of
+    the kind ``:kind`` in the programme ``:key``."""
+    c = t.client_ids.c
+    return select(c.client_id, c.record_id, c.content).where(
+        c.programme_key == bindparam("key"),
+        c.kind == bindparam("kind"),
+        c.client_id.in_(bindparam("client_ids", expanding=True)),
+    )

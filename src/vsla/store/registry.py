@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from vsla.domain.entities import Group, Member, NewGroup, NewMember, NewProgramme, Programme
 from vsla.domain.sync import RecordKind, content
 from vsla.errors import InvalidInput, NotFound
+from vsla.store import prepared
 from vsla.store import tables as t
 from vsla.store.base import StoreBase
 from vsla.store.changelog import ChangeKind, log_change
@@ -102,9 +103,7 @@ class RegistryStore(StoreBase):
                 if found is not None:
                     return group_from_row(self._require(conn, t.groups, found, "group"))
             try:
-                gid = conn.execute(
-                    t.groups.insert().values(**new.model_dump())
-                ).inserted_primary_key
+                gid = conn.execute(t.groups.insert(), new.model_dump()).inserted_primary_key
             except IntegrityError as exc:
                 raise InvalidInput(f"group code {new.code!r} is already used") from exc
             assert gid is not None
@@ -164,9 +163,7 @@ class RegistryStore(StoreBase):
                     # the others committed and none takes a number twice
                     self._lock(conn, t.groups, m.group_id)
                     taken[m.group_id] = set(
-                        conn.execute(
-                            select(t.members.c.number).where(t.members.c.group_id == m.group_id)
-                        ).scalars()
+                        conn.execute(prepared.member_numbers(), {"group_id": m.group_id}).scalars()
                     )
                     next_number[m.group_id] = max(taken[m.group_id], default=0) + 1
                     keys[m.group_id] = programme_key(conn, group_id=m.group_id)
