@@ -241,6 +241,7 @@ class MeetingStore(StoreBase):
         out = _Recorded()
         same_as: dict[int, int] = {}  # a meeting sent twice in the batch -> the first
         pending: list[_Pending] = []
+        next_stand_in = -1  # the stand-in ids of new loans count down, never reused in a call
         for i, event in enumerate(events):
             if not isinstance(event, MeetingInput):
                 planned = plan_event(state, event)
@@ -306,8 +307,8 @@ class MeetingStore(StoreBase):
             plan = plan_meeting(state, meeting)
             # loans get their ids when the batch is written; until then negative
             # stand-ins, so a later meeting of the batch can repay them (by ref)
-            first = -1 - sum(len(p.plan.new_loans) for p in pending)
-            stand_ins = [first - n for n in range(len(plan.new_loans))]
+            stand_ins = [next_stand_in - n for n in range(len(plan.new_loans))]
+            next_stand_in -= len(plan.new_loans)
             state = advance(state, plan, stand_ins)
             pending.append(_Pending(i, meeting, plan, stand_ins, contents))
         self._flush(conn, cycle_id, key, pending, out, state.loans, records=records)
@@ -573,7 +574,18 @@ class MeetingStore(StoreBase):
         known: dict[int, LoanState] = {}
         for loan_id, loan in (loans or {}).items():
             real_id = real.get(loan_id, loan_id)
-            known[real_id] = loan if real_id == loan_id else replace(loan, id=real_id)
+            known[real_id] = (
+                loan
+                if real_id == loan_id
+                else LoanState(
+                    id=real_id,
+                    member_id=loan.member_id,
+                    terms=loan.terms,
+                    purpose=loan.purpose,
+                    ref=loan.ref,
+                    moves=loan.moves,
+                )
+            )
         refresh_loan_marks(conn, loan_days(values), known, set(real.values()))
         numbers = [existing[plan.date][1] for plan, _, _ in plans]
         return _Written(meeting_ids, numbers, real, entry_ids, values, planned, ids_of)
