@@ -288,7 +288,13 @@ def test_every_public_read_method_of_the_store_reads_one_snapshot() -> None:
     """Each public method of ``Store`` either writes (``retry_conflicts``, or a thin
     wrapper of a write), reads in one snapshot (``one_snapshot``), or is one of the
     methods that manage connections and transactions."""
-    wrappers = {"add_member", "add_referral", "add_livelihood_support", "record_meeting"}
+    wrappers = {
+        "add_member",
+        "add_referral",
+        "add_livelihood_support",
+        "add_gal_session",
+        "record_meeting",
+    }
     managing = {"close", "connection", "snapshot", "transaction"}
     unmarked = []
     for name in dir(vsla.Store):
