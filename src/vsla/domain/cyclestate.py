@@ -27,6 +27,7 @@ from vsla.domain.ledger import (
     EntryKind,
     EntryOrigin,
     balances_from_totals,
+    cash_from_totals,
 )
 from vsla.domain.limits import MAX_TOTAL
 from vsla.domain.loanstate import LoanState
@@ -124,9 +125,7 @@ class Boxes:
     def __init__(self, state: CycleState, on: dt.date) -> None:
         self.state = state
         self.on = on
-        balances = state.balances
-        self.loan_fund = balances.loan_fund_cash
-        self.social_fund = balances.social_fund_cash
+        self.loan_fund, self.social_fund = cash_from_totals(state.totals)
         self.totals = dict(state.totals)
 
     def apply(self, entry: PlannedEntry, who: str) -> None:
@@ -145,6 +144,41 @@ class Boxes:
         self.totals[kind] = total
         self.loan_fund = loan_fund
         self.social_fund = social_fund
+
+    def add_sums(self, contributions: int, purchases: int) -> bool:
+        """Apply a meeting's social fund contributions and share purchases as two sums (each
+        ``0`` when there are none), if every box and total stays under the ceiling of a
+        total; else change nothing and return ``False``. Both kinds only add to a box, so
+        when the sums pass, each entry applied alone in any order would have passed."""
+        contribution, purchase = EntryKind.SOCIAL_CONTRIBUTION, EntryKind.SHARE_PURCHASE
+        totals = self.totals
+        loan_fund = (
+            self.loan_fund
+            + LOAN_FUND_SIGN[contribution] * contributions
+            + LOAN_FUND_SIGN[purchase] * purchases
+        )
+        social_fund = (
+            self.social_fund
+            + SOCIAL_FUND_SIGN[contribution] * contributions
+            + SOCIAL_FUND_SIGN[purchase] * purchases
+        )
+        contributed = totals.get(contribution, 0) + contributions
+        bought = totals.get(purchase, 0) + purchases
+        if (
+            contributions < 0
+            or purchases < 0
+            or loan_fund < 0
+            or social_fund < 0
+            or max(loan_fund, social_fund, contributed, bought) > MAX_TOTAL
+        ):
+            return False
+        if contributions:
+            totals[contribution] = contributed
+        if purchases:
+            totals[purchase] = bought
+        self.loan_fund = loan_fund
+        self.social_fund = social_fund
+        return True
 
     def _refuse(self, entry: PlannedEntry, who: str, total: int) -> None:
         """Raise the error :meth:`apply` found, naming the entry, its box and the rule."""

@@ -19,6 +19,7 @@ __all__ = [
     "LedgerEntry",
     "balances_from_entries",
     "balances_from_totals",
+    "cash_from_totals",
     "totals_by_kind",
 ]
 
@@ -202,8 +203,7 @@ def balances_from_totals(
     def t(kind: EntryKind) -> int:
         return totals.get(kind, 0)
 
-    loan_fund_cash = sum(LOAN_FUND_SIGN[k] * v for k, v in totals.items())
-    social_fund_cash = sum(SOCIAL_FUND_SIGN[k] * v for k, v in totals.items())
+    loan_fund_cash, social_fund_cash = cash_from_totals(totals)
     disbursed = t(EntryKind.LOAN_DISBURSEMENT)
     repaid = t(EntryKind.PRINCIPAL_REPAYMENT)
     written_off = t(EntryKind.WRITE_OFF)
@@ -225,6 +225,16 @@ def balances_from_totals(
         payouts=t(EntryKind.SHARE_OUT_PAYOUT) + t(EntryKind.EXIT_PAYOUT),
         interest_written_off=t(EntryKind.INTEREST_WRITE_OFF),
     )
+
+
+def cash_from_totals(totals: Mapping[EntryKind, int]) -> tuple[int, int]:
+    """``(loan_fund_cash, social_fund_cash)`` from Σ amount per kind: the two boxes of
+    :func:`balances_from_totals`, alone (what a planner checks before every meeting)."""
+    loan_fund = social_fund = 0
+    for kind, amount in totals.items():
+        loan_fund += LOAN_FUND_SIGN[kind] * amount
+        social_fund += SOCIAL_FUND_SIGN[kind] * amount
+    return loan_fund, social_fund
 
 
 @checked_call

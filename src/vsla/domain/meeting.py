@@ -35,7 +35,8 @@ __all__ = [
 
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 from vsla.domain.allocation import split_payment
@@ -86,10 +87,21 @@ class NewLoan:
 
 @dataclass(slots=True)
 class MeetingPlan:
+    """What a planner made: the entries to write and the loans to create on ``date``.
+
+    :func:`plan_meeting` also leaves what its boxes summed, so :func:`advance` need not
+    sum every entry again: ``totals`` and ``member_shares`` after the plan, and
+    ``loan_entries_from``, the index of the first entry that may name a loan (the
+    contributions and share purchases before it never do). Other planners leave them
+    unset and :func:`advance` works them out from the entries."""
+
     date: dt.date
     attendance: dict[int, Attendance]
     entries: list[PlannedEntry] = field(default_factory=list)
     new_loans: list[NewLoan] = field(default_factory=list)
+    totals: dict[EntryKind, int] | None = None
+    member_shares: dict[int, int] | None = None
+    loan_entries_from: int = 0
 
 
 def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
@@ -120,43 +132,11 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             member(member_id, "attendance", "attendance")
     plan.attendance.update(meeting.attendance)
 
-    # the two loops of every member (contributions, shares) apply their entries directly
-    unit = rules.social_fund_contribution
-    for member_id, amount in meeting.social_fund_contributions.items():
-        m = active.get(member_id) or member(member_id, "a social fund contribution", _CONTRIBUTIONS)
-        if unit == 0 or amount <= 0 or amount % unit != 0:
-            raise InvalidInput(
-                f"{state.group_label}, {on}: {m.label()} paid {format_money(amount)} to the "
-                f"social fund; the constitution sets {format_money(unit)} per meeting "
-                "(rule: a contribution is a positive whole multiple of it)",
-                rule="social_fund_contribution",
-                group_code=code,
-                member_number=m.number,
-                field=_CONTRIBUTIONS,
-            )
-        entry = PlannedEntry(EntryKind.SOCIAL_CONTRIBUTION, amount, member_id)
-        apply(entry, "")
-        keep(entry)
-
-    low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
-    share_value = rules.share_value
-    for member_id, n in meeting.share_purchases.items():
-        m = active.get(member_id) or member(member_id, "a share purchase", "share_purchases")
-        if not low <= n <= high:
-            raise SharesOutOfRange(
-                f"{state.group_label}, {on}: {m.label()} bought {n} share(s) "
-                f"({format_money(n * rules.share_value)}); the constitution allows {low} "
-                f"to {high} per meeting",
-                rule="shares_per_meeting",
-                group_code=code,
-                member_number=m.number,
-                field="share_purchases",
-            )
-        if n:
-            entry = PlannedEntry(EntryKind.SHARE_PURCHASE, n * share_value, member_id, shares=n)
-            apply(entry, "")
-            keep(entry)
-            shares_now[member_id] = shares_now.get(member_id, 0) + n
+    # contributions and share purchases, nine entries in ten: checked and summed as two
+    # columns; only if one is refused are they planned one by one, for its exact error
+    if not _columns(state, meeting, active, boxes, plan.entries, shares_now):
+        _one_by_one(state, meeting, member, boxes, plan.entries, shares_now)
+    plan.loan_entries_from = len(plan.entries)
 
     for fine in meeting.fines:
         m = member(fine.member_id, "a fine", "fines")
@@ -291,9 +271,11 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
                 field="loans.term_months",
             )
         savings = shares_now.get(m.id, 0) * rules.share_value
-        limit = Fraction(rules.max_loan_multiple) * savings
         after = outstanding.get(m.id, 0) + request.principal
-        if after > limit:
+        # after > multiple x savings, in integers (multiple = num / den, den > 0)
+        num, den = rules.max_loan_multiple.as_integer_ratio()
+        if after * den > num * savings:
+            limit = Fraction(num, den) * savings
             raise LoanLimitExceeded(
                 f"{state.group_label}, {on}: loan of {format_money(request.principal)}{who} "
                 f"would bring their outstanding principal to {format_money(after)}, above "
@@ -352,7 +334,102 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             )
         add(disbursement, who)
         outstanding[m.id] = after
+    plan.totals = boxes.totals
+    plan.member_shares = shares_now
     return plan
+
+
+def _columns(
+    state: CycleState,
+    meeting: MeetingInput,
+    active: dict[int, Member],
+    boxes: Boxes,
+    entries: list[PlannedEntry],
+    shares_now: dict[int, int],
+) -> bool:
+    """Plan the meeting's contributions and share purchases as two columns: every member
+    active, every amount a positive whole multiple of the contribution, every number of
+    shares within the constitution's range, and the two sums applied to the boxes at once.
+    Both kinds only add to a box, so the boxes cannot go below zero, and the sums stay
+    under the ceiling of a total exactly when every running sum does. Returns ``False``,
+    having changed nothing, at the first value any rule refuses: :func:`_one_by_one` then
+    plans them entry by entry and raises the refusal the caller must see."""
+    rules = state.cycle.constitution
+    unit = rules.social_fund_contribution
+    contributions = meeting.social_fund_contributions
+    if contributions and unit <= 0:
+        return False
+    for m, a in contributions.items():
+        if m not in active or a <= 0 or a % unit:
+            return False
+    low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
+    purchases = meeting.share_purchases
+    for m, n in purchases.items():
+        if m not in active or not low <= n <= high:
+            return False
+    social = sum(contributions.values())
+    value = rules.share_value
+    bought = {m: n for m, n in purchases.items() if n}
+    saved = sum(bought.values()) * value
+    if not boxes.add_sums(social, saved):
+        return False
+    contribution, purchase = EntryKind.SOCIAL_CONTRIBUTION, EntryKind.SHARE_PURCHASE
+    entries += [PlannedEntry(contribution, a, m) for m, a in contributions.items()]
+    entries += [PlannedEntry(purchase, n * value, m, None, None, n) for m, n in bought.items()]
+    for m, n in bought.items():
+        shares_now[m] = shares_now.get(m, 0) + n
+    return True
+
+
+def _one_by_one(
+    state: CycleState,
+    meeting: MeetingInput,
+    member: Callable[[int, str, str], Member],
+    boxes: Boxes,
+    entries: list[PlannedEntry],
+    shares_now: dict[int, int],
+) -> None:
+    """Plan the contributions and share purchases entry by entry, raising the first
+    refusal (a member not active, an amount, a number of shares, a box's ceiling) with
+    the member and amount it names."""
+    rules = state.cycle.constitution
+    on, code = meeting.date, state.group_code
+    unit = rules.social_fund_contribution
+    for member_id, amount in meeting.social_fund_contributions.items():
+        m = member(member_id, "a social fund contribution", _CONTRIBUTIONS)
+        if unit == 0 or amount <= 0 or amount % unit != 0:
+            raise InvalidInput(
+                f"{state.group_label}, {on}: {m.label()} paid {format_money(amount)} to the "
+                f"social fund; the constitution sets {format_money(unit)} per meeting "
+                "(rule: a contribution is a positive whole multiple of it)",
+                rule="social_fund_contribution",
+                group_code=code,
+                member_number=m.number,
+                field=_CONTRIBUTIONS,
+            )
+        entry = PlannedEntry(EntryKind.SOCIAL_CONTRIBUTION, amount, member_id)
+        boxes.apply(entry, "")
+        entries.append(entry)
+
+    low, high = rules.min_shares_per_meeting, rules.max_shares_per_meeting
+    share_value = rules.share_value
+    for member_id, n in meeting.share_purchases.items():
+        m = member(member_id, "a share purchase", "share_purchases")
+        if not low <= n <= high:
+            raise SharesOutOfRange(
+                f"{state.group_label}, {on}: {m.label()} bought {n} share(s) "
+                f"({format_money(n * rules.share_value)}); the constitution allows {low} "
+                f"to {high} per meeting",
+                rule="shares_per_meeting",
+                group_code=code,
+                member_number=m.number,
+                field="share_purchases",
+            )
+        if n:
+            entry = PlannedEntry(EntryKind.SHARE_PURCHASE, n * share_value, member_id, shares=n)
+            boxes.apply(entry, "")
+            entries.append(entry)
+            shares_now[member_id] = shares_now.get(member_id, 0) + n
 
 
 def _refusal(dues: LoanDues, amount: int, order: PaymentOrder, who: str) -> str:
@@ -376,13 +453,22 @@ def advance(
     share-out's, written at the meeting of its date without recording that meeting (so a
     meeting may still be recorded on that date).
     """
-    totals = dict(state.totals)
-    shares = dict(state.member_shares)
     moves: dict[int, list[LoanMove]] = {}
-    for entry in plan.entries:
-        totals[entry.kind] = totals.get(entry.kind, 0) + entry.amount
-        if entry.shares and entry.member_id is not None:
-            shares[entry.member_id] = shares.get(entry.member_id, 0) + entry.shares
+    entries = plan.entries
+    if plan.totals is not None and plan.member_shares is not None:
+        # what plan_meeting's boxes summed (no member holds 0 shares: it only adds);
+        # only its later entries may name a loan
+        totals, shares = plan.totals, plan.member_shares
+        entries = entries[plan.loan_entries_from :]
+    else:
+        totals = dict(state.totals)
+        added = dict(state.member_shares)
+        for entry in entries:
+            totals[entry.kind] = totals.get(entry.kind, 0) + entry.amount
+            if entry.shares and entry.member_id is not None:
+                added[entry.member_id] = added.get(entry.member_id, 0) + entry.shares
+        shares = {m: n for m, n in added.items() if n}
+    for entry in entries:
         loan_id = loan_ids[entry.new_loan] if entry.new_loan is not None else entry.loan_id
         if loan_id is not None:
             move = LoanMove(plan.date, entry.effective_on or plan.date, entry.kind, entry.amount)
@@ -394,13 +480,18 @@ def advance(
         )
     for loan_id, more in moves.items():
         loans[loan_id] = loans[loan_id].with_moves(more)
-    refs = {new.ref for new in plan.new_loans if new.ref is not None}
-    return replace(
-        state,
+    refs = [new.ref for new in plan.new_loans if new.ref is not None]
+    # made field by field, not with dataclasses.replace (which looks every field up again):
+    # an import advances the state once a meeting
+    return CycleState(
+        group_label=state.group_label,
+        cycle=state.cycle,
+        members=state.members,
         totals=totals,
-        member_shares={m: n for m, n in shares.items() if n},
+        member_shares=shares,
         loans=loans,
         last_meeting_on=plan.date,
         last_minutes_on=plan.date if minutes else state.last_minutes_on,
-        used_refs=state.used_refs | refs,
+        used_refs=state.used_refs.union(refs) if refs else state.used_refs,
+        group_code=state.group_code,
     )

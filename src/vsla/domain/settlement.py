@@ -115,9 +115,9 @@ def plan_share_out(
     owed: dict[int, int] = defaultdict(int)
     unsettled: list[str] = []
     for loan in state.loans.values():
+        if loan.dues(on).settlement_amount == 0:
+            continue  # settled: its dues say so without working out its arrears
         pos = loan.position(on)
-        if pos.settled:
-            continue
         who = state.members[loan.member_id].label()
         unsettled.append(
             f"{who} owes {format_money(pos.settlement_amount)} on the loan of "

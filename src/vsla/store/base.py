@@ -173,11 +173,14 @@ class StoreBase(Transactions):
         id."""
         client_ids = client_ids or {}
         marked = minutes if isinstance(minutes, AbstractSet) else set(dates) if minutes else set()
+        wanted = set(dates)
+        if not wanted:
+            return {}
+        between = {"cycle_id": cycle_id, "first": min(wanted), "last": max(wanted)}
         found = {
             day: (mid, number)
-            for mid, day, number in conn.execute(
-                prepared.meetings_on(), {"cycle_id": cycle_id, "dates": sorted(set(dates))}
-            )
+            for mid, day, number in conn.execute(prepared.meetings_between(), between)
+            if day in wanted
         }
         recorded = {day: mid for day, (mid, _) in found.items() if day in marked}
         if recorded:

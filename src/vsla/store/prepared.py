@@ -25,7 +25,7 @@ __all__ = [
     "latest_cycle",
     "lock_row",
     "meeting_count",
-    "meetings_on",
+    "meetings_between",
     "member_numbers",
     "member_shares",
     "members_in",
@@ -135,12 +135,14 @@ def last_meeting_days() -> Query:
 
 
 @cache
-def meetings_on() -> Query:
-    """(id, date, number) of the meetings of the cycle ``:cycle_id`` on the dates
-    ``:dates`` (a list)."""
+def meetings_between() -> Query:
+    """(id, date, number) of the meetings of the cycle ``:cycle_id`` from ``:first`` to
+    ``:last`` (both included): a range, not a list of dates, so the statement is the same
+    whatever the number of dates (an expanding list is compiled again for each length)."""
     return select(t.meetings.c.id, t.meetings.c.date, t.meetings.c.number).where(
         t.meetings.c.cycle_id == bindparam("cycle_id"),
-        t.meetings.c.date.in_(bindparam("dates", expanding=True)),
+        t.meetings.c.date >= bindparam("first"),
+        t.meetings.c.date <= bindparam("last"),
     )
 
 
