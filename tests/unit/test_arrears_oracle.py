@@ -256,3 +256,34 @@ def test_the_oracle_on_a_loan_worked_by_hand() -> None:
     reversed_ = [*moves, (mar5, feb29, PAID_I, -2_000)]
     assert oracle(*args, reversed_, dt.date(2024, 3, 4)) == (0, 60_000)
     assert oracle(*args, reversed_, mar5) == (5, 60_000)
+
+
+@settings(max_examples=200, deadline=None)
+@given(histories())
+def test_the_earliest_unpaid_obligation_is_the_same_walked_lazily_or_from_the_schedule(
+    history: tuple[LoanTerms, list[Move]],
+) -> None:
+    """``LoanBook.earliest_unpaid`` walks the schedule only as far as it needs unless the
+    whole schedule is worked out already; either way the date is the same, and so is what
+    the loan's arrears mark holds (``arrears_on``) against the risk of the oracle's test."""
+    terms, moves = history
+    loan = LoanState(
+        id=1,
+        member_id=1,
+        terms=terms,
+        purpose=LoanPurpose.OTHER,
+        moves=tuple(LoanMove(r, e, k, a) for r, e, k, a in sorted(moves, key=lambda m: m[0])),
+    )
+    for on in _days_to_check(terms):
+        risk, mark = loan.risk(on), loan.arrears_on(on)
+        if risk is None:  # no principal owed (a book of such a day may not even hold)
+            assert mark is None, (on, terms, moves)
+            continue
+        lazily = loan._book(on).earliest_unpaid()
+        scheduled = loan._book(on)
+        scheduled.obligations()  # the whole schedule first
+        assert lazily == scheduled.earliest_unpaid(), (on, terms, moves)
+        assert mark is not None, (on, terms, moves)
+        outstanding, unpaid = mark
+        assert unpaid == lazily
+        assert (max(0, (on - unpaid).days), outstanding) == risk, (on, terms, moves)

@@ -256,14 +256,20 @@ class LoanBook:
         # month k is payable at its end, the start of month k + 1: d0 plus k months
         interest = [(d0, _upfront(terms))]
         interest += [(_add_months(d0, k), self.month_charge(k)) for k in range(1, last + 1)]
+        return interest, self._principal_obligations()
+
+    def _principal_obligations(self) -> list[tuple[dt.date, int]]:
+        """The principal part of :meth:`obligations`: at the due date, or per instalment,
+        the written-off part removed from the latest instalments first."""
+        terms = self.terms
         parts = _principal_parts(terms)
         forgiven = self.written_off
         for i in reversed(range(len(parts))):
             cut = min(parts[i], forgiven)
             parts[i] -= cut
             forgiven -= cut
-        principal = [(_add_months(d0, k), p) for k, p in enumerate(parts, start=1)]
-        return interest, principal
+        d0 = terms.disbursed_on
+        return [(_add_months(d0, k), p) for k, p in enumerate(parts, start=1)]
 
     def payable(self) -> int:
         """What the schedule made payable on or before ``on`` and is still unpaid: arrears
@@ -287,20 +293,36 @@ class LoanBook:
         The earlier of the two first unmet obligations is the answer.
         """
         terms = self.terms
+        d0 = terms.disbursed_on
         last = max(terms.term_months, self.begun)
-        interest, principal = self.obligations()
-        unmet = [
-            day
-            for day in (
-                _first_unmet(interest, self.interest_paid),
-                _first_unmet(principal, self.principal_repaid),
-            )
-            if day is not None
-        ]
+        if self._obligations is not None:  # the whole schedule is worked out already
+            interest, principal = self._obligations
+            unmet_interest = _first_unmet(interest, self.interest_paid)
+            unmet_principal = _first_unmet(principal, self.principal_repaid)
+        else:
+            # walk the schedule only as far as the answer needs: principal first (no
+            # charges to work out), then interest month by month, stopping at the first
+            # unmet charge or at the first unmet principal, whichever comes first
+            unmet_principal = _first_unmet(self._principal_obligations(), self.principal_repaid)
+            unmet_interest = None
+            paid, owed = self.interest_paid, _upfront(terms)
+            if owed > paid:
+                unmet_interest = d0
+            else:
+                for k in range(1, last + 1):
+                    day = _add_months(d0, k)
+                    if unmet_principal is not None and day >= unmet_principal:
+                        break  # nothing payable from here on comes before it
+                    charge = self.month_charge(k)
+                    owed += charge
+                    if charge > 0 and owed > paid:
+                        unmet_interest = day
+                        break
+        unmet = [day for day in (unmet_interest, unmet_principal) if day is not None]
         if unmet:
             return min(unmet)
         # only reached when every listed obligation is met: the end of the last month listed
-        return _add_months(terms.disbursed_on, last)
+        return _add_months(d0, last)
 
 
 def _first(item: tuple[dt.date, Any, Any] | tuple[dt.date, int]) -> dt.date:
