@@ -114,3 +114,74 @@ def test_a_loan_copied_with_a_client_id_is_repaid_by_it_in_the_same_batch(backen
     position = store.loan_position(loan.id, START + dt.timedelta(days=14))
     assert position.principal_outstanding == 50_000 - 20_000
     store.close()
+
+
+def test_what_each_call_returns_is_what_reading_it_back_gives(store: vsla.Store) -> None:
+    """The records a write returns are built from its validated input and the ids the
+    database gave, not validated again: they must equal, field for field (and in the fields
+    they say were set), what the read calls give for the same rows, names in NFC included
+    ("Y Hoa" given decomposed)."""
+    day = dt.date(2024, 1, 8)
+    group = store.add_group(
+        vsla.NewGroup(
+            code="KT-DG-009",
+            name="Tổ Đăk Nhoong",
+            established_on=day,
+            gal_pilot_since=day,
+            client_id="g-9",
+        )
+    )
+    members = store.add_members(
+        [
+            vsla.NewMember(
+                group_id=group.id,
+                full_name="Y Ho\u0061\u0300",  # "Y Hoà" with a combining grave accent
+                sex=vsla.Sex.FEMALE,
+                joined_on=day,
+                client_id="m-1",
+            ),
+            vsla.NewMember(
+                group_id=group.id, full_name="A Blưp", sex=vsla.Sex.MALE, number=7, joined_on=day
+            ),
+        ]
+    )
+    [referral] = store.add_referrals(
+        [
+            vsla.NewReferral(
+                member_id=members[0].id,
+                institution="vbsp",
+                service="savings_account",
+                referred_on=day,
+                client_id="r-1",
+            )
+        ]
+    )
+    [support] = store.add_livelihood_supports(
+        [
+            vsla.NewLivelihoodSupport(
+                member_id=members[1].id, kind="training", received_on=day, value=150_000
+            )
+        ]
+    )
+    [session] = store.add_gal_sessions(
+        [vsla.NewGalSession(group_id=group.id, held_on=day, tool="vision_journey", women=5)]
+    )
+    pairs: list[tuple[Any, Any]] = [
+        (group, store.group(group.id)),
+        (members, store.members(group.id)),
+        ([referral], store.referrals(group_id=group.id)),
+        ([support], store.livelihood_supports(group_id=group.id)),
+        ([session], store.gal_sessions(group.id)),
+    ]
+    for returned, read in pairs:
+        assert returned == read
+        for a, b in zip(
+            returned if isinstance(returned, list) else [returned],
+            read if isinstance(read, list) else [read],
+            strict=True,
+        ):
+            assert type(a) is type(b)
+            assert a.model_dump() == b.model_dump()
+            assert a.model_fields_set == b.model_fields_set
+    assert members[0].full_name == "Y Ho\u00e0"  # composed: NFC, as validation made it
+    assert [m.number for m in members] == [1, 7]

@@ -12,7 +12,7 @@ from __future__ import annotations
 __all__ = ["Amount", "Record", "no_float"]
 
 import datetime as dt
-from typing import Annotated, Any, ClassVar, Self
+from typing import Annotated, Any, ClassVar, Self, cast
 
 from pydantic import (
     AfterValidator,
@@ -104,6 +104,13 @@ class Record(BaseModel):
                 f"invalid {type(self).__name__}: a nested record was given keys that are not "
                 f"field names ({exc})"
             ) from exc
+
+    @classmethod
+    def stored(cls, **values: Any) -> Self:
+        """The record as the store returns it after writing it: ``values`` are a validated
+        record's fields (its ``model_dump()``) and the ids the database gave, so they are
+        not validated a second time (an import returns thousands of these)."""
+        return cast(Self, cls.model_construct(**values))
 
     @classmethod
     def model_validate(cls, obj: Any, *args: Any, **kwargs: Any) -> Self:

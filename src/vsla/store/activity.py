@@ -9,7 +9,6 @@ from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
 from sqlalchemy import Connection, Row, Table, select
 
 from vsla.domain.activity import (
@@ -21,6 +20,7 @@ from vsla.domain.activity import (
     Referral,
     ReferralOutcome,
 )
+from vsla.domain.base import Record
 from vsla.domain.sync import RecordKind, content
 from vsla.errors import InvalidInput, NotFound
 from vsla.store import prepared
@@ -39,7 +39,7 @@ from vsla.store.rows import insert_many, plain
 from vsla.store.transactions import Transactions, one_snapshot, retry_conflicts
 
 _New = TypeVar("_New", NewReferral, NewLivelihoodSupport)
-_Made = TypeVar("_Made", bound=BaseModel)
+_Made = TypeVar("_Made", bound=Record)
 
 
 class ActivityStore(Transactions):
@@ -74,7 +74,7 @@ class ActivityStore(Transactions):
         kind: RecordKind,
         change: ChangeKind,
         table: Table,
-        made: Callable[..., _Made],
+        made: type[_Made],
         check: Callable[[_New, Mapping[int, Row[Any]]], Row[Any]],
     ) -> list[_Made]:
         """Check and insert member activity records (referrals, livelihood support) with
@@ -124,7 +124,7 @@ class ActivityStore(Transactions):
             out.append(Later(len(out)))  # its id comes with the insert below
         ids = insert_many(conn, table, [plain(values) for *_, values in fresh])
         for (place, client_id, given, values), record_id in zip(fresh, ids, strict=True):
-            out[place] = made(id=record_id, **values)
+            out[place] = made.stored(id=record_id, **values)
             if client_id is not None:
                 member_row = members[values["member_id"]]
                 rows[keys[member_row.group_id]].append((client_id, record_id, given))
@@ -285,7 +285,7 @@ class ActivityStore(Transactions):
             ids = insert_many(conn, t.gal_sessions, [plain(values) for *_, values in fresh])
             rows: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
             for (place, key, client_id, given, values), record_id in zip(fresh, ids, strict=True):
-                out[place] = GalSession(id=record_id, **values)
+                out[place] = GalSession.stored(id=record_id, **values)
                 if client_id is not None:
                     rows[key].append((client_id, record_id, given))
             for key, registered in rows.items():

@@ -564,7 +564,10 @@ class MeetingStore(StoreBase):
         values: list[tuple[Any, ...]] = []
         planned: list[PlannedEntry] = []
         for (plan, ids, _), mid in zip(plans, meeting_ids, strict=True):
-            for p in plan.entries:
+            # a meeting's contributions and share purchases come first and name no loan
+            first, day = plan.loan_entries_from, plan.date
+            values += [entry_values(cycle_id, mid, day, p, None) for p in plan.entries[:first]]
+            for p in plan.entries[first:]:
                 loan_id = ids[p.new_loan] if p.new_loan is not None else p.loan_id
                 real_loan = real.get(loan_id, loan_id) if loan_id is not None else None
                 values.append(entry_values(cycle_id, mid, plan.date, p, real_loan))

@@ -115,7 +115,7 @@ class RegistryStore(StoreBase):
                     RecordKind.GROUP,
                     [(new.client_id, gid[0], content(new))],
                 )
-            return Group(id=gid[0], **new.model_dump())
+            return Group.stored(id=gid[0], **new.model_dump())
 
     @one_snapshot
     def group(self, group_id_or_code: int | str) -> Group:
@@ -221,7 +221,7 @@ class RegistryStore(StoreBase):
             ids = insert_many(conn, t.members, [plain(values) for _, _, values in fresh])
             registered: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
             for (place, m, values), member_id in zip(fresh, ids, strict=True):
-                member = Member(id=member_id, **values)
+                member = Member.stored(id=member_id, **values)
                 out[place] = member
                 if m.client_id is not None:
                     registered[keys[m.group_id]].append((m.client_id, member.id, content(m)))
