@@ -214,19 +214,24 @@ def _days_to_check(terms: LoanTerms) -> list[dt.date]:
     return sorted(set(every + edges))
 
 
-@settings(max_examples=300, deadline=None)
-@given(histories())
-def test_days_overdue_and_principal_at_risk_agree_with_a_second_reading_of_the_rules(
-    history: tuple[LoanTerms, list[Move]],
-) -> None:
-    terms, moves = history
-    loan = LoanState(
+def _loan(terms: LoanTerms, moves: list[Move]) -> LoanState:
+    """The loan of a drawn history, its moves in the order they were recorded."""
+    return LoanState(
         id=1,
         member_id=1,
         terms=terms,
         purpose=LoanPurpose.OTHER,
         moves=tuple(LoanMove(r, e, k, a) for r, e, k, a in sorted(moves, key=lambda m: m[0])),
     )
+
+
+@settings(max_examples=300, deadline=None)
+@given(histories())
+def test_days_overdue_and_principal_at_risk_agree_with_a_second_reading_of_the_rules(
+    history: tuple[LoanTerms, list[Move]],
+) -> None:
+    terms, moves = history
+    loan = _loan(terms, moves)
     for on in _days_to_check(terms):
         expected = oracle(
             terms.principal,
@@ -267,13 +272,7 @@ def test_the_earliest_unpaid_obligation_is_the_same_walked_lazily_or_from_the_sc
     whole schedule is worked out already; either way the date is the same, and so is what
     the loan's arrears mark holds (``arrears_on``) against the risk of the oracle's test."""
     terms, moves = history
-    loan = LoanState(
-        id=1,
-        member_id=1,
-        terms=terms,
-        purpose=LoanPurpose.OTHER,
-        moves=tuple(LoanMove(r, e, k, a) for r, e, k, a in sorted(moves, key=lambda m: m[0])),
-    )
+    loan = _loan(terms, moves)
     for on in _days_to_check(terms):
         risk, mark = loan.risk(on), loan.arrears_on(on)
         if risk is None:  # no principal owed (a book of such a day may not even hold)
