@@ -7,7 +7,8 @@ __all__ = ["ActivityStore"]
 import datetime as dt
 from collections import defaultdict
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from sqlalchemy import Connection, Row, Table, select
 
@@ -39,7 +40,29 @@ from vsla.store.rows import insert_many, plain
 from vsla.store.transactions import Transactions, one_snapshot, retry_conflicts
 
 _New = TypeVar("_New", NewReferral, NewLivelihoodSupport)
+_Any = TypeVar("_Any", NewReferral, NewLivelihoodSupport, NewGalSession)
 _Made = TypeVar("_Made", bound=Record)
+
+
+@dataclass(frozen=True, slots=True)
+class _Owner:
+    """Whose an activity record is: its group (whose lock queues the record's re-sends)
+    and, for a member's record, the member's number (a conflict's facts)."""
+
+    group_id: int
+    member_number: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class _Kinds(Generic[_Made]):
+    """What one kind of activity record is written as: its client-id kind, change-feed
+    kind, table, record class and the name a conflict's message gives it."""
+
+    kind: RecordKind
+    change: ChangeKind
+    table: Table
+    made: type[_Made]
+    label: str
 
 
 class ActivityStore(Transactions):
@@ -78,59 +101,89 @@ class ActivityStore(Transactions):
         check: Callable[[_New, Mapping[int, Row[Any]]], Row[Any]],
     ) -> list[_Made]:
         """Check and insert member activity records (referrals, livelihood support) with
-        one read of their members and one insert; a record re-sent with its client id is
-        the stored one (after the group's lock)."""
-        out: list[_Made | Later] = []
-        seen = SeenInCall()
-        rows: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
-        keys: dict[int, int] = {}  # group id -> programme key, the group locked
-        codes: dict[int, str | None] = {}
-        fresh: list[tuple[int, str | None, Any, dict[str, Any]]] = []
+        one read of their members and one insert (see :meth:`_add_records`): ``check``
+        refuses a record whose member is not active on its date."""
         members = {
             row.id: row
             for row in conn.execute(
                 prepared.members_in(), {"ids": sorted({r.member_id for r in new})}
             )
         }
+        codes: dict[int, str | None] = {}  # read once a group, for a conflict's facts
+
+        def owner(record: _New) -> _Owner:
+            member = check(record, members)
+            return _Owner(int(member.group_id), int(member.number))
+
+        def facts(owned: _Owner) -> dict[str, Any]:
+            if owned.group_id not in codes:
+                codes[owned.group_id] = group_code(conn, owned.group_id)
+            return {"group_code": codes[owned.group_id], "member_number": owned.member_number}
+
+        return self._add_records(
+            conn,
+            new,
+            _Kinds(kind, change, table, made, kind.value),
+            owner,
+            lambda group_id: programme_key(conn, group_id=group_id),
+            facts,
+        )
+
+    def _add_records(
+        self,
+        conn: Connection,
+        new: Sequence[_Any],
+        kinds: _Kinds[_Made],
+        owner: Callable[[_Any], _Owner],
+        key_of: Callable[[int], int],
+        facts: Callable[[_Owner], dict[str, Any]],
+    ) -> list[_Made]:
+        """Insert programme activity records (referrals, livelihood support, GAL sessions)
+        with one insert, each first checked by ``owner`` (which refuses a record that may
+        not be written and names the group it belongs to). A record sent with a client id
+        already stored is returned as stored (its group locked first, so its re-sends
+        queue), one given twice in the call is one record (the same content); either may
+        be a :class:`~vsla.errors.SyncConflict` naming ``facts``. ``key_of``: the programme
+        a group's client ids are unique in."""
+        kind, label = kinds.kind, kinds.label
+        out: list[_Made | Later] = []
+        seen = SeenInCall()
+        keys: dict[int, int] = {}  # group id -> programme key, the group locked
+        fresh: list[tuple[int, int, str | None, Any, dict[str, Any]]] = []
         for r in new:
-            member = check(r, members)
-            client_id = getattr(r, "client_id", None)
+            owned = owner(r)
+            client_id: str | None = r.client_id
             given: Any = None
             if client_id is not None:
-                if member.group_id not in keys:
-                    self._lock(conn, t.groups, member.group_id)  # its re-sends queue here
-                    keys[member.group_id] = programme_key(conn, group_id=member.group_id)
-                    codes[member.group_id] = group_code(conn, member.group_id)
-                key, given = keys[member.group_id], content(r)
-                facts: dict[str, Any] = {
-                    "group_code": codes[member.group_id],
-                    "member_number": int(member.number),
-                }
+                if owned.group_id not in keys:
+                    self._lock(conn, t.groups, owned.group_id)  # its re-sends queue here
+                    keys[owned.group_id] = key_of(owned.group_id)
+                key, given, named = keys[owned.group_id], content(r), facts(owned)
                 earlier = seen.check(
-                    key, kind, client_id, given, f"a {kind.value} of this call", **facts
+                    key, kind, client_id, given, f"a {label} of this call", **named
                 )
                 if earlier is not None:
                     out.append(earlier)
                     continue
-                found = resent(conn, key, kind, client_id, given, f"{kind.value} #{{id}}", **facts)
+                found = resent(conn, key, kind, client_id, given, f"{label} #{{id}}", **named)
                 if found is not None:
-                    row = conn.execute(select(table).where(table.c.id == found)).one()
-                    stored = made(**row._asdict())
+                    row = conn.execute(select(kinds.table).where(kinds.table.c.id == found)).one()
+                    stored = kinds.made.model_validate(row._asdict())
                     seen.add(key, kind, client_id, given, stored)
                     out.append(stored)
                     continue
                 seen.add(key, kind, client_id, given, Later(len(out)))
-            fresh.append((len(out), client_id, given, r.model_dump()))
+            fresh.append((len(out), owned.group_id, client_id, given, r.model_dump()))
             out.append(Later(len(out)))  # its id comes with the insert below
-        ids = insert_many(conn, table, [plain(values) for *_, values in fresh])
-        for (place, client_id, given, values), record_id in zip(fresh, ids, strict=True):
-            out[place] = made.stored(id=record_id, **values)
+        ids = insert_many(conn, kinds.table, [plain(values) for *_, values in fresh])
+        rows: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
+        for (place, group_id, client_id, given, values), record_id in zip(fresh, ids, strict=True):
+            out[place] = kinds.made.stored(id=record_id, **values)
             if client_id is not None:
-                member_row = members[values["member_id"]]
-                rows[keys[member_row.group_id]].append((client_id, record_id, given))
+                rows[keys[group_id]].append((client_id, record_id, given))
         for key, registered in rows.items():
             register(conn, key, kind, registered)
-        log_change(conn, change, ids)
+        log_change(conn, kinds.change, ids)
         return [placed(out, item) for item in out]
 
     @retry_conflicts
@@ -223,7 +276,6 @@ class ActivityStore(Transactions):
         held. A session sent again with its ``client_id`` is returned as stored, nothing
         written (docs/sync.md); one client id given twice in the call is one session (the
         same content) or a :class:`~vsla.errors.SyncConflict`."""
-        kind = RecordKind.GAL_SESSION
         with self._begin() as conn:
             groups = {
                 row.id: row
@@ -231,11 +283,8 @@ class ActivityStore(Transactions):
                     prepared.groups_in(), {"ids": sorted({s.group_id for s in new})}
                 )
             }
-            out: list[GalSession | Later] = []
-            seen = SeenInCall()
-            locked: set[int] = set()
-            fresh: list[tuple[int, int, str | None, Any, dict[str, Any]]] = []
-            for session in new:
+
+            def owner(session: NewGalSession) -> _Owner:
                 group = groups.get(session.group_id)
                 if group is None:
                     raise NotFound(f"group #{session.group_id} does not exist")
@@ -245,53 +294,22 @@ class ActivityStore(Transactions):
                         "group to be a GAL pilot by then (pilot since: "
                         f"{group.gal_pilot_since or 'never'})"
                     )
-                key, given = int(group.programme_id or 0), content(session)
-                client_id = session.client_id
-                if client_id is not None:
-                    if group.id not in locked:  # the group's re-sends queue here
-                        self._lock(conn, t.groups, group.id)
-                        locked.add(group.id)
-                    earlier = seen.check(
-                        key,
-                        kind,
-                        client_id,
-                        given,
-                        "a GAL session of this call",
-                        group_code=group.code,
-                    )
-                    if earlier is not None:
-                        out.append(earlier)
-                        continue
-                    found = resent(
-                        conn,
-                        key,
-                        kind,
-                        client_id,
-                        given,
-                        "GAL session #{id}",
-                        group_code=group.code,
-                    )
-                    if found is not None:
-                        row = conn.execute(
-                            select(t.gal_sessions).where(t.gal_sessions.c.id == found)
-                        ).one()
-                        stored = GalSession.model_validate(row._asdict())
-                        seen.add(key, kind, client_id, given, stored)
-                        out.append(stored)
-                        continue
-                    seen.add(key, kind, client_id, given, Later(len(out)))
-                fresh.append((len(out), key, client_id, given, session.model_dump()))
-                out.append(Later(len(out)))  # its id comes with the insert below
-            ids = insert_many(conn, t.gal_sessions, [plain(values) for *_, values in fresh])
-            rows: dict[int, list[tuple[str, int, Any]]] = defaultdict(list)
-            for (place, key, client_id, given, values), record_id in zip(fresh, ids, strict=True):
-                out[place] = GalSession.stored(id=record_id, **values)
-                if client_id is not None:
-                    rows[key].append((client_id, record_id, given))
-            for key, registered in rows.items():
-                register(conn, key, kind, registered)
-            log_change(conn, ChangeKind.GAL_SESSION, ids)
-            return [placed(out, item) for item in out]
+                return _Owner(int(group.id), None)
+
+            return self._add_records(
+                conn,
+                new,
+                _Kinds(
+                    RecordKind.GAL_SESSION,
+                    ChangeKind.GAL_SESSION,
+                    t.gal_sessions,
+                    GalSession,
+                    "GAL session",
+                ),
+                owner,
+                lambda group_id: int(groups[group_id].programme_id or 0),
+                lambda owned: {"group_code": groups[owned.group_id].code},
+            )
 
     @one_snapshot
     def gal_sessions(self, group_id: int | None = None) -> list[GalSession]:
