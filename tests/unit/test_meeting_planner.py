@@ -322,3 +322,15 @@ def test_the_loan_limit_is_exact_for_a_multiple_that_is_not_whole() -> None:
     with pytest.raises(vsla.LoanLimitExceeded) as caught:
         plan_meeting(state, borrow(75_001))
     assert "2.5 × savings of 30.000 ₫ = 75.000 ₫ (rule: max_loan_multiple)" in str(caught.value)
+
+
+def test_a_loan_given_its_real_id_keeps_every_other_field() -> None:
+    """A loan planned under a stand-in id gets the id the database gave it, and nothing
+    else changes (a field added to ``LoanState`` must be carried by ``with_id``)."""
+    planned = _lent().loans[7]
+    written = planned.with_id(1_234)
+    assert written.id == 1_234
+    for f in dataclasses.fields(planned):
+        if f.name != "id":
+            assert getattr(written, f.name) == getattr(planned, f.name), f.name
+    assert planned.with_id(7) is planned

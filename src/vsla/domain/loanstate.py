@@ -238,6 +238,13 @@ class LoanState:
         """The loan with more moves (a meeting planned in memory)."""
         return self._with((*self.moves, *moves))
 
+    def with_id(self, loan_id: int) -> LoanState:
+        """The same loan under the id the database gave it (a loan planned in memory under
+        a stand-in id, once written)."""
+        if loan_id == self.id:
+            return self
+        return LoanState(loan_id, self.member_id, self.terms, self.purpose, self.ref, self.moves)
+
 
 _Book = tuple[LoanTerms, list[tuple[dt.date, int, int]], dt.date, int, dt.date | None, int]
 """The arguments of :meth:`LoanBook.of_history`."""

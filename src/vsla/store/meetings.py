@@ -577,18 +577,7 @@ class MeetingStore(StoreBase):
         known: dict[int, LoanState] = {}
         for loan_id, loan in (loans or {}).items():
             real_id = real.get(loan_id, loan_id)
-            known[real_id] = (
-                loan
-                if real_id == loan_id
-                else LoanState(
-                    id=real_id,
-                    member_id=loan.member_id,
-                    terms=loan.terms,
-                    purpose=loan.purpose,
-                    ref=loan.ref,
-                    moves=loan.moves,
-                )
-            )
+            known[real_id] = loan.with_id(real_id)
         refresh_loan_marks(conn, loan_days(values), known, set(real.values()))
         numbers = [existing[plan.date][1] for plan, _, _ in plans]
         return _Written(meeting_ids, numbers, real, entry_ids, values, planned, ids_of)
