@@ -10,11 +10,16 @@ inside another is counted in both, so the lines do not add up. Last, what the ta
 0.5 leaves: the time a row may take beyond the library's own inserts, beside what merely
 making the three objects of one entry costs (:func:`floor`); and what is left for checking
 and writing each meeting once the store's other calls and the meetings' inserts have taken
-their share (:func:`meetings_allowance`).
+their share (:func:`meetings_allowance`). And how far each design of docs/performance.md
+could take the ratio at most (:func:`bounds`): the ratio the same run would have had if
+the part a design removes had cost nothing. ``--runs N`` repeats the whole measure on a
+fresh database each time and prints the medians: one run is not a figure (the same code
+gives ratios a third apart within an hour on the machine of record).
 
 ```sh
 .venv/bin/python -m benchmarks.import_parts                 # SQLite
 .venv/bin/python -m benchmarks.import_parts --postgres postgresql+psycopg://postgres@127.0.0.1:5432/test
+.venv/bin/python -m benchmarks.import_parts --runs 6      # six measures, and their medians
 ```
 
 Times are nanoseconds of ``time.perf_counter_ns`` around each call (no profiler: its own
@@ -25,10 +30,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import statistics
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
+from decimal import Decimal
 from typing import Any
 
 import vsla
@@ -42,6 +49,10 @@ from vsla.domain.ledger import EntryKind
 
 CYCLE_CALL = "import_cycle"  # the call that writes a cycle's meetings and other events
 MEETING_INSERTS = f"inserts inside {CYCLE_CALL}"
+PLANNING = "planning a meeting (plan_meeting)"
+ADVANCE = "carrying the state on (advance)"
+MARKS = "loan marks of the meetings"
+STATE = "loading a cycle's state (every call)"
 
 _CALLS = ("import_cycle", "record_meetings", "share_out", "settle_member_exit", "add_members",
           "start_cycle", "add_group", "add_referrals", "add_livelihood_supports",
@@ -136,6 +147,35 @@ def budget(result: scale.ImportMeasure, parts: Parts) -> int:
     return (2 * result.executemany_ns - inserts) // max(result.rows, 1)
 
 
+def bounds(result: scale.ImportMeasure, parts: Parts) -> dict[str, Decimal]:
+    """The ratio this run would have had if the part each design removes had cost nothing
+    (its inserts, which any design still makes, kept): the most that design could give.
+
+    - a planner of a whole cycle: the meetings' planning and the state carried from one to
+      the next (``plan_meeting``, ``advance``);
+    - the loan marks worked out in one pass: their Python (their inserts kept);
+    - a whole group in one call: the store's calls around ``import_cycle`` and the state
+      load, beyond their inserts;
+    - all three at once."""
+    inserts = sum(ns for key, ns in parts.ns.items() if key.startswith("insert "))
+    planner = parts.ns[PLANNING] + parts.ns[ADVANCE]
+    marks = max(0, parts.ns[MARKS] - parts.ns["insert loan_marks"])
+    group = max(0, other_calls(parts) - (inserts - parts.ns[MEETING_INSERTS])) + parts.ns[STATE]
+
+    def without(ns: int) -> Decimal:
+        return scale._places(
+            Decimal(result.executemany_ns) / Decimal(max(result.library_ns - ns, 1))
+        )
+
+    return {
+        "as measured": result.ratio,
+        "a cycle planner": without(planner),
+        "loan marks in one pass": without(marks),
+        "a group in one call": without(group),
+        "all three": without(planner + marks + group),
+    }
+
+
 def floor(rows: int = 20_000, repeats: int = 3) -> dict[str, int]:
     """Nanoseconds a row (best of ``repeats``) of the three objects the meeting path makes
     for every entry, with no rule checked and nothing written: the planned entry, its row
@@ -166,10 +206,11 @@ def measure(backend: scale.Backend, sample: int, seed: int) -> tuple[scale.Impor
     parts = Parts()
     for name in _CALLS:
         parts.time(vsla.Store, name)
-    parts.time(store_meetings, "plan_meeting", "planning a meeting (plan_meeting)")
+    parts.time(store_meetings, "plan_meeting", PLANNING)
+    parts.time(store_meetings, "advance", ADVANCE)
     parts.time(store_meetings.MeetingStore, "_write_rows", "writing planned meetings")
-    parts.time(store_meetings, "refresh_loan_marks", "loan marks of the meetings")
-    parts.time(store_base.StoreBase, "_state", "loading a cycle's state (every call)")
+    parts.time(store_meetings, "refresh_loan_marks", MARKS)
+    parts.time(store_base.StoreBase, "_state", STATE)
     for module in (store_rows, store_meetings):
         parts.by_table(module)
     try:
@@ -184,7 +225,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--postgres", metavar="URL", help="measure on PostgreSQL at URL")
     parser.add_argument("--sample", type=int, default=scale.SAMPLE, help="groups imported")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--runs", type=int, default=1, help="measures (a fresh database each)")
     args = parser.parse_args(argv)
+    if args.runs > 1:
+        return _repeated(args.postgres, args.sample, args.seed, args.runs)
     where: AbstractContextManager[scale.Backend] = (
         scale.postgres_backend(args.postgres) if args.postgres else scale.sqlite_backend()
     )
@@ -201,7 +245,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for key, ns in floor().items():
         print(f"  {'making its ' + key + ' alone':36} {ns / 1e3:9.2f} µs  (an entry, no rule)")
     left = meetings_allowance(result, parts)
-    meetings = max(parts.calls["planning a meeting (plan_meeting)"], 1)
+    meetings = max(parts.calls[PLANNING], 1)
     inserts = parts.ns[MEETING_INSERTS]
     others = other_calls(parts)
     now = parts.ns[CYCLE_CALL] - inserts
@@ -211,6 +255,36 @@ def main(argv: Sequence[str] | None = None) -> int:
     each, spent = left / meetings / 1e3, now / meetings / 1e3
     print(f"  {f'left to check {meetings:,} meetings':36} {left / 1e6:9.1f} ms  "
           f"({each:.1f} µs a meeting; they take {spent:.1f} µs now)")  # fmt: skip
+    print("the ratio if a part cost nothing (the most a design could give)")
+    for name, ratio in bounds(result, parts).items():
+        print(f"  {name:36} {ratio:>9}")
+    return 0
+
+
+def _repeated(postgres: str | None, sample: int, seed: int, runs: int) -> int:
+    """``runs`` measures, each on a fresh database and with groups of its own: a line each
+    (the library's and ``executemany``'s times, the ratio and its bounds), then the median
+    of each column."""
+    rows: list[tuple[int, int, dict[str, Decimal]]] = []
+    for n in range(runs):
+        where: AbstractContextManager[scale.Backend] = (
+            scale.postgres_backend(postgres) if postgres else scale.sqlite_backend()
+        )
+        with where as backend:
+            result, parts = measure(backend, sample, seed + 10 * n)
+        rows.append((result.library_ns, result.executemany_ns, bounds(result, parts)))
+        name = backend.name
+    names = list(rows[0][2])
+    print(f"{name}: {runs} measures of {sample} groups; the ratio as measured, then if a part "
+          "cost nothing")  # fmt: skip
+    print(f"  {'library':>9} {'executemany':>12}  " + "  ".join(f"{n:>22}" for n in names))
+    for library, executemany, ratios in rows:
+        print(f"  {library / 1e6:7.0f}ms {executemany / 1e6:10.0f}ms  "
+              + "  ".join(f"{ratios[n]:>22}" for n in names))  # fmt: skip
+    medians = [scale._places(statistics.median(r[2][n] for r in rows)) for n in names]
+    print(f"  {statistics.median(r[0] for r in rows) / 1e6:7.0f}ms "
+          f"{statistics.median(r[1] for r in rows) / 1e6:10.0f}ms  "
+          + "  ".join(f"{m:>22}" for m in medians) + "  (medians)")  # fmt: skip
     return 0
 
 

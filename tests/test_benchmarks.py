@@ -211,6 +211,50 @@ def test_what_the_meetings_may_take_is_what_the_other_calls_and_the_inserts_leav
     assert import_parts.meetings_allowance(measured, parts) == -500_000
 
 
+def test_each_design_is_bounded_by_the_ratio_without_the_part_it_removes() -> None:
+    """An ``executemany`` of 1.0 ms against a library of 5.0 ms: 1.0 / 5.0 = 0.20 as
+    measured. Planning 1.0 ms and advancing 0.25 ms: 1.0 / (5.0 - 1.25) = 0.266.. -> 0.27.
+    Loan marks 0.6 ms of which 0.1 ms their insert: 1.0 / (5.0 - 0.5) = 0.222.. -> 0.22.
+    The calls around import_cycle 0.6 ms (add_members 0.4 with its insert of 0.15,
+    add_group 0.2 with 0.05), the state load 0.35 ms: the inserts are 0.15 + 0.05 + 0.7
+    (entries) + 0.1 (loan marks) = 1.0 ms, 0.8 of them inside import_cycle, so the group
+    call removes 0.6 - 0.2 + 0.35 = 0.75 ms: 1.0 / 4.25 = 0.235.. -> 0.24. All three:
+    1.25 + 0.5 + 0.75 = 2.5 ms, 1.0 / 2.5 = 0.40."""
+    from benchmarks import import_parts, scale
+
+    measured = scale.ImportMeasure(rows=1_000, library_ns=5_000_000, executemany_ns=1_000_000)
+    parts = import_parts.Parts()
+    parts.ns.update({
+        import_parts.PLANNING: 1_000_000, import_parts.ADVANCE: 250_000,
+        import_parts.MARKS: 600_000, "insert loan_marks": 100_000,
+        "add_members": 400_000, "insert members": 150_000,
+        "add_group": 200_000, "insert groups": 50_000,
+        "insert entries": 700_000, import_parts.MEETING_INSERTS: 800_000,
+        import_parts.STATE: 350_000, "import_cycle": 3_900_000,
+    })  # fmt: skip
+    assert {k: str(v) for k, v in import_parts.bounds(measured, parts).items()} == {
+        "as measured": "0.20",
+        "a cycle planner": "0.27",
+        "loan marks in one pass": "0.22",
+        "a group in one call": "0.24",
+        "all three": "0.40",
+    }
+
+
+def test_repeated_measures_print_a_line_each_and_their_medians(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``--runs 2``: two measures on fresh databases, a line each and a line of medians."""
+    from benchmarks import import_parts
+
+    assert import_parts.main(["--sample", "1", "--runs", "2"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].startswith("sqlite: 2 measures of 1 groups")
+    assert "a cycle planner" in out[1]
+    assert len(out) == 5
+    assert out[-1].endswith("(medians)")
+
+
 def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
@@ -237,6 +281,7 @@ def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     assert "making its entry returned alone" in out
     assert "inserts inside import_cycle" in out
     assert "left to check" in out
+    assert "a group in one call" in out
     after = (
         vsla.Store.import_cycle,
         vars(store_meetings)["plan_meeting"],
