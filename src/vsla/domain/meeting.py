@@ -257,6 +257,8 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
     for member_id, paid in repaid_principal.items():
         outstanding[member_id] = outstanding.get(member_id, 0) - paid
 
+    # the loan limit is a multiple num / den of savings, compared in integers below
+    num, den = rules.max_loan_multiple.as_integer_ratio()
     for request in meeting.loans:
         m = member(request.member_id, "a loan", "loans")
         who = f" to {m.label()}"
@@ -272,8 +274,7 @@ def plan_meeting(state: CycleState, meeting: MeetingInput) -> MeetingPlan:
             )
         savings = shares_now.get(m.id, 0) * rules.share_value
         after = outstanding.get(m.id, 0) + request.principal
-        # after > multiple x savings, in integers (multiple = num / den, den > 0)
-        num, den = rules.max_loan_multiple.as_integer_ratio()
+        # after > multiple x savings, in integers (den > 0)
         if after * den > num * savings:
             limit = Fraction(num, den) * savings
             raise LoanLimitExceeded(

@@ -570,7 +570,7 @@ class MeetingStore(StoreBase):
             for p in plan.entries[first:]:
                 loan_id = ids[p.new_loan] if p.new_loan is not None else p.loan_id
                 real_loan = real.get(loan_id, loan_id) if loan_id is not None else None
-                values.append(entry_values(cycle_id, mid, plan.date, p, real_loan))
+                values.append(entry_values(cycle_id, mid, day, p, real_loan))
             planned += plan.entries
         entry_ids = insert_many_values(conn, t.entries, ENTRY_COLUMNS, values)
         log_change(conn, ChangeKind.ENTRY, entry_ids)
