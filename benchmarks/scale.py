@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Date,
     Engine,
@@ -708,11 +709,19 @@ class ImportMeasure:
     library_ns: int
     executemany_ns: int
     per_table: dict[str, int] = field(default_factory=dict)
+    alike_ns: int | None = None  # the copy alike (see copy_with_executemany), when measured
 
     @property
     def ratio(self) -> Decimal:
         """Library rate / executemany rate (= executemany time / library time)."""
         return _places(Decimal(self.executemany_ns) / Decimal(max(self.library_ns, 1)))
+
+    @property
+    def alike_ratio(self) -> Decimal | None:
+        """The same against the copy alike (``None`` when it was not measured)."""
+        if self.alike_ns is None:
+            return None
+        return _places(Decimal(self.alike_ns) / Decimal(max(self.library_ns, 1)))
 
 
 def median_import(measures: Sequence[ImportMeasure]) -> ImportMeasure:
@@ -720,11 +729,24 @@ def median_import(measures: Sequence[ImportMeasure]) -> ImportMeasure:
     return sorted(measures, key=lambda m: m.ratio)[len(measures) // 2]
 
 
-def measure_import(backend: Backend, sample: int, seed: int, prefix: str = "IM") -> ImportMeasure:
+def _tops(engine: Engine) -> dict[str, int]:
+    """The largest id of each table with one (the copied tables and the change feed), and
+    the change feed's largest ``seq`` (as ``changes.seq``)."""
+    tops = {table.name: _top(engine, table) for table in (*ORDER, t.changes) if "id" in table.c}
+    with engine.connect() as conn:
+        seq = conn.execute(select(func.coalesce(func.max(t.changes.c.seq), 0))).scalar_one()
+    tops[_SEQ] = int(seq)
+    return tops
+
+
+def measure_import(
+    backend: Backend, sample: int, seed: int, prefix: str = "IM", *, alike: bool = False
+) -> ImportMeasure:
     """Import ``sample`` groups (codes starting with ``prefix``) through the library, then
-    copy the same rows with ``executemany``: both times."""
+    copy the same rows with ``executemany``: both times. ``alike``: then copy them once
+    more, alike (see :func:`copy_with_executemany`), and time that too."""
     engine = backend.engine()
-    before = {table.name: _top(engine, table) for table in ORDER if "id" in table.c}
+    before = _tops(engine)
     counts_before = row_counts(engine)
     store = vsla.open(backend.url)
     spent = _timed_writes(store)
@@ -732,25 +754,53 @@ def measure_import(backend: Backend, sample: int, seed: int, prefix: str = "IM")
     store.close()
     counts_after = row_counts(engine)
     per_table = {k: counts_after[k] - counts_before[k] for k in counts_after}
-    after = {table.name: _top(engine, table) for table in ORDER if "id" in table.c}
+    after = _tops(engine)
     ns = copy_with_executemany(engine, before, after)
+    alike_ns = None
+    if alike:
+        alike_ns = copy_with_executemany(engine, before, after, past=_tops(engine), alike=True)
     engine.dispose()
-    return ImportMeasure(sum(per_table.values()), spent[0], ns, per_table)
+    return ImportMeasure(sum(per_table.values()), spent[0], ns, per_table, alike_ns)
 
 
-def copy_with_executemany(engine: Engine, before: dict[str, int], after: dict[str, int]) -> int:
-    """Insert again every row written since ``before`` (ids shifted past ``after``, codes
-    suffixed) with the driver's own ``executemany``, in one transaction: its nanoseconds."""
-    shift = {name: after[name] - before[name] for name in after}
+_SEQ = "changes.seq"
+_ALIKE: tuple[Table, ...] = (t.changes, t.client_ids)
+"""The tables the library writes beside the rows of :data:`ORDER`: its change feed and the
+client ids it registers."""
+
+
+def copy_with_executemany(
+    engine: Engine,
+    before: dict[str, int],
+    after: dict[str, int],
+    *,
+    past: dict[str, int] | None = None,
+    alike: bool = False,
+) -> int:
+    """Insert again every row written after ``before`` up to ``after`` (ids shifted past
+    ``past``, by default ``after``; codes suffixed) with the driver's own ``executemany``,
+    in one transaction: its nanoseconds.
+
+    ``alike``: the copy does what the library's own writes do beside those rows. It also
+    copies the rows the library wrote into its change feed and its client ids (the
+    ``changes`` rows since ``before``; the ``client_ids`` of the programmes created since),
+    and on SQLite it runs with foreign keys enforced, as the store's connection has them
+    (``PRAGMA foreign_keys=ON``). PostgreSQL always checks them."""
+    top = after if past is None else past
+    shift = {name: top[name] - before[name] for name in top}
+    tables = (*ORDER, *_ALIKE) if alike else ORDER
     batches: list[tuple[str, list[tuple[Any, ...]]]] = []
     with engine.connect() as conn:
-        for table in ORDER:
-            if "id" in table.c:
-                where = table.c.id > before[table.name]
+        for table in tables:
+            if table is t.client_ids:  # no id: those of the programmes written since
+                key, owner = table.c.programme_key, "programmes"
+            elif "id" in table.c:
+                key, owner = table.c.id, table.name
             else:  # officers, attendance, loan marks: by their parent
                 parent = next(c for c in ("cycle_id", "meeting_id", "loan_id") if c in table.c)
-                parent_table = next(iter(table.c[parent].foreign_keys)).column.table.name
-                where = table.c[parent] > before[parent_table]
+                key = table.c[parent]
+                owner = next(iter(key.foreign_keys)).column.table.name
+            where = key.between(before[owner] + 1, after[owner])
             rows = []
             for row in conn.execute(select(table).where(where)):
                 values = []
@@ -760,12 +810,19 @@ def copy_with_executemany(engine: Engine, before: dict[str, int], after: dict[st
                         if column.foreign_keys
                         else None
                     )
-                    by = shift[table.name] if column.name == "id" else shift.get(ref or "", 0)
+                    if column.name == "id":
+                        by = shift[table.name]
+                    elif column.name == "seq":  # the change feed's order, unique
+                        by = shift[_SEQ]
+                    elif column.name == "programme_key":  # a client id's programme
+                        by = shift["programmes"]
+                    else:
+                        by = shift.get(ref or "", 0)
                     if value is not None and by:
                         value += by
                     if column.name == "code":
-                        value = f"{value}~copy"
-                    if isinstance(value, dict):
+                        value = f"{value}~{'alike' if alike else 'copy'}"
+                    if isinstance(column.type, JSON) and value is not None:
                         value = json.dumps(value)
                     values.append(value)
                 rows.append(tuple(values))
@@ -774,6 +831,8 @@ def copy_with_executemany(engine: Engine, before: dict[str, int], after: dict[st
     try:
         mark = "?" if engine.dialect.name == "sqlite" else "%s"
         cursor = raw.cursor()
+        if engine.dialect.name == "sqlite":
+            cursor.execute(f"PRAGMA foreign_keys={'ON' if alike else 'OFF'}")
         start = time.perf_counter_ns()
         if engine.dialect.name == "sqlite":
             cursor.execute("BEGIN")
@@ -793,7 +852,7 @@ def copy_with_executemany(engine: Engine, before: dict[str, int], after: dict[st
         spent = time.perf_counter_ns() - start
     finally:
         raw.close()
-    _catch_up_sequences(engine, after)
+    _catch_up_sequences(engine, top)
     return spent
 
 
@@ -804,7 +863,7 @@ def _catch_up_sequences(engine: Engine, after: dict[str, int]) -> None:
     if engine.dialect.name != "postgresql":
         return
     with engine.begin() as conn:
-        for table in ORDER:
+        for table in (*ORDER, t.changes):
             if table.name in after:
                 top = select(func.max(table.c.id)).scalar_subquery()
                 sequence = func.pg_get_serial_sequence(table.name, "id")

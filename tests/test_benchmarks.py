@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 from contextlib import nullcontext
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from benchmarks import run as bench
-from sqlalchemy import create_engine, text
+from sqlalchemy import create_engine, func, select, text
 
 import vsla
 from tests.conftest import BACKENDS, POSTGRES_URL, own_pg_schema
@@ -123,9 +124,15 @@ def test_the_library_writes_again_after_the_executemany_copy(backend: str) -> No
     """The import measure copies the rows it wrote with explicit ids (shifted past the
     last); a group added through the library afterwards must still get a free id, on
     PostgreSQL too (where the sequences do not follow explicit ids by themselves). Demo
-    seed 2021, then one group imported (id 2) and copied (id 3): the next group added gets
-    id 4."""
+    seed 2021, then one group imported (id 2), copied (id 3) and copied alike (id 4): the
+    next group added gets id 5.
+
+    The copy alike holds exactly the library's rows once more: each copied table gains as
+    many rows again as the import wrote (not the first copy's too), and so do the change
+    feed and the client ids."""
     from benchmarks import scale
+
+    from vsla.store import tables as t
 
     schemas = own_pg_schema("vsla_bench_copy") if backend == "postgresql" else nullcontext()
     with schemas as schema, tempfile.TemporaryDirectory() as folder:
@@ -138,17 +145,48 @@ def test_the_library_writes_again_after_the_executemany_copy(backend: str) -> No
         store = vsla.open(url)
         generate(store, groups=1, seed=2021, weekly=True, code_prefix="W")
         store.close()
-        measured = scale.measure_import(where, 1, 2022)
-        assert measured.rows > 0
         engine = create_engine(url)
-        counts = scale.row_counts(engine)
-        engine.dispose()
-        assert counts["groups"] == 3  # the demo's, the imported one, its copy
+        extra = (t.changes, t.client_ids)
+
+        def counts() -> dict[str, int]:
+            with engine.connect() as conn:
+                feed = {
+                    table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
+                    for table in extra
+                }
+            return {**scale.row_counts(engine), **feed}
+
+        start = counts()
+        measured = scale.measure_import(where, 1, 2022, alike=True)
+        assert measured.rows > 0
+        assert measured.alike_ns is not None
+        assert measured.alike_ns > 0
+        end = counts()
+        # the library wrote per_table; the copy and the copy alike each wrote it again
+        for name, wrote in measured.per_table.items():
+            assert end[name] - start[name] == 3 * wrote, name
+        assert end["groups"] == 4  # the demo's, the imported one, its copy, its copy alike
         store = vsla.open(url)
         new = vsla.NewGroup(code="KT-NEW-001", name="Nhóm mới", established_on=START)
         gid = store.add_group(new).id
         store.close()
-        assert gid == 4
+        assert gid == 5
+        # the feed and the client ids: the library's rows (written by the import) twice
+        for table in extra:
+            assert end[table.name] > start[table.name]
+            assert (end[table.name] - start[table.name]) % 2 == 0, table.name
+        # programmes: the demo's (1), the import's (2), the copy's (3), the alike copy's (4):
+        # the import's client ids are copied under the alike copy's programme only
+        with engine.connect() as conn:
+            keys: dict[int, int] = dict(
+                conn.execute(
+                    text("SELECT programme_key, count(*) FROM client_ids GROUP BY programme_key")
+                ).all()
+            )
+        assert keys[2] > 0
+        assert keys[4] == keys[2]
+        assert 3 not in keys
+        engine.dispose()
 
 
 def test_percentile_is_the_nearest_rank() -> None:
@@ -173,6 +211,16 @@ def test_the_import_of_record_is_the_median_of_the_imports() -> None:
     assert scale.median_import([slow, fast, middle]) is middle
     assert scale.median_import([fast, middle, slow]) is middle
     assert scale.median_import([slow, fast]) is fast
+
+
+def test_the_ratio_alike_is_the_copy_alike_over_the_library() -> None:
+    """Library 5.0 ms, executemany 1.0 ms, the copy alike 2.0 ms: 1.0 / 5.0 = 0.20 and
+    2.0 / 5.0 = 0.40; without a copy alike there is no such ratio."""
+    from benchmarks import scale
+
+    measured = scale.ImportMeasure(1_000, 5_000_000, 1_000_000, alike_ns=2_000_000)
+    assert (measured.ratio, measured.alike_ratio) == (Decimal("0.20"), Decimal("0.40"))
+    assert scale.ImportMeasure(1_000, 5_000_000, 1_000_000).alike_ratio is None
 
 
 def test_the_import_budget_is_twice_executemany_less_the_inserts_a_row() -> None:
@@ -252,6 +300,7 @@ def test_repeated_measures_print_a_line_each_and_their_medians(
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("sqlite: 2 measures of 1 groups")
     assert "a cycle planner" in out[1]
+    assert "against alike" in out[1]
     assert len(out) == 5
     assert out[-1].endswith("(medians)")
 
@@ -276,6 +325,7 @@ def test_the_import_breakdown_runs_and_leaves_the_store_as_it_was(
     out = capsys.readouterr().out
     assert "sqlite:" in out
     assert "ratio" in out
+    assert "executemany alike" in out
     assert "import_cycle" in out
     assert "insert entries" in out
     assert "beyond its inserts, a row may take" in out
