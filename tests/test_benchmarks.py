@@ -57,7 +57,10 @@ def test_the_national_benchmark_runs_at_a_trivial_size(capsys: pytest.CaptureFix
     assert "== sqlite, 5 groups" in out
     assert out.count("same figures: yes") == 2
     assert "bulk import: library" in out
-    assert out.count("; the median of ") == 2  # three imports a size, the median of record
+    # three imports a size: the median of record, and under it the median against the copy
+    # alike
+    assert out.count("; the median of ") == 4
+    assert out.count("against an executemany alike") == 2
     assert "30-member meeting: median" in out
 
 
@@ -221,6 +224,19 @@ def test_the_ratio_alike_is_the_copy_alike_over_the_library() -> None:
     measured = scale.ImportMeasure(1_000, 5_000_000, 1_000_000, alike_ns=2_000_000)
     assert (measured.ratio, measured.alike_ratio) == (Decimal("0.20"), Decimal("0.40"))
     assert scale.ImportMeasure(1_000, 5_000_000, 1_000_000).alike_ratio is None
+
+
+def test_the_line_alike_gives_the_median_of_the_ratios_alike() -> None:
+    """Three imports of library 5.0 ms against copies alike of 2.0, 3.0 and 2.5 ms: ratios
+    2.0 / 5.0 = 0.40, 3.0 / 5.0 = 0.60 and 2.5 / 5.0 = 0.50, in that order; their median
+    is 0.50. Imports without a copy alike give no line."""
+    from benchmarks import scale
+
+    imports = [scale.ImportMeasure(1_000, 5_000_000, 1_000_000, alike_ns=ns)
+               for ns in (2_000_000, 3_000_000, 2_500_000)]  # fmt: skip
+    (line,) = scale._alike_line(imports)
+    assert line.endswith("ratio 0.50; the median of 0.40, 0.60, 0.50")
+    assert scale._alike_line([scale.ImportMeasure(1_000, 5_000_000, 1_000_000)]) == []
 
 
 def test_the_import_budget_is_twice_executemany_less_the_inserts_a_row() -> None:
