@@ -57,10 +57,7 @@ def test_the_national_benchmark_runs_at_a_trivial_size(capsys: pytest.CaptureFix
     assert "== sqlite, 5 groups" in out
     assert out.count("same figures: yes") == 2
     assert "bulk import: library" in out
-    # three imports a size: the median of record, and under it the median against the copy
-    # alike
-    assert out.count("; the median of ") == 4
-    assert out.count("against an executemany alike") == 2
+    assert out.count("; the median of ") == 2  # three imports a size, the median of record
     assert "30-member meeting: median" in out
 
 
@@ -127,12 +124,12 @@ def test_the_library_writes_again_after_the_executemany_copy(backend: str) -> No
     """The import measure copies the rows it wrote with explicit ids (shifted past the
     last); a group added through the library afterwards must still get a free id, on
     PostgreSQL too (where the sequences do not follow explicit ids by themselves). Demo
-    seed 2021, then one group imported (id 2), copied (id 3) and copied alike (id 4): the
-    next group added gets id 5.
+    seed 2021, then one group imported (id 2), copied (3), copied alike twice (4, 5) and
+    copied once more (6): the next group added gets id 7.
 
-    The copy alike holds exactly the library's rows once more: each copied table gains as
-    many rows again as the import wrote (not the first copy's too), and so do the change
-    feed and the client ids."""
+    Each copy holds exactly the library's rows once more: each copied table gains four
+    times what the import wrote (not the earlier copies' rows too); the change feed and the
+    client ids are copied by the copies alike only."""
     from benchmarks import scale
 
     from vsla.store import tables as t
@@ -149,37 +146,31 @@ def test_the_library_writes_again_after_the_executemany_copy(backend: str) -> No
         generate(store, groups=1, seed=2021, weekly=True, code_prefix="W")
         store.close()
         engine = create_engine(url)
-        extra = (t.changes, t.client_ids)
 
-        def counts() -> dict[str, int]:
+        def changes() -> int:
             with engine.connect() as conn:
-                feed = {
-                    table.name: conn.execute(select(func.count()).select_from(table)).scalar_one()
-                    for table in extra
-                }
-            return {**scale.row_counts(engine), **feed}
+                return int(conn.execute(select(func.count()).select_from(t.changes)).scalar_one())
 
-        start = counts()
+        start, feed = scale.row_counts(engine), changes()
         measured = scale.measure_import(where, 1, 2022, alike=True)
         assert measured.rows > 0
         assert measured.alike_ns is not None
-        assert measured.alike_ns > 0
-        end = counts()
-        # the library wrote per_table; the copy and the copy alike each wrote it again
+        assert measured.plain_ns is not None
+        end = scale.row_counts(engine)
         for name, wrote in measured.per_table.items():
-            assert end[name] - start[name] == 3 * wrote, name
-        assert end["groups"] == 4  # the demo's, the imported one, its copy, its copy alike
+            assert end[name] - start[name] == 5 * wrote, name  # the import, then four copies
+        assert end["groups"] == 6
         store = vsla.open(url)
         new = vsla.NewGroup(code="KT-NEW-001", name="Nhóm mới", established_on=START)
         gid = store.add_group(new).id
         store.close()
-        assert gid == 5
-        # the feed and the client ids: the library's rows (written by the import) twice
-        for table in extra:
-            assert end[table.name] > start[table.name]
-            assert (end[table.name] - start[table.name]) % 2 == 0, table.name
-        # programmes: the demo's (1), the import's (2), the copy's (3), the alike copy's (4):
-        # the import's client ids are copied under the alike copy's programme only
+        assert gid == 7
+        # the change feed: the library's rows, then the same again by each copy alike (and
+        # the one row of the group just added)
+        assert (changes() - 1 - feed) % 3 == 0
+        assert changes() - 1 - feed > 0
+        # programmes: the demo's (1), the import's (2), then the copies' (3 to 6): the
+        # import's client ids are copied under the programmes of the copies alike only
         with engine.connect() as conn:
             keys: dict[int, int] = dict(
                 conn.execute(
@@ -187,8 +178,9 @@ def test_the_library_writes_again_after_the_executemany_copy(backend: str) -> No
                 ).all()
             )
         assert keys[2] > 0
-        assert keys[4] == keys[2]
+        assert keys[4] == keys[5] == keys[2]
         assert 3 not in keys
+        assert 6 not in keys
         engine.dispose()
 
 
@@ -217,26 +209,19 @@ def test_the_import_of_record_is_the_median_of_the_imports() -> None:
 
 
 def test_the_ratio_alike_is_the_copy_alike_over_the_library() -> None:
-    """Library 5.0 ms, executemany 1.0 ms, the copy alike 2.0 ms: 1.0 / 5.0 = 0.20 and
-    2.0 / 5.0 = 0.40; without a copy alike there is no such ratio."""
+    """Library 5.0 ms, executemany 1.0 ms, the copies alike 2.0 ms and the plain ones around
+    them 1.5 ms (means): 1.0 / 5.0 = 0.20, 2.0 / 5.0 = 0.40 and 1.5 / 5.0 = 0.30; without
+    the copies alike there are no such ratios."""
     from benchmarks import scale
 
-    measured = scale.ImportMeasure(1_000, 5_000_000, 1_000_000, alike_ns=2_000_000)
-    assert (measured.ratio, measured.alike_ratio) == (Decimal("0.20"), Decimal("0.40"))
-    assert scale.ImportMeasure(1_000, 5_000_000, 1_000_000).alike_ratio is None
-
-
-def test_the_line_alike_gives_the_median_of_the_ratios_alike() -> None:
-    """Three imports of library 5.0 ms against copies alike of 2.0, 3.0 and 2.5 ms: ratios
-    2.0 / 5.0 = 0.40, 3.0 / 5.0 = 0.60 and 2.5 / 5.0 = 0.50, in that order; their median
-    is 0.50. Imports without a copy alike give no line."""
-    from benchmarks import scale
-
-    imports = [scale.ImportMeasure(1_000, 5_000_000, 1_000_000, alike_ns=ns)
-               for ns in (2_000_000, 3_000_000, 2_500_000)]  # fmt: skip
-    (line,) = scale._alike_line(imports)
-    assert line.endswith("ratio 0.50; the median of 0.40, 0.60, 0.50")
-    assert scale._alike_line([scale.ImportMeasure(1_000, 5_000_000, 1_000_000)]) == []
+    measured = scale.ImportMeasure(1_000, 5_000_000, 1_000_000, {}, 2_000_000, 1_500_000)
+    assert (measured.ratio, measured.alike_ratio, measured.plain_ratio) == (
+        Decimal("0.20"),
+        Decimal("0.40"),
+        Decimal("0.30"),
+    )
+    plain = scale.ImportMeasure(1_000, 5_000_000, 1_000_000)
+    assert (plain.alike_ratio, plain.plain_ratio) == (None, None)
 
 
 def test_the_import_budget_is_twice_executemany_less_the_inserts_a_row() -> None:
@@ -316,7 +301,7 @@ def test_repeated_measures_print_a_line_each_and_their_medians(
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith("sqlite: 2 measures of 1 groups")
     assert "a cycle planner" in out[1]
-    assert "against alike" in out[1]
+    assert "alike (A B B A)" in out[1]
     assert len(out) == 5
     assert out[-1].endswith("(medians)")
 
