@@ -740,6 +740,12 @@ def median_import(measures: Sequence[ImportMeasure]) -> ImportMeasure:
     return sorted(measures, key=lambda m: m.ratio)[len(measures) // 2]
 
 
+_SEQ = "changes.seq"
+_ALIKE: tuple[Table, ...] = (t.changes, t.client_ids)
+"""The tables the library writes beside the rows of :data:`ORDER`: its change feed and the
+client ids it registers."""
+
+
 def _tops(engine: Engine) -> dict[str, int]:
     """The largest id of each table with one (the copied tables and the change feed), and
     the change feed's largest ``seq`` (as ``changes.seq``)."""
@@ -783,12 +789,6 @@ def measure_import(
         alike_ns, plain_ns = (first + second) // 2, (ns + last) // 2
     engine.dispose()
     return ImportMeasure(sum(per_table.values()), spent[0], ns, per_table, alike_ns, plain_ns)
-
-
-_SEQ = "changes.seq"
-_ALIKE: tuple[Table, ...] = (t.changes, t.client_ids)
-"""The tables the library writes beside the rows of :data:`ORDER`: its change feed and the
-client ids it registers."""
 
 
 def copy_with_executemany(
