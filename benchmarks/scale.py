@@ -717,22 +717,22 @@ class ImportMeasure:
     @property
     def ratio(self) -> Decimal:
         """Library rate / executemany rate (= executemany time / library time)."""
-        return _places(Decimal(self.executemany_ns) / Decimal(max(self.library_ns, 1)))
+        return self._against(self.executemany_ns)
 
     @property
     def alike_ratio(self) -> Decimal | None:
         """The same against the copies alike (``None`` when they were not measured)."""
-        if self.alike_ns is None:
-            return None
-        return _places(Decimal(self.alike_ns) / Decimal(max(self.library_ns, 1)))
+        return None if self.alike_ns is None else self._against(self.alike_ns)
 
     @property
     def plain_ratio(self) -> Decimal | None:
         """The same against the two plain copies timed around the copies alike (``None``
         when they were not measured): what :attr:`alike_ratio` is to be compared with."""
-        if self.plain_ns is None:
-            return None
-        return _places(Decimal(self.plain_ns) / Decimal(max(self.library_ns, 1)))
+        return None if self.plain_ns is None else self._against(self.plain_ns)
+
+    def _against(self, copy_ns: int) -> Decimal:
+        """The library's rate over that of a copy taking ``copy_ns``."""
+        return _places(Decimal(copy_ns) / Decimal(max(self.library_ns, 1)))
 
 
 def median_import(measures: Sequence[ImportMeasure]) -> ImportMeasure:

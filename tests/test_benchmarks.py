@@ -127,9 +127,10 @@ def test_the_library_writes_again_after_the_executemany_copy(backend: str) -> No
     seed 2021, then one group imported (id 2), copied (3), copied alike twice (4, 5) and
     copied once more (6): the next group added gets id 7.
 
-    Each copy holds exactly the library's rows once more: each copied table gains four
-    times what the import wrote (not the earlier copies' rows too); the change feed and the
-    client ids are copied by the copies alike only."""
+    Each copy holds exactly the library's rows once more (not the earlier copies' rows
+    too): each copied table gains five times what the import wrote, once by the import and
+    once by each of the four copies; the change feed and the client ids are copied by the
+    copies alike only."""
     from benchmarks import scale
 
     from vsla.store import tables as t
